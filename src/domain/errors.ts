@@ -1,0 +1,119 @@
+/**
+ * The one coded registry of errors users can see. The API turns each into problem+json with the same
+ * `code` and `status`; docs/errors.md documents every code (a test keeps the two in step).
+ */
+export abstract class RunledgerError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra, safe-to-show detail (a field path, the offending value). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class ValidationError extends RunledgerError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly status = 400;
+}
+
+export class InvalidDefinitionError extends RunledgerError {
+  readonly code = 'INVALID_DEFINITION';
+  readonly status = 400;
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '), { problems });
+  }
+}
+
+export class InvalidInputsError extends RunledgerError {
+  readonly code = 'INVALID_INPUTS';
+  readonly status = 400;
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '), { problems });
+  }
+}
+
+export class UnauthenticatedError extends RunledgerError {
+  readonly code = 'UNAUTHENTICATED';
+  readonly status = 401;
+}
+
+export class InvalidCredentialsError extends RunledgerError {
+  readonly code = 'INVALID_CREDENTIALS';
+  readonly status = 401;
+  constructor() {
+    super('Invalid username or password');
+  }
+}
+
+export class ForbiddenError extends RunledgerError {
+  readonly code = 'FORBIDDEN';
+  readonly status = 403;
+}
+
+export class NotFoundError extends RunledgerError {
+  readonly code: string = 'NOT_FOUND';
+  readonly status = 404;
+}
+
+export class WorkflowNotFoundError extends NotFoundError {
+  override readonly code = 'WORKFLOW_NOT_FOUND';
+  constructor(id: string) {
+    super(`Workflow "${id}" not found`, { id });
+  }
+}
+
+export class ExecutionNotFoundError extends NotFoundError {
+  override readonly code = 'EXECUTION_NOT_FOUND';
+  constructor(id: string) {
+    super(`Execution ${id} not found`, { id });
+  }
+}
+
+export class TaskRunNotFoundError extends NotFoundError {
+  override readonly code = 'TASK_RUN_NOT_FOUND';
+  constructor(id: string) {
+    super(`Task run ${id} not found`, { id });
+  }
+}
+
+export class TokenNotFoundError extends NotFoundError {
+  override readonly code = 'TOKEN_NOT_FOUND';
+  constructor(id: string) {
+    super(`API token ${id} not found`, { id });
+  }
+}
+
+export class ConflictError extends RunledgerError {
+  readonly code: string = 'CONFLICT';
+  readonly status = 409;
+}
+
+export class WorkflowExistsError extends ConflictError {
+  override readonly code = 'WORKFLOW_EXISTS';
+  constructor(id: string) {
+    super(`Workflow "${id}" already exists; use PUT /v1/workflows/${id} to make a new version`, { id });
+  }
+}
+
+export class InvalidStateError extends ConflictError {
+  override readonly code = 'INVALID_STATE';
+}
+
+export class PayloadTooLargeError extends RunledgerError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+}
+
+export class UnsupportedMediaTypeError extends RunledgerError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly status = 415;
+}
+
+export class InternalError extends RunledgerError {
+  readonly code = 'INTERNAL';
+  readonly status = 500;
+}

@@ -1,0 +1,34 @@
+/**
+ * What a dialect can do, named once. Code asks `caps.skipLocked`, never `dialect === 'postgres'`.
+ */
+export interface DialectCapabilities {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** `SELECT … FOR UPDATE SKIP LOCKED` for claiming work across processes. */
+  readonly skipLocked: boolean;
+  /** LISTEN/NOTIFY to wake followers and workers. */
+  readonly listenNotify: boolean;
+  /** Concurrent writers in separate transactions (SQLite has one writer at a time). */
+  readonly concurrentWriters: boolean;
+  /** Column type used for JSON documents. */
+  readonly jsonType: 'text' | 'jsonb';
+  /** Column type used for timestamps. */
+  readonly timestampType: 'text' | 'timestamptz';
+}
+
+export const sqliteCapabilities: DialectCapabilities = {
+  dialect: 'sqlite',
+  skipLocked: false,
+  listenNotify: false,
+  concurrentWriters: false,
+  jsonType: 'text',
+  timestampType: 'text',
+};
+
+export const postgresCapabilities: DialectCapabilities = {
+  dialect: 'postgres',
+  skipLocked: true,
+  listenNotify: true,
+  concurrentWriters: true,
+  jsonType: 'jsonb',
+  timestampType: 'timestamptz',
+};

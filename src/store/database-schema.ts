@@ -1,0 +1,124 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row shapes as the store reads and writes them. JSON columns are written as JSON text (both
+ * dialects accept it) and read back through `fromJson`, because PostgreSQL's `jsonb` arrives parsed
+ * while SQLite's `text` arrives as a string. Timestamps are ISO-8601 UTC strings in both dialects
+ * (the PostgreSQL pool parses `timestamptz` to ISO strings; see postgres-dialect.ts).
+ */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown | null, string | null, string | null>;
+
+export interface WorkflowsTable {
+  id: string;
+  name: string;
+  latest_version: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface WorkflowVersionsTable {
+  id: string;
+  workflow_id: string;
+  version: number;
+  definition: Json;
+  source: string;
+  source_format: string;
+  checksum: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  status: string;
+  trigger: string;
+  triggered_by: string | null;
+  correlation_id: string | null;
+  title: string | null;
+  notes: string | null;
+  inputs: Json;
+  context: NullableJson;
+  error: NullableJson;
+  log_entry_count: Generated<number>;
+  access_scope: Generated<string>;
+  worker_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ExecutionInputsTable {
+  execution_id: string;
+  key: string;
+  value: string;
+}
+
+export interface TaskRunsTable {
+  id: string;
+  execution_id: string;
+  task_id: string;
+  type: string;
+  attempt: number;
+  status: string;
+  input: NullableJson;
+  output: NullableJson;
+  error: NullableJson;
+  worker_id: string | null;
+  notes: string | null;
+  completed_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  updated_at: string;
+}
+
+export interface TaskRunTransitionsTable {
+  id: string;
+  task_run_id: string;
+  execution_id: string;
+  from_state: string | null;
+  to_state: string;
+  metadata: Json;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  created_at: string;
+  updated_at: string;
+  disabled_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  executions: ExecutionsTable;
+  execution_inputs: ExecutionInputsTable;
+  task_runs: TaskRunsTable;
+  task_run_transitions: TaskRunTransitionsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+}
