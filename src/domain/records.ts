@@ -1,0 +1,109 @@
+import type { ExecutionStatus } from './execution-status.ts';
+import type { TaskFailure } from './task-failure.ts';
+import type { TaskRunStatus } from './task-run-status.ts';
+import type { TaskType, WorkflowDefinition } from './workflow-definition.ts';
+
+/** How an execution was started. */
+export const TRIGGERS = ['api', 'cli', 'schedule', 'manual'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+export interface Workflow {
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkflowVersion {
+  id: string;
+  workflowId: string;
+  version: number;
+  definition: WorkflowDefinition;
+  source: string;
+  sourceFormat: 'yaml' | 'json';
+  checksum: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface Execution {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  trigger: Trigger;
+  triggeredBy: string | null;
+  correlationId: string | null;
+  title: string | null;
+  notes: string | null;
+  /** Masked: secret inputs read `***`. */
+  inputs: Record<string, unknown>;
+  /** The final context snapshot (inputs and every task's output, masked), set when the execution ends. */
+  context: ExecutionContextSnapshot | null;
+  error: TaskFailure | null;
+  logEntryCount: number;
+  accessScope: string;
+  workerId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  updatedAt: string;
+}
+
+export interface ExecutionContextSnapshot {
+  inputs: Record<string, unknown>;
+  tasks: Record<string, { status: TaskRunStatus; attempt: number; output: unknown }>;
+}
+
+export interface TaskRun {
+  id: string;
+  executionId: string;
+  taskId: string;
+  type: TaskType;
+  attempt: number;
+  status: TaskRunStatus;
+  input: unknown;
+  output: unknown;
+  error: TaskFailure | null;
+  workerId: string | null;
+  notes: string | null;
+  completedBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  updatedAt: string;
+}
+
+export interface TaskRunTransition {
+  id: string;
+  taskRunId: string;
+  executionId: string;
+  fromState: TaskRunStatus | null;
+  toState: TaskRunStatus;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+export const ROLES = ['admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  createdAt: string;
+  updatedAt: string;
+  disabledAt: string | null;
+}
+
+/** Who did something: recorded as `triggered_by`, `completed_by` and on audit events. */
+export interface Actor {
+  kind: 'user' | 'token' | 'system';
+  userId: string | null;
+  username: string | null;
+  role: Role | null;
+  tokenId?: string | null;
+}

@@ -1,0 +1,170 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ExecutionStatus } from '../domain/execution-status.ts';
+import type { Execution, ExecutionContextSnapshot, Trigger } from '../domain/records.ts';
+import type { TaskFailure } from '../domain/task-failure.ts';
+import type { Database, ExecutionsTable } from './database-schema.ts';
+import { fromJson, toJson, toNullableJson } from './json-column.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toExecution(row: Selectable<ExecutionsTable>): Execution {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: row.status as ExecutionStatus,
+    trigger: row.trigger as Trigger,
+    triggeredBy: row.triggered_by,
+    correlationId: row.correlation_id,
+    title: row.title,
+    notes: row.notes,
+    inputs: fromJson<Record<string, unknown>>(row.inputs),
+    context: row.context === null ? null : fromJson<ExecutionContextSnapshot>(row.context),
+    error: row.error === null ? null : fromJson<TaskFailure>(row.error),
+    logEntryCount: row.log_entry_count,
+    accessScope: row.access_scope,
+    workerId: row.worker_id,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewExecution {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  trigger: Trigger;
+  triggeredBy: string | null;
+  correlationId: string | null;
+  title: string | null;
+  /** Already masked. */
+  inputs: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** Inserts the execution and one `execution_inputs` row per scalar input (the search index). */
+export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
+  await db
+    .insertInto('executions')
+    .values({
+      id: e.id,
+      workflow_id: e.workflowId,
+      workflow_version: e.workflowVersion,
+      status: 'pending',
+      trigger: e.trigger,
+      triggered_by: e.triggeredBy,
+      correlation_id: e.correlationId,
+      title: e.title,
+      notes: null,
+      inputs: toJson(e.inputs),
+      context: null,
+      error: null,
+      worker_id: null,
+      created_at: e.createdAt,
+      started_at: null,
+      completed_at: null,
+      updated_at: e.createdAt,
+      deleted_at: null,
+    })
+    .execute();
+  const rows = Object.entries(e.inputs)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
+  if (rows.length > 0) await db.insertInto('execution_inputs').values(rows).execute();
+}
+
+export async function getExecution(db: Db, id: string): Promise<Execution | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return row && toExecution(row);
+}
+
+export interface ExecutionChanges {
+  status?: ExecutionStatus;
+  context?: ExecutionContextSnapshot | null;
+  error?: TaskFailure | null;
+  title?: string | null;
+  notes?: string | null;
+  workerId?: string | null;
+  startedAt?: string | null;
+  completedAt?: string | null;
+  updatedAt: string;
+}
+
+/**
+ * Updates an execution; with `fromStatuses`, only while it is in one of them (a compare-and-set that
+ * keeps two writers from both ending the same execution). Returns whether a row changed.
+ */
+export async function updateExecution(
+  db: Db,
+  id: string,
+  changes: ExecutionChanges,
+  fromStatuses?: readonly ExecutionStatus[],
+): Promise<boolean> {
+  const set: Updateable<ExecutionsTable> = { updated_at: changes.updatedAt };
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.context !== undefined) set.context = toNullableJson(changes.context);
+  if (changes.error !== undefined) set.error = toNullableJson(changes.error);
+  if (changes.title !== undefined) set.title = changes.title;
+  if (changes.notes !== undefined) set.notes = changes.notes;
+  if (changes.workerId !== undefined) set.worker_id = changes.workerId;
+  if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
+  if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
+  let query = db.updateTable('executions').set(set).where('id', '=', id);
+  if (fromStatuses) query = query.where('status', 'in', [...fromStatuses]);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export interface ExecutionFilter {
+  workflowId?: string | undefined;
+  statuses?: readonly ExecutionStatus[] | undefined;
+  triggeredBy?: string | undefined;
+  /** Inclusive lower bound on created_at (ISO). */
+  from?: string | undefined;
+  /** Exclusive upper bound on created_at (ISO). */
+  to?: string | undefined;
+  /** The id of the last row of the previous page. */
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * Newest first by keyset on the UUIDv7 id: each page is an index range scan whatever the depth,
+ * never an OFFSET, and never a count.
+ */
+export async function listExecutions(db: Db, filter: ExecutionFilter): Promise<Page<Execution>> {
+  let query = db.selectFrom('executions').selectAll().where('deleted_at', 'is', null);
+  if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
+  if (filter.statuses && filter.statuses.length > 0) query = query.where('status', 'in', [...filter.statuses]);
+  if (filter.triggeredBy) query = query.where('triggered_by', '=', filter.triggeredBy);
+  if (filter.from) query = query.where('created_at', '>=', filter.from);
+  if (filter.to) query = query.where('created_at', '<', filter.to);
+  if (filter.cursor) query = query.where('id', '<', filter.cursor);
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+  const items = rows.slice(0, filter.limit).map(toExecution);
+  const nextCursor = rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null;
+  return { items, nextCursor };
+}
+
+/** Executions that have not ended: what recovery resumes after a restart. */
+export async function listUnfinishedExecutions(db: Db): Promise<Execution[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .selectAll()
+    .where('status', 'in', ['pending', 'running', 'waiting'])
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map(toExecution);
+}

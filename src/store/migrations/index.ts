@@ -1,0 +1,29 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectCapabilities } from '../capabilities.ts';
+import * as core from './0001-core.ts';
+
+interface DialectAwareMigration {
+  up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
+  down(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
+}
+
+/** Numbered, never edited once released; a new change is a new file. */
+const migrations: Record<string, DialectAwareMigration> = {
+  '0001-core': core,
+};
+
+/** Hands Kysely's Migrator the list above with the dialect's capabilities bound in. */
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly caps: DialectCapabilities) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    const bound: Record<string, Migration> = {};
+    for (const [name, m] of Object.entries(migrations)) {
+      bound[name] = {
+        up: (db) => m.up(db as Kysely<unknown>, this.caps),
+        down: (db) => m.down(db as Kysely<unknown>, this.caps),
+      };
+    }
+    return Promise.resolve(bound);
+  }
+}

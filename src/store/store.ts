@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import type { DialectCapabilities } from './capabilities.ts';
+import { postgresCapabilities, sqliteCapabilities } from './capabilities.ts';
+import type { Database } from './database-schema.ts';
+import { StaticMigrationProvider } from './migrations/index.ts';
+import { openPostgres } from './postgres-dialect.ts';
+import { openSqlite } from './sqlite-dialect.ts';
+
+/** An open store: the query builder, what its dialect can do, and how to close it. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly caps: DialectCapabilities;
+  /** Where the data lives, for messages (`sqlite:/path/to/file`, `postgres://host/db`). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; absent, the embedded SQLite file in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** PostgreSQL schema to use (tests give each run its own). */
+  schema?: string | undefined;
+}
+
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'runledger.db');
+}
+
+export function openStore(options: StoreOptions): Store {
+  if (options.databaseUrl) {
+    const { db } = openPostgres(options.databaseUrl, { searchPath: options.schema });
+    const url = new URL(options.databaseUrl);
+    return {
+      db,
+      caps: postgresCapabilities,
+      location: `postgres://${url.host}${url.pathname}`,
+      // Kysely's PostgresDialect ends the pool on destroy.
+      close: () => db.destroy(),
+    };
+  }
+  const file = sqliteFile(options.dataDir);
+  const { db } = openSqlite(file);
+  return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+function migrator(store: Store): Migrator {
+  return new Migrator({
+    db: store.db,
+    provider: new StaticMigrationProvider(store.caps),
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+function check(result: MigrationResultSet): string[] {
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return (result.results ?? []).map((r) => `${r.direction === 'Up' ? 'applied' : 'rolled back'} ${r.migrationName}`);
+}
+
+/** Applies every pending migration; returns one line per migration applied. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  return check(await migrator(store).migrateToLatest());
+}
+
+/** Rolls back the newest applied migration. */
+export async function rollbackOne(store: Store): Promise<string[]> {
+  return check(await migrator(store).migrateDown());
+}

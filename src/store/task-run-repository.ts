@@ -1,0 +1,180 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { TaskRun, TaskRunTransition } from '../domain/records.ts';
+import type { TaskFailure } from '../domain/task-failure.ts';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { TaskType } from '../domain/workflow-definition.ts';
+import type { Database, TaskRunTransitionsTable, TaskRunsTable } from './database-schema.ts';
+import { fromJson, toJson, toNullableJson } from './json-column.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
+  return {
+    id: row.id,
+    executionId: row.execution_id,
+    taskId: row.task_id,
+    type: row.type as TaskType,
+    attempt: row.attempt,
+    status: row.status as TaskRunStatus,
+    input: row.input === null ? null : fromJson(row.input),
+    output: row.output === null ? null : fromJson(row.output),
+    error: row.error === null ? null : fromJson<TaskFailure>(row.error),
+    workerId: row.worker_id,
+    notes: row.notes,
+    completedBy: row.completed_by,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    durationMs: row.duration_ms,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toTransition(row: Selectable<TaskRunTransitionsTable>): TaskRunTransition {
+  return {
+    id: row.id,
+    taskRunId: row.task_run_id,
+    executionId: row.execution_id,
+    fromState: row.from_state as TaskRunStatus | null,
+    toState: row.to_state as TaskRunStatus,
+    metadata: fromJson<Record<string, unknown>>(row.metadata),
+    createdAt: row.created_at,
+  };
+}
+
+export interface NewTaskRun {
+  id: string;
+  executionId: string;
+  taskId: string;
+  type: TaskType;
+  attempt: number;
+  status: TaskRunStatus;
+  createdAt: string;
+}
+
+export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promise<void> {
+  if (runs.length === 0) return;
+  await db
+    .insertInto('task_runs')
+    .values(
+      runs.map((r) => ({
+        id: r.id,
+        execution_id: r.executionId,
+        task_id: r.taskId,
+        type: r.type,
+        attempt: r.attempt,
+        status: r.status,
+        input: null,
+        output: null,
+        error: null,
+        worker_id: null,
+        notes: null,
+        completed_by: null,
+        created_at: r.createdAt,
+        started_at: null,
+        completed_at: null,
+        duration_ms: null,
+        updated_at: r.createdAt,
+      })),
+    )
+    .execute();
+}
+
+export interface TaskRunChanges {
+  status?: TaskRunStatus;
+  input?: unknown;
+  output?: unknown;
+  error?: TaskFailure | null;
+  workerId?: string | null;
+  notes?: string | null;
+  completedBy?: string | null;
+  startedAt?: string | null;
+  completedAt?: string | null;
+  durationMs?: number | null;
+  updatedAt: string;
+}
+
+/** Updates a task run; with `fromStatus`, only while it still has that status (compare-and-set). */
+export async function updateTaskRun(db: Db, id: string, changes: TaskRunChanges, fromStatus?: TaskRunStatus): Promise<boolean> {
+  const set: Updateable<TaskRunsTable> = { updated_at: changes.updatedAt };
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.input !== undefined) set.input = toNullableJson(changes.input);
+  if (changes.output !== undefined) set.output = toNullableJson(changes.output);
+  if (changes.error !== undefined) set.error = toNullableJson(changes.error);
+  if (changes.workerId !== undefined) set.worker_id = changes.workerId;
+  if (changes.notes !== undefined) set.notes = changes.notes;
+  if (changes.completedBy !== undefined) set.completed_by = changes.completedBy;
+  if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
+  if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
+  if (changes.durationMs !== undefined) set.duration_ms = changes.durationMs;
+  let query = db.updateTable('task_runs').set(set).where('id', '=', id);
+  if (fromStatus) query = query.where('status', '=', fromStatus);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function getTaskRun(db: Db, id: string): Promise<TaskRun | undefined> {
+  const row = await db.selectFrom('task_runs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toTaskRun(row);
+}
+
+/** Every attempt of every task of an execution, in creation order. */
+export async function listTaskRunsByExecution(db: Db, executionId: string): Promise<TaskRun[]> {
+  const rows = await db.selectFrom('task_runs').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
+  return rows.map(toTaskRun);
+}
+
+/** Task runs of many executions in one query (no N+1 when listing). */
+export async function listTaskRunsByExecutions(db: Db, executionIds: readonly string[]): Promise<TaskRun[]> {
+  if (executionIds.length === 0) return [];
+  const rows = await db.selectFrom('task_runs').selectAll().where('execution_id', 'in', [...executionIds]).orderBy('id').execute();
+  return rows.map(toTaskRun);
+}
+
+export interface NewTransition {
+  id: string;
+  taskRunId: string;
+  executionId: string;
+  fromState: TaskRunStatus | null;
+  toState: TaskRunStatus;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
+
+export async function insertTransitions(db: Db, transitions: readonly NewTransition[]): Promise<void> {
+  if (transitions.length === 0) return;
+  await db
+    .insertInto('task_run_transitions')
+    .values(
+      transitions.map((t) => ({
+        id: t.id,
+        task_run_id: t.taskRunId,
+        execution_id: t.executionId,
+        from_state: t.fromState,
+        to_state: t.toState,
+        metadata: toJson(t.metadata),
+        created_at: t.createdAt,
+      })),
+    )
+    .execute();
+}
+
+export async function listTransitions(db: Db, taskRunId: string): Promise<TaskRunTransition[]> {
+  const rows = await db
+    .selectFrom('task_run_transitions')
+    .selectAll()
+    .where('task_run_id', '=', taskRunId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toTransition);
+}
+
+export async function listTransitionsByExecution(db: Db, executionId: string): Promise<TaskRunTransition[]> {
+  const rows = await db
+    .selectFrom('task_run_transitions')
+    .selectAll()
+    .where('execution_id', '=', executionId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toTransition);
+}
