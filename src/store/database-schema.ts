@@ -112,7 +112,19 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+export interface ExecutionLogsTable {
+  execution_id: string;
+  seq: number;
+  task_run_id: string | null;
+  ts: string;
+  level: string;
+  source: string;
+  message: string;
+  metadata: NullableJson;
+}
+
 export interface Database {
+  execution_logs: ExecutionLogsTable;
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
   executions: ExecutionsTable;

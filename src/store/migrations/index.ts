@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
 import * as core from './0001-core.ts';
+import * as executionLogs from './0002-execution-logs.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -10,6 +11,7 @@ interface DialectAwareMigration {
 /** Numbered, never edited once released; a new change is a new file. */
 const migrations: Record<string, DialectAwareMigration> = {
   '0001-core': core,
+  '0002-execution-logs': executionLogs,
 };
 
 /** Hands Kysely's Migrator the list above with the dialect's capabilities bound in. */

@@ -1,0 +1,12 @@
+import type { AuthService } from '../auth/auth-service.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { WorkflowCatalog } from '../engine/workflow-catalog.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the HTTP layer is given; `buildApp` wires routes to these and nothing else. */
+export interface AppServices {
+  store: Store;
+  engine: Engine;
+  catalog: WorkflowCatalog;
+  auth: AuthService;
+}

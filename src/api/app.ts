@@ -1,0 +1,53 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registerAuthentication } from './access-hook.ts';
+import type { AppServices } from './app-services.ts';
+import { errorHandler, sendProblem } from './problem.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { executionRoutes } from './routes/execution-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { workflowRoutes } from './routes/workflow-routes.ts';
+
+export interface AppOptions {
+  bodyLimitBytes: number;
+  logger?: FastifyServerOptions['logger'];
+  version?: string;
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
+export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes,
+    // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Runledger API', version: options.version ?? '0.0.0', description: 'Workflows, executions and their complete record.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerAuthentication(app, services.auth);
+  await app.register(healthRoutes(services));
+  await app.register(authRoutes(services), { prefix: '/v1' });
+  await app.register(workflowRoutes(services), { prefix: '/v1' });
+  await app.register(executionRoutes(services), { prefix: '/v1' });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Execution, TaskRun, Workflow, WorkflowVersion } from '../domain/records.ts';
+
+/** Response shapes: what the API promises, separate from the store's rows. */
+export function presentWorkflow(workflow: Workflow, version?: WorkflowVersion) {
+  return {
+    id: workflow.id,
+    name: workflow.name,
+    latestVersion: workflow.latestVersion,
+    createdBy: workflow.createdBy,
+    createdAt: workflow.createdAt,
+    updatedAt: workflow.updatedAt,
+    ...(version ? { definition: version.definition } : {}),
+  };
+}
+
+export function presentVersion(version: WorkflowVersion) {
+  return {
+    id: version.id,
+    workflowId: version.workflowId,
+    version: version.version,
+    checksum: version.checksum,
+    createdBy: version.createdBy,
+    createdAt: version.createdAt,
+    definition: version.definition,
+    source: version.source,
+    sourceFormat: version.sourceFormat,
+  };
+}
+
+function durationMs(startedAt: string | null, completedAt: string | null): number | null {
+  return startedAt && completedAt ? Date.parse(completedAt) - Date.parse(startedAt) : null;
+}
+
+export function presentExecutionSummary(e: Execution) {
+  return {
+    id: e.id,
+    workflowId: e.workflowId,
+    workflowVersion: e.workflowVersion,
+    status: e.status,
+    trigger: e.trigger,
+    triggeredBy: e.triggeredBy,
+    correlationId: e.correlationId,
+    title: e.title,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    completedAt: e.completedAt,
+    durationMs: durationMs(e.startedAt, e.completedAt),
+    error: e.error,
+  };
+}
+
+export function presentTaskRun(r: TaskRun) {
+  return {
+    id: r.id,
+    taskId: r.taskId,
+    type: r.type,
+    attempt: r.attempt,
+    status: r.status,
+    input: r.input,
+    output: r.output,
+    error: r.error,
+    workerId: r.workerId,
+    notes: r.notes,
+    completedBy: r.completedBy,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    completedAt: r.completedAt,
+    durationMs: r.durationMs,
+  };
+}
+
+export function presentExecution(e: Execution, runs: readonly TaskRun[]) {
+  return {
+    ...presentExecutionSummary(e),
+    notes: e.notes,
+    inputs: e.inputs,
+    context: e.context,
+    logEntryCount: e.logEntryCount,
+    accessScope: e.accessScope,
+    updatedAt: e.updatedAt,
+    taskRuns: runs.map(presentTaskRun),
+  };
+}

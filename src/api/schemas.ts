@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution-status.ts';
+
+/** Request schemas: the validation and the OpenAPI document come from the same source. */
+export const uuidParam = z.string().uuid({ message: 'must be a UUID' });
+
+export const executionParams = z.object({ id: uuidParam });
+export const taskRunParams = z.object({ id: uuidParam, taskRunId: uuidParam });
+export const workflowParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a workflow id ([a-z][a-z0-9_]*)').max(64) });
+
+const statusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(EXECUTION_STATUSES as [ExecutionStatus, ...ExecutionStatus[]], { message: `must be among ${EXECUTION_STATUSES.join(', ')}` })));
+
+const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or timestamp').transform((s) => new Date(s).toISOString());
+
+export const executionListQuery = z.object({
+  status: statusList.optional(),
+  workflow: z.string().max(64).optional(),
+  triggeredBy: uuidParam.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  cursor: uuidParam.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const runBody = z
+  .object({
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    title: z.string().max(500).optional(),
+    correlationId: z.string().max(200).optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .default({ inputs: {} });
+
+export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).strict().default({});
+
+export const completeStepBody = z
+  .object({
+    status: z.enum(['succeeded', 'failed']),
+    notes: z.string().max(65536).optional(),
+  })
+  .strict();
+
+export const loginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }).strict();
+
+export const createTokenBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    expiresAt: instant.optional(),
+  })
+  .strict();

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AuthService, LOCAL_TOKEN_FILE } from '../auth/auth-service.ts';
+import { JwtSigner } from '../auth/jwt.ts';
+import { readOrCreateSecret, writePrivateFile } from '../auth/secret-files.ts';
+import type { Config } from '../config.ts';
+import { Engine, newWorkerId } from '../engine/engine.ts';
+import { StateWriter } from '../engine/state-writer.ts';
+import { TaskSlots } from '../engine/task-slots.ts';
+import { taskHandlers } from '../engine/tasks/index.ts';
+import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
+import { LogCollector } from '../observe/log-collector.ts';
+import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import { buildApp } from './app.ts';
+
+/** Written next to the data so the CLI on this machine finds the server without set-up. */
+export const SERVER_FILE = 'server.json';
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  engine: Engine;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Where start-up messages go (the admin password on first start). */
+  print?: (line: string) => void;
+  /** Run executions in this process (default true). */
+  worker?: boolean;
+  /** PostgreSQL schema (tests). */
+  schema?: string;
+}
+
+function readFileIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens the store, applies migrations, creates the first admin, recovers what a previous process
+ * left running, and serves the API. Recovery finishes before the port opens.
+ */
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  try {
+    for (const line of await migrateToLatest(store)) print(`store: ${line}`);
+    const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
+    const auth = new AuthService(store.db, jwt);
+    await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
+    const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
+    await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
+
+    const logCollector = new LogCollector(store.db);
+    const engine = new Engine({
+      db: store.db,
+      writer: new StateWriter(store.db),
+      slots: new TaskSlots(config.maxConcurrentTasks),
+      handlers: taskHandlers,
+      logSink: logCollector,
+      workerId: newWorkerId(),
+      pluginDirs: config.pluginDirs,
+      env: process.env,
+    });
+    if (options.worker !== false) {
+      const report = await engine.recover();
+      if (report.resumed > 0) {
+        print(`recovery: resumed ${report.resumed} execution(s); ${report.lostTaskRuns} attempt(s) lost with the previous process, ${report.retried} retried`);
+      }
+    }
+
+    const app = await buildApp({ store, engine, catalog: new WorkflowCatalog(store.db), auth }, { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${port}`;
+    const serverFile = path.join(config.dataDir, SERVER_FILE);
+    writePrivateFile(serverFile, `${JSON.stringify({ url, pid: process.pid })}\n`);
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        await app.close();
+        await engine.shutdown();
+        await logCollector.flush();
+        await store.close();
+        fs.rmSync(serverFile, { force: true });
+      })());
+    return { url, app, engine, store, close };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './domain/errors.ts';
+
+/**
+ * Every setting in one place: its environment name, default and validation. Command-line flags
+ * override the environment (see cli/commands/serve-command.ts).
+ */
+const schema = z.object({
+  RUNLEDGER_DATA_DIR: z.string().min(1).default('./.runledger'),
+  RUNLEDGER_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  RUNLEDGER_HOST: z.string().min(1).default('127.0.0.1'),
+  RUNLEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  RUNLEDGER_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  RUNLEDGER_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RUNLEDGER_JWT_TTL: z.string().default('12h'),
+  RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
+  RUNLEDGER_PLUGIN_DIR: z.string().optional(),
+  RUNLEDGER_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  RUNLEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  adminPassword: string | undefined;
+  jwtSecret: string | undefined;
+  jwtTtl: string;
+  maxConcurrentTasks: number;
+  pluginDirs: string[];
+  bodyLimitBytes: number;
+  logLevel: z.infer<typeof schema>['RUNLEDGER_LOG_LEVEL'];
+}
+
+/** Reads the environment; a bad value fails start-up with the setting's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ValidationError(`invalid configuration: ${problems.join('; ')}`, { problems });
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(overrides.dataDir ?? e.RUNLEDGER_DATA_DIR);
+  return {
+    dataDir,
+    databaseUrl: e.RUNLEDGER_DATABASE_URL,
+    host: e.RUNLEDGER_HOST,
+    port: e.RUNLEDGER_PORT,
+    adminPassword: e.RUNLEDGER_ADMIN_PASSWORD,
+    jwtSecret: e.RUNLEDGER_JWT_SECRET,
+    jwtTtl: e.RUNLEDGER_JWT_TTL,
+    maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
+    pluginDirs: e.RUNLEDGER_PLUGIN_DIR ? e.RUNLEDGER_PLUGIN_DIR.split(path.delimiter).map((d) => path.resolve(d)) : [path.join(dataDir, 'plugins')],
+    bodyLimitBytes: e.RUNLEDGER_BODY_LIMIT_BYTES,
+    logLevel: e.RUNLEDGER_LOG_LEVEL,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+}

@@ -1,0 +1,187 @@
+import YAML, { LineCounter } from 'yaml';
+import { z } from 'zod';
+
+import { checkDefinition, formatProblemPath, ID_PATTERN, ID_RULE, MAX_ID_LENGTH } from './definition-checks.ts';
+import { parseDurationMs } from './duration.ts';
+import { InvalidDefinitionError } from './errors.ts';
+import { INPUT_TYPES, TASK_TYPES } from './workflow-definition.ts';
+import type { TaskDefinition, WorkflowDefinition } from './workflow-definition.ts';
+
+export { topologicalOrder } from './definition-checks.ts';
+
+const id = z
+  .string()
+  .regex(ID_PATTERN, { error: ID_RULE })
+  .max(MAX_ID_LENGTH, { error: `must be at most ${MAX_ID_LENGTH} characters` });
+
+/**
+ * A duration as users wrote it, kept as a string (trimmed). Numbers are refused here even though
+ * `parseDurationMs` reads them as milliseconds: `timeout: 30` in YAML almost always means seconds.
+ */
+function duration(options: { positive: boolean }) {
+  return z.unknown().transform((value, ctx) => {
+    const ms = typeof value === 'string' ? parseDurationMs(value) : undefined;
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `invalid duration ${show(value)}` });
+      return z.NEVER;
+    }
+    if (options.positive && ms === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be greater than 0' });
+      return z.NEVER;
+    }
+    return (value as string).trim();
+  });
+}
+
+const inputSchema = z.strictObject({
+  type: z.enum(INPUT_TYPES).optional(),
+  description: z.string().optional(),
+  default: z.unknown().optional(),
+  required: z.boolean().optional(),
+  secret: z.boolean().optional(),
+});
+
+const taskSchema = z.strictObject({
+  id,
+  type: z.enum(TASK_TYPES),
+  name: z.string().optional(),
+  // `needs: build` is accepted as `needs: [build]`: a common shorthand with one obvious meaning.
+  needs: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string())).optional(),
+  with: z.record(z.string(), z.unknown()).optional(),
+  retry: z
+    .strictObject({
+      max: z.number().int().min(0).max(100),
+      backoff: duration({ positive: false }).optional(),
+    })
+    .optional(),
+  timeout: duration({ positive: true }).optional(),
+});
+
+const definitionSchema = z.strictObject({
+  id,
+  name: z.string().trim().min(1),
+  description: z.string().optional(),
+  inputs: z.record(z.string(), inputSchema).optional(),
+  doc: z.string().optional(),
+  timeout: duration({ positive: true }).optional(),
+  tasks: z.array(taskSchema).min(1),
+});
+
+type ParsedDefinition = z.output<typeof definitionSchema>;
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'must be a string',
+  number: 'must be a number',
+  int: 'must be an integer',
+  boolean: 'must be true or false',
+  object: 'must be an object',
+  record: 'must be an object',
+  array: 'must be an array',
+};
+
+/** Our wording for zod's issues: short, lower-case, and read after `path: `. */
+const errorMap: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'required' : (TYPE_WORDS[issue.expected] ?? `must be ${issue.expected}`);
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'too_small':
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : undefined;
+      if (issue.origin === 'array') return issue.minimum === 1 ? 'must not be empty' : undefined;
+      return `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be at most ${String(issue.maximum)}` : undefined;
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Reads and validates a workflow definition: YAML text, JSON text, or an already-parsed object.
+ * Throws `InvalidDefinitionError` listing every problem found, each prefixed by its path
+ * (`tasks[2].needs: unknown task "biuld"`). Returns the normalised definition: defaults filled in
+ * (`needs: []`, `with: {}`, input `type: string`, retry `backoff: 1s`), literal HTTP methods and log
+ * levels upper-cased.
+ *
+ * Without `format`, text is read as YAML, which also reads JSON and reports line and column.
+ */
+export function parseWorkflowDefinition(source: string | unknown, format?: 'yaml' | 'json'): WorkflowDefinition {
+  const raw = typeof source === 'string' ? load(source, format) : source;
+  const result = definitionSchema.safeParse(raw, { error: errorMap });
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.push(`${formatProblemPath([...issue.path, key])}: unknown field`);
+      } else {
+        problems.push(`${formatProblemPath(issue.path)}: ${issue.message}`);
+      }
+    }
+  }
+  // The semantic checks read the raw value defensively, so they still run when the shape is wrong
+  // elsewhere: a user fixing one problem should not discover the next one only on the next attempt.
+  problems.push(...checkDefinition(raw));
+  if (problems.length > 0 || !result.success) throw new InvalidDefinitionError([...new Set(problems)]);
+  return normalise(result.data);
+}
+
+function load(text: string, format: 'yaml' | 'json' | undefined): unknown {
+  if (format === 'json') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e: unknown) {
+      throw new InvalidDefinitionError([`json: ${e instanceof Error ? e.message : String(e)}`]);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new InvalidDefinitionError([`yaml: line ${line}, column ${col}: ${error.message}`]);
+  }
+  return doc.toJS() as unknown;
+}
+
+function normalise(data: ParsedDefinition): WorkflowDefinition {
+  const inputs: WorkflowDefinition['inputs'] = {};
+  for (const [name, input] of Object.entries(data.inputs ?? {})) {
+    inputs[name] = {
+      type: input.type ?? 'string',
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.default !== undefined && { default: input.default }),
+      required: input.required ?? false,
+      secret: input.secret ?? false,
+    };
+  }
+  const tasks = data.tasks.map((task): TaskDefinition => {
+    const withValues = { ...task.with };
+    for (const key of ['method', 'level'] as const) {
+      const value = withValues[key];
+      if (typeof value === 'string' && !value.includes('{{')) withValues[key] = value.toUpperCase();
+    }
+    return {
+      id: task.id,
+      type: task.type,
+      ...(task.name !== undefined && { name: task.name }),
+      needs: [...new Set(task.needs ?? [])],
+      with: withValues,
+      ...(task.retry !== undefined && { retry: { max: task.retry.max, backoff: task.retry.backoff ?? '1s' } }),
+      ...(task.timeout !== undefined && { timeout: task.timeout }),
+    };
+  });
+  return {
+    id: data.id,
+    name: data.name,
+    ...(data.description !== undefined && { description: data.description }),
+    inputs,
+    ...(data.doc !== undefined && { doc: data.doc }),
+    ...(data.timeout !== undefined && { timeout: data.timeout }),
+    tasks,
+  };
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}

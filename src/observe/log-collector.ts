@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely';
+import { toError } from '../domain/task-failure.ts';
+import type { LogLine, LogSink } from '../engine/log-sink.ts';
+import type { Database } from '../store/database-schema.ts';
+import { insertLogLines, maxLogSeq, type ExecutionLogRow } from '../store/execution-log-repository.ts';
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export interface LogCollectorOptions {
+  /** Lines buffered before a flush starts (DESIGN invariant 2: 100). */
+  batchSize?: number;
+  /** Longest a line waits in the buffer. */
+  flushIntervalMs?: number;
+}
+
+/**
+ * The process's one LogCollector: buffers lines and writes each batch as one insert in one
+ * transaction. `flush(executionId)` is awaited before a task's or an execution's terminal state
+ * commits, so a terminal state implies its logs are durable. A failed write is reported on stderr
+ * and never stops the engine.
+ */
+export class LogCollector implements LogSink {
+  private buffer: { line: LogLine; ts: string }[] = [];
+  private readonly nextSeq = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  readonly stats = { written: 0, dropped: 0, batches: 0 };
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: LogCollectorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+  }
+
+  append(line: LogLine): void {
+    const message = Buffer.byteLength(line.message) > MAX_MESSAGE_BYTES ? `${line.message.slice(0, MAX_MESSAGE_BYTES)} [truncated]` : line.message;
+    this.buffer.push({ line: { ...line, message }, ts: new Date().toISOString() });
+    if (this.buffer.length >= this.batchSize) void this.flushAll();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flushAll(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once every line appended so far (for any execution) is written or reported lost. */
+  flush(_executionId?: string): Promise<void> {
+    return this.flushAll();
+  }
+
+  private flushAll(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    // Batches are written one after another so seqs stay in append order.
+    this.chain = this.chain.then(() => (batch.length > 0 ? this.write(batch) : undefined));
+    return this.chain;
+  }
+
+  private async write(batch: { line: LogLine; ts: string }[]): Promise<void> {
+    try {
+      for (const { line } of batch) {
+        if (!this.nextSeq.has(line.executionId)) this.nextSeq.set(line.executionId, (await maxLogSeq(this.db, line.executionId)) + 1);
+      }
+      const seqs = new Map(this.nextSeq);
+      const rows: ExecutionLogRow[] = batch.map(({ line, ts }) => {
+        const seq = seqs.get(line.executionId)!;
+        seqs.set(line.executionId, seq + 1);
+        return { executionId: line.executionId, seq, taskRunId: line.taskRunId, ts, level: line.level, source: line.source, message: line.message, metadata: line.metadata };
+      });
+      await this.db.transaction().execute((trx) => insertLogLines(trx, rows));
+      for (const [k, v] of seqs) this.nextSeq.set(k, v);
+      this.stats.written += rows.length;
+      this.stats.batches += 1;
+    } catch (e: unknown) {
+      this.stats.dropped += batch.length;
+      // Forget the counters: the next batch re-reads them from the store.
+      this.nextSeq.clear();
+      console.error(`runledger: could not write ${batch.length} log lines: ${toError(e).message}`);
+    }
+  }
+}

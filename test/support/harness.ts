@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app.ts';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { JwtSigner } from '../../src/auth/jwt.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { StateWriter } from '../../src/engine/state-writer.ts';
+import { TaskSlots } from '../../src/engine/task-slots.ts';
+import { taskHandlers } from '../../src/engine/tasks/index.ts';
+import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
+import { LogCollector } from '../../src/observe/log-collector.ts';
+import { createTestStore, type DialectName, type TestStore } from './stores.ts';
+
+export const ADMIN_PASSWORD = 'correct horse battery';
+
+export interface Harness extends TestStore {
+  app: FastifyInstance;
+  engine: Engine;
+  writer: StateWriter;
+  logs: LogCollector;
+  auth: AuthService;
+  /** A session token for the admin. */
+  adminToken: string;
+  /** Calls the API as the admin (or with the given token). */
+  api<T = unknown>(method: string, url: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T; headers: Record<string, unknown> }>;
+  /** Applies a definition and returns its id. */
+  apply(definition: Record<string, unknown>): Promise<string>;
+  /** Starts a run and waits for it to end; returns the execution as GET /v1/executions/:id shows it. */
+  runToEnd(workflowId: string, inputs?: Record<string, unknown>): Promise<ExecutionView>;
+}
+
+export interface TaskRunView {
+  id: string;
+  taskId: string;
+  type: string;
+  attempt: number;
+  status: string;
+  input: unknown;
+  output: unknown;
+  error: { type: string; code: string; message: string; stack?: string } | null;
+  durationMs: number | null;
+  notes: string | null;
+  completedBy: string | null;
+}
+
+export interface ExecutionView {
+  id: string;
+  status: string;
+  inputs: Record<string, unknown>;
+  context: { inputs: Record<string, unknown>; tasks: Record<string, { status: string; attempt: number; output: unknown }> } | null;
+  error: { type: string; code: string; message: string } | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  logEntryCount: number;
+  taskRuns: TaskRunView[];
+}
+
+/** The whole in-process stack on a fresh store: real engine, real handlers, the Fastify app. */
+export async function createHarness(dialect: DialectName, options: { env?: NodeJS.ProcessEnv; pluginDirs?: string[]; maxConcurrentTasks?: number } = {}): Promise<Harness> {
+  const t = await createTestStore(dialect);
+  const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
+  await auth.bootstrapAdmin(t.dataDir, ADMIN_PASSWORD, () => undefined);
+  const logs = new LogCollector(t.store.db, { flushIntervalMs: 50 });
+  const writer = new StateWriter(t.store.db);
+  const engine = new Engine({
+    db: t.store.db,
+    writer,
+    slots: new TaskSlots(options.maxConcurrentTasks ?? 16),
+    handlers: taskHandlers,
+    logSink: logs,
+    workerId: 'test-worker',
+    pluginDirs: options.pluginDirs ?? [],
+    env: options.env ?? {},
+  });
+  const app = await buildApp({ store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth }, { bodyLimitBytes: 1024 * 1024 });
+  const { token: adminToken } = await auth.login('admin', ADMIN_PASSWORD);
+
+  const api: Harness['api'] = async (method, url, body, token = adminToken) => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await app.inject({ method: method as 'GET', url, headers, ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { ...headers, 'content-type': 'application/yaml' } } : { payload: body as object }) });
+    const text = res.body;
+    return { status: res.statusCode, body: (text && res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text) as never, headers: res.headers };
+  };
+
+  const h: Harness = {
+    ...t,
+    app,
+    engine,
+    writer,
+    logs,
+    auth,
+    adminToken,
+    api,
+    async apply(definition) {
+      const res = await api('PUT', `/v1/workflows/${String(definition.id)}`, definition);
+      if (res.status >= 300) throw new Error(`apply failed: ${JSON.stringify(res.body)}`);
+      return String(definition.id);
+    },
+    async runToEnd(workflowId, inputs = {}) {
+      const res = await api<{ executionId: string }>('POST', `/v1/workflows/${workflowId}/run`, { inputs });
+      if (res.status !== 202) throw new Error(`run failed: ${JSON.stringify(res.body)}`);
+      await engine.waitForExecution(res.body.executionId);
+      return (await api<ExecutionView>('GET', `/v1/executions/${res.body.executionId}`)).body;
+    },
+    async dispose() {
+      await app.close();
+      await engine.shutdown();
+      await logs.flush();
+      await t.dispose();
+    },
+  };
+  return h;
+}
