@@ -109,6 +109,9 @@ export async function runProcessGroup(options: ProcessGroupOptions): Promise<Pro
     stderr.end();
     if (stoppedByAbort) throw abortError(signal);
     return exit;
+  } catch (e: unknown) {
+    await stopGroup(); // whatever went wrong, leave no process behind
+    throw e;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
