@@ -22,7 +22,8 @@ function duration(options: { positive: boolean }) {
   return z.unknown().transform((value, ctx) => {
     const ms = typeof value === 'string' ? parseDurationMs(value) : undefined;
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `invalid duration ${show(value)}` });
+      const hint = typeof value === 'number' ? ` (write a unit, e.g. "${value}s")` : '';
+      ctx.addIssue({ code: 'custom', message: `invalid duration ${show(value)}${hint}` });
       return z.NEVER;
     }
     if (options.positive && ms === 0) {
@@ -104,9 +105,10 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
  * (`needs: []`, `with: {}`, input `type: string`, retry `backoff: 1s`), literal HTTP methods and log
  * levels upper-cased.
  *
- * Without `format`, text is read as YAML, which also reads JSON and reports line and column.
+ * A string `source` is text: without `format` it is read as YAML, which also reads JSON and reports
+ * line and column. Anything else is taken as the already-parsed document.
  */
-export function parseWorkflowDefinition(source: string | unknown, format?: 'yaml' | 'json'): WorkflowDefinition {
+export function parseWorkflowDefinition(source: unknown, format?: 'yaml' | 'json'): WorkflowDefinition {
   const raw = typeof source === 'string' ? load(source, format) : source;
   const result = definitionSchema.safeParse(raw, { error: errorMap });
   const problems: string[] = [];
@@ -122,7 +124,7 @@ export function parseWorkflowDefinition(source: string | unknown, format?: 'yaml
   // The semantic checks read the raw value defensively, so they still run when the shape is wrong
   // elsewhere: a user fixing one problem should not discover the next one only on the next attempt.
   problems.push(...checkDefinition(raw));
-  if (problems.length > 0 || !result.success) throw new InvalidDefinitionError([...new Set(problems)]);
+  if (problems.length > 0 || !result.success) throw new InvalidDefinitionError(inDocumentOrder([...new Set(problems)]));
   return normalise(result.data);
 }
 
@@ -131,7 +133,7 @@ function load(text: string, format: 'yaml' | 'json' | undefined): unknown {
     try {
       return JSON.parse(text) as unknown;
     } catch (e: unknown) {
-      throw new InvalidDefinitionError([`json: ${e instanceof Error ? e.message : String(e)}`]);
+      throw new InvalidDefinitionError([`json: ${jsonErrorMessage(text, e)}`]);
     }
   }
   const lineCounter = new LineCounter();
@@ -180,6 +182,36 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
     ...(data.timeout !== undefined && { timeout: data.timeout }),
     tasks,
   };
+}
+
+const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'tasks'];
+
+/**
+ * Problems grouped the way the file reads: top-level fields in their usual order, then task by task
+ * (whole-graph problems such as cycles after the tasks). The sort is stable, so within one field the
+ * schema's problems stay ahead of the semantic ones.
+ */
+function inDocumentOrder(problems: string[]): string[] {
+  const key = (problem: string): [number, number] => {
+    const section = /^[^.[:]*/.exec(problem)?.[0] ?? '';
+    const rank = SECTIONS.indexOf(section);
+    const index = /^tasks\[(\d+)\]/.exec(problem)?.[1];
+    return [rank === -1 ? SECTIONS.length : rank, index === undefined ? Number.MAX_SAFE_INTEGER : Number(index)];
+  };
+  return problems
+    .map((problem) => ({ problem, key: key(problem) }))
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1])
+    .map((p) => p.problem);
+}
+
+/** `line 1, column 10: Expected …`: Node reports a character offset, which nobody can find in a file. */
+function jsonErrorMessage(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return message;
+  const before = text.slice(0, Number(position)).split('\n');
+  const where = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  return `${where}: ${message.replace(/ in JSON at position \d+.*$/s, '')}`;
 }
 
 function show(value: unknown): string {

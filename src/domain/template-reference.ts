@@ -78,9 +78,7 @@ function parsePath(text: string): PathSegment[] | undefined {
 /** `body.items[0].name` — a path as users write it, for messages. */
 export function formatPath(path: readonly PathSegment[]): string {
   return path
-    .map((s, i) =>
-      typeof s === 'number' ? `[${s}]` : /^[A-Za-z0-9_$-]+$/.test(s) ? (i === 0 ? s : `.${s}`) : `[${JSON.stringify(s)}]`,
-    )
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z0-9_$-]+$/.test(s) ? (i === 0 ? s : `.${s}`) : `[${JSON.stringify(s)}]`))
     .join('');
 }
 
@@ -88,11 +86,7 @@ export function formatPath(path: readonly PathSegment[]): string {
  * Calls `visit` for every string inside `value` (objects and arrays, depth first, keys not included)
  * with the path that leads to it. Cycles are not expected: values come from parsed YAML/JSON.
  */
-export function walkStrings(
-  value: unknown,
-  visit: (text: string, path: PathSegment[]) => void,
-  path: PathSegment[] = [],
-): void {
+export function walkStrings(value: unknown, visit: (text: string, path: PathSegment[]) => void, path: PathSegment[] = []): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((item, i) => walkStrings(item, visit, [...path, i]));
   else if (value !== null && typeof value === 'object') {

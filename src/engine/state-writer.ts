@@ -34,7 +34,7 @@ export class StateWriter {
   /** Resolves once the change has committed (with whatever it returned); rejects if it rolled back. */
   submit<T>(change: StateChange<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ change, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ change, resolve: (v: unknown) => resolve(v as T), reject });
       this.schedule();
     });
   }

@@ -30,7 +30,8 @@ export async function transitionTaskRun(trx: Transaction<Database>, req: Transit
   await insertTransitions(trx, [
     { id: newId(), taskRunId: run.id, executionId: run.executionId, fromState: run.status, toState: to, metadata, createdAt: now },
   ]);
-  return { ...run, ...definedOnly(changes), status: to, updatedAt: now } as TaskRun;
+  const updated: TaskRun = { ...run, ...definedOnly(changes), status: to, updatedAt: now };
+  return updated;
 }
 
 /** Creates task runs in `pending` with their first transition (none → pending). */

@@ -1,10 +1,4 @@
-import {
-  formatPath,
-  parseTemplateExpression,
-  PLACEHOLDER,
-  walkStrings,
-  WHOLE_PLACEHOLDER,
-} from '../domain/template-reference.ts';
+import { formatPath, parseTemplateExpression, PLACEHOLDER, walkStrings, WHOLE_PLACEHOLDER } from '../domain/template-reference.ts';
 import type { PathSegment, TemplateReference } from '../domain/template-reference.ts';
 
 /**
@@ -115,21 +109,24 @@ function resolve(expression: string, reference: TemplateReference, ctx: Template
     case 'inputs': {
       const value = Object.hasOwn(ctx.inputs, reference.name) ? ctx.inputs[reference.name] : undefined;
       if (value === undefined) throw new TemplateError(expression, `input "${reference.name}" has no value`);
-      return follow(expression, value, reference.path);
+      return follow(expression, value, reference.path, [reference.name]);
     }
     case 'tasks': {
       const task = Object.hasOwn(ctx.tasks, reference.taskId) ? ctx.tasks[reference.taskId] : undefined;
       if (task === undefined || task.output === undefined) {
         throw new TemplateError(expression, `task "${reference.taskId}" has no output`);
       }
-      return follow(expression, task.output, reference.path);
+      return follow(expression, task.output, reference.path, []);
     }
   }
 }
 
-function follow(expression: string, value: unknown, path: readonly PathSegment[]): unknown {
+/** `prefix` only makes the message read naturally: `labels.team` for inputs, `body.items[0]` for outputs. */
+function follow(expression: string, value: unknown, path: readonly PathSegment[], prefix: PathSegment[]): unknown {
   const found = walkPath(value, path);
-  if (!found.ok) throw new TemplateError(expression, `no value at ${formatPath(path.slice(0, found.depth + 1))}`);
+  if (!found.ok) {
+    throw new TemplateError(expression, `no value at ${formatPath([...prefix, ...path.slice(0, found.depth + 1)])}`);
+  }
   return found.value;
 }
 

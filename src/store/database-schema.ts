@@ -7,7 +7,7 @@ import type { ColumnType, Generated } from 'kysely';
  * (the PostgreSQL pool parses `timestamptz` to ISO strings; see postgres-dialect.ts).
  */
 type Json = ColumnType<unknown, string, string>;
-type NullableJson = ColumnType<unknown | null, string | null, string | null>;
+type NullableJson = ColumnType<unknown, string | null, string | null>;
 
 export interface WorkflowsTable {
   id: string;

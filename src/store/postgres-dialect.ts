@@ -25,7 +25,7 @@ export function openPostgres(
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
-    types: { getTypeParser } as unknown as pg.CustomTypesConfig,
+    types: { getTypeParser },
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -55,7 +55,7 @@ function migrator(store: Store): Migrator {
 }
 
 function check(result: MigrationResultSet): string[] {
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error));
   return (result.results ?? []).map((r) => `${r.direction === 'Up' ? 'applied' : 'rolled back'} ${r.migrationName}`);
 }
 

@@ -38,8 +38,11 @@ tasks:
     with: { description: "Open the dashboard and attach a screenshot of the health panel." }
 `;
 
+/** Loosely typed on purpose: each test breaks the definition in a way its type would forbid. */
+type Loose = any;
+
 /** A valid definition as an object, to be broken one field at a time. */
-function base(): Record<string, any> {
+function base(): Record<string, Loose> {
   return {
     id: 'deploy_service',
     name: 'Deploy',
@@ -62,7 +65,7 @@ function problemsOf(source: unknown, format?: 'yaml' | 'json'): string[] {
   throw new Error('expected InvalidDefinitionError');
 }
 
-function problemsWith(change: (def: Record<string, any>) => void): string[] {
+function problemsWith(change: (def: Record<string, Loose>) => void): string[] {
   const def = base();
   change(def);
   return problemsOf(def);
@@ -135,7 +138,7 @@ describe('parseWorkflowDefinition: valid definitions', () => {
 });
 
 describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
-  const cases: Array<[string, (def: Record<string, any>) => void, string[]]> = [
+  const cases: Array<[string, (def: Record<string, Loose>) => void, string[]]> = [
     ['bad workflow id', (d) => (d.id = 'Deploy-Service'), ['id: must match [a-z][a-z0-9_]*']],
     ['long workflow id', (d) => (d.id = 'a'.repeat(65)), ['id: must be at most 64 characters']],
     ['id of wrong type', (d) => (d.id = 7), ['id: must be a string']],
@@ -232,9 +235,7 @@ describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
     [
       'template with an unknown root',
       (d) => (d.tasks[0].with.command = 'make {{ input.server }}'),
-      [
-        'tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output or secrets.<NAME>)',
-      ],
+      ['tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output or secrets.<NAME>)'],
     ],
     [
       'template to a task without .output',
@@ -319,9 +320,7 @@ tasks:
   });
 
   it('turns a JSON syntax error into one problem with line and column', () => {
-    expect(problemsOf('{\n  "id": "a",\n}', 'json')).toEqual([
-      'json: line 3, column 1: Expected double-quoted property name',
-    ]);
+    expect(problemsOf('{\n  "id": "a",\n}', 'json')).toEqual(['json: line 3, column 1: Expected double-quoted property name']);
   });
 
   it('refuses what is not a mapping', () => {

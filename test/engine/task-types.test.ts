@@ -191,7 +191,7 @@ describeEachDialect('task types', (dialect) => {
       step = e.taskRuns.find((r) => r.status === 'waiting');
       if (!step) await new Promise((r) => setTimeout(r, 20));
     }
-    await h.api('POST', `/v1/executions/${body.executionId}/steps/${step!.id}/complete`, { status: 'failed', notes: 'disk full' });
+    await h.api('POST', `/v1/executions/${body.executionId}/steps/${step?.id}/complete`, { status: 'failed', notes: 'disk full' });
     await h.engine.waitForExecution(body.executionId);
     const e = (await h.api<ExecutionView>('GET', `/v1/executions/${body.executionId}`)).body;
     expect(e.status).toBe('failed');

@@ -14,5 +14,5 @@ function reasonMessage(reason: unknown): string {
   if (typeof reason === 'object' && reason !== null && 'message' in reason && typeof reason.message === 'string') {
     return reason.message;
   }
-  return reason === undefined ? 'aborted' : String(reason);
+  return reason === undefined ? 'aborted' : typeof reason === 'string' ? reason : JSON.stringify(reason);
 }

@@ -74,8 +74,8 @@ export async function runProcessGroup(options: ProcessGroupOptions): Promise<Pro
     throw new TaskExecutionError('SPAWN_FAILED', `could not start ${options.file}: ${error.message}`);
   }
 
-  const stdout = new LineSplitter(options.onStdoutLine);
-  const stderr = new LineSplitter(options.onStderrLine);
+  const stdout = new LineSplitter((line) => options.onStdoutLine(line));
+  const stderr = new LineSplitter((line) => options.onStderrLine(line));
   // Both are pipes (stdio above), so Node always creates these streams.
   const stdoutPipe = child.stdout!;
   const stderrPipe = child.stderr!;

@@ -111,7 +111,7 @@ async function readBody(response: Response, label: string, signal: AbortSignal):
   }
   if (!response.body) return '';
 
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let received = 0;

@@ -41,7 +41,7 @@ describe('sleep task', () => {
   it('refuses invalid durations with INVALID_INPUT', async () => {
     for (const duration of ['soon', '5 parsecs', '1s and a bit', '', -5, Number.NaN, { s: 1 }, undefined]) {
       const error = await sleepTask(fakeContext({ duration }).ctx).catch((e: unknown) => e);
-      expect(error, String(duration)).toBeInstanceOf(TaskExecutionError);
+      expect(error, JSON.stringify(duration) ?? 'undefined').toBeInstanceOf(TaskExecutionError);
       expect((error as TaskExecutionError).code).toBe('INVALID_INPUT');
     }
   });

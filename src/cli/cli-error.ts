@@ -1,0 +1,30 @@
+import { ApiError } from '../client/api-error.ts';
+
+/** A user error the CLI reports as one line (`runledger: <message>`) with exit code 1. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+/**
+ * The one line printed for anything thrown: the server's detail and code for API errors, the
+ * message for everything else. A stack only with RUNLEDGER_DEBUG=1.
+ */
+export function describeError(e: unknown, debug: boolean): string {
+  const error = e instanceof Error ? e : new Error(typeof e === 'string' ? e : String(e));
+  let line: string;
+  if (error instanceof ApiError) {
+    line = `${error.detail} (${error.code})`;
+    if (error.code === 'UNAUTHENTICATED') line += '; sign in with "runledger login", or pass --token or RUNLEDGER_TOKEN';
+  } else if (error instanceof CliError) {
+    line = error.message;
+  } else {
+    const code = (error as { code?: unknown }).code;
+    line = typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+  }
+  line = `runledger: ${oneLine(line || error.name)}`;
+  return debug && !(error instanceof CliError) && error.stack ? `${line}\n${error.stack}` : line;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import type { RunledgerClient } from '../../client/runledger-client.ts';
+import { CliError } from '../cli-error.ts';
+import type { CliContext } from '../cli-context.ts';
+import { renderExecution, renderExecutionList } from '../render/execution-view.ts';
+import { colourStatus } from '../render/format.ts';
+
+interface ListFlags {
+  status?: string;
+  workflow?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+  json?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `runledger execution list | show | cancel | complete-step`. */
+export function registerExecutionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
+  const execution = program.command('execution').description('Execution history, inspection and control');
+
+  execution
+    .command('list')
+    .description('Executions, newest first')
+    .option('--status <statuses>', 'comma-separated statuses (pending, running, waiting, completed, failed, cancelled, timed_out)')
+    .option('--workflow <id>', 'only this workflow')
+    .option('--since <date>', 'created at or after this ISO-8601 date or timestamp')
+    .option('--until <date>', 'created before this ISO-8601 date or timestamp')
+    .option('--limit <n>', 'page size (1-200, default 50)', parsers.positiveInt)
+    .option('--cursor <cursor>', 'the next page, as printed at the end of the previous one')
+    .option('--json', 'print JSON ({ items, nextCursor })')
+    .action(async (flags: ListFlags) => {
+      const page = await ctx.client().listExecutions({
+        status: flags.status?.split(',').map((s) => s.trim()).filter(Boolean),
+        workflow: flags.workflow,
+        from: flags.since,
+        to: flags.until,
+        limit: flags.limit,
+        cursor: flags.cursor,
+      });
+      if (flags.json) return ctx.printJson(page);
+      ctx.print(page.items.length === 0 ? 'No executions match.' : renderExecutionList(page.items, ctx.colors));
+      if (page.nextCursor) ctx.print(ctx.colors.dim(`More: runledger execution list --cursor ${page.nextCursor} (with the same filters)`));
+    });
+
+  execution
+    .command('show')
+    .alias('inspect')
+    .description('An execution: overview and every task run')
+    .argument('<id>', 'execution id')
+    .option('--json', 'print the full execution as JSON')
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const found = await ctx.client().getExecution(id);
+      if (flags.json) return ctx.printJson(found);
+      ctx.print(renderExecution(found, ctx.colors));
+    });
+
+  execution
+    .command('cancel')
+    .description('Cancel a running execution; running processes are killed')
+    .argument('<id>', 'execution id')
+    .option('--reason <reason>', 'why (recorded in the audit trail)')
+    .option('--json', 'print the execution as JSON')
+    .action(async (id: string, flags: { reason?: string; json?: boolean }) => {
+      const ended = await ctx.client().cancelExecution(id, flags.reason);
+      if (flags.json) return ctx.printJson(ended);
+      ctx.print(`execution ${ended.id}: ${colourStatus(ended.status, ctx.colors)}`);
+    });
+
+  execution
+    .command('complete-step')
+    .description('Complete a waiting manual step, as succeeded or failed')
+    .argument('<id>', 'execution id')
+    .argument('<step>', 'the task run id, or the task id (its waiting task run is used)')
+    .requiredOption('--status <status>', 'succeeded or failed')
+    .option('--notes <notes>', 'what was done, what was seen')
+    .option('--json', 'print the task run as JSON')
+    .action(async (id: string, step: string, flags: { status: string; notes?: string; json?: boolean }) => {
+      if (flags.status !== 'succeeded' && flags.status !== 'failed') throw new CliError(`--status must be succeeded or failed, not "${flags.status}"`);
+      const client = ctx.client();
+      const taskRunId = UUID.test(step) ? step : await waitingTaskRun(client, id, step);
+      const run = await client.completeStep(id, taskRunId, { status: flags.status, notes: flags.notes });
+      if (flags.json) return ctx.printJson(run);
+      ctx.print(`step ${run.taskId} (task run ${run.id}): ${colourStatus(run.status, ctx.colors)}`);
+    });
+}
+
+/** The waiting task run of a task, for `complete-step ID TASK_ID`. */
+async function waitingTaskRun(client: RunledgerClient, executionId: string, taskId: string): Promise<string> {
+  const execution = await client.getExecution(executionId);
+  const runs = execution.taskRuns.filter((r) => r.taskId === taskId);
+  if (runs.length === 0) {
+    const known = [...new Set(execution.taskRuns.map((r) => r.taskId))];
+    throw new CliError(`execution ${executionId} has no task run of task "${taskId}"${known.length ? ` (tasks run so far: ${known.join(', ')})` : ''}`);
+  }
+  const waiting = runs.find((r) => r.status === 'waiting');
+  if (!waiting) {
+    const latest = runs.reduce((a, b) => (b.attempt > a.attempt ? b : a));
+    throw new CliError(`step "${taskId}" of execution ${executionId} is not waiting for a person (it is ${latest.status})`);
+  }
+  return waiting.id;
+}

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { ExecutionDetail } from '../../client/types.ts';
+import type { CliContext } from '../cli-context.ts';
+import { definitionFormat, parseInputAssignment, readMappingFile, readUserFile } from '../definition-file.ts';
+import { renderTaskRuns } from '../render/execution-view.ts';
+import { colourStatus, formatDuration, formatTimestamp } from '../render/format.ts';
+import { renderTable } from '../render/table.ts';
+
+interface RunFlags {
+  input: string[];
+  inputsFile?: string;
+  title?: string;
+  correlationId?: string;
+  version?: number;
+  wait?: boolean;
+  pollInterval: number;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `runledger workflow apply | list | run`. */
+export function registerWorkflowCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
+  const workflow = program.command('workflow').description('Workflow definitions and runs');
+
+  workflow
+    .command('apply')
+    .description('Create a workflow, or a new version of it, from a YAML or JSON file (idempotent)')
+    .argument('<file>', 'definition file (.yaml, .yml or .json; otherwise detected from the content)')
+    .option('--json', 'print the applied workflow as JSON')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const source = readUserFile(file, ctx.cwd);
+      const result = await ctx.client().applyWorkflow(source, definitionFormat(file, source));
+      if (flags.json) return ctx.printJson(result);
+      const what = result.created ? `created version ${result.version}` : result.changed ? `new version ${result.version}` : `unchanged (version ${result.version})`;
+      ctx.print(`workflow ${result.id}: ${what}`);
+    });
+
+  workflow
+    .command('list')
+    .description('List workflows')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const items = await ctx.client().listWorkflows();
+      if (flags.json) return ctx.printJson(items);
+      if (items.length === 0) return ctx.print('No workflows yet; add one with "runledger workflow apply FILE".');
+      ctx.print(
+        renderTable(
+          ['ID', 'NAME', 'LATEST VERSION', 'UPDATED'],
+          items.map((w) => [w.id, w.name, String(w.latestVersion), formatTimestamp(w.updatedAt)]),
+          ctx.colors,
+        ),
+      );
+    });
+
+  workflow
+    .command('run')
+    .description('Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed)')
+    .argument('<id>', 'workflow id')
+    .option('-i, --input <key=value>', 'an input value, sent as a string and converted by the server to the declared type (repeatable)', collect, [])
+    .option('--inputs-file <file>', 'inputs from a JSON or YAML mapping; --input values override it')
+    .option('--title <title>', 'a title for this execution')
+    .option('--correlation-id <id>', 'an id from another system to find this execution by')
+    .option('--version <n>', 'run this version instead of the latest', parsers.positiveInt)
+    .option('-w, --wait', 'wait for the execution to end, then print its outcome')
+    .option('--poll-interval <ms>', 'how often --wait asks the server', parsers.positiveInt, 500)
+    .option('--json', 'print JSON (with --wait: the whole execution)')
+    .action(async (id: string, flags: RunFlags) => {
+      const inputs: Record<string, unknown> = flags.inputsFile ? readMappingFile(flags.inputsFile, ctx.cwd) : {};
+      for (const assignment of flags.input) {
+        const [key, value] = parseInputAssignment(assignment);
+        inputs[key] = value;
+      }
+      const client = ctx.client();
+      const started = await client.runWorkflow(id, { inputs, title: flags.title, correlationId: flags.correlationId, version: flags.version }, { trigger: 'cli' });
+      if (!flags.wait) return flags.json ? ctx.printJson(started) : ctx.print(started.executionId);
+
+      if (!flags.json) ctx.print(started.executionId);
+      const execution = await client.waitForExecution(started.executionId, { pollMs: flags.pollInterval });
+      ctx.exitCode = execution.status === 'completed' ? 0 : 1;
+      if (flags.json) return ctx.printJson(execution);
+      ctx.print(outcomeLine(execution, ctx));
+      ctx.print(renderTaskRuns(execution.taskRuns, ctx.colors));
+    });
+}
+
+function outcomeLine(execution: ExecutionDetail, ctx: CliContext): string {
+  const line = `${colourStatus(execution.status, ctx.colors)} in ${formatDuration(execution.durationMs)}`;
+  return execution.error ? `${line}: ${execution.error.message}` : line;
+}

@@ -1,0 +1,278 @@
+import { parse as parseYaml } from 'yaml';
+import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
+import { ApiError, apiErrorFromResponse, unreachableError } from './api-error.ts';
+import type {
+  AppliedWorkflow,
+  ApiTokenView,
+  CreatedApiToken,
+  CreatedWorkflow,
+  ExecutionDetail,
+  ExecutionFilters,
+  ExecutionSummary,
+  Health,
+  ListResult,
+  LoginResult,
+  Me,
+  Page,
+  RunOptions,
+  RunStarted,
+  TaskRunView,
+  WorkflowDetail,
+  WorkflowSummary,
+  WorkflowVersionView,
+} from './types.ts';
+
+export interface RunledgerClientOptions {
+  /** Base URL of the server, e.g. `http://127.0.0.1:8080` (a trailing `/` or `/v1` is ignored). */
+  server: string;
+  /** Bearer token: a session JWT from `login()` or an API token. */
+  token?: string | undefined;
+  /** The transport; the global fetch unless given. */
+  fetch?: typeof fetch;
+}
+
+export type DefinitionFormat = 'yaml' | 'json';
+
+const MEDIA_TYPES: Record<DefinitionFormat, string> = { yaml: 'application/yaml', json: 'application/json' };
+
+interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  /** An object is sent as JSON; a string with `contentType`. */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The typed HTTP client of the Runledger REST API: the only code that talks HTTP to the server
+ * (the CLI and the web UI use it). Every non-2xx answer and every network failure throws `ApiError`.
+ */
+export class RunledgerClient {
+  readonly server: string;
+  private token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(options: RunledgerClientOptions) {
+    this.server = normaliseServer(options.server);
+    this.token = options.token;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+  }
+
+  /** Uses `token` for the following requests (e.g. after `login`). */
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  // --- auth ---
+
+  /** Signs in and keeps the session token for this client's later requests. */
+  async login(username: string, password: string): Promise<LoginResult> {
+    const result = await this.request<LoginResult>('POST', '/v1/auth/login', { body: { username, password } });
+    this.token = result.token;
+    return result;
+  }
+
+  me(): Promise<Me> {
+    return this.request('GET', '/v1/me');
+  }
+
+  createToken(name: string, options: { expiresAt?: string } = {}): Promise<CreatedApiToken> {
+    return this.request('POST', '/v1/tokens', { body: { name, ...(options.expiresAt !== undefined && { expiresAt: options.expiresAt }) } });
+  }
+
+  async listTokens(): Promise<ApiTokenView[]> {
+    return (await this.request<ListResult<ApiTokenView>>('GET', '/v1/tokens')).items;
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/tokens/${enc(id)}`);
+  }
+
+  // --- workflows ---
+
+  /**
+   * Creates the workflow or a new version of it (PUT, idempotent). The id is read from the source,
+   * which the `yaml` package parses whether it is YAML or JSON.
+   */
+  async applyWorkflow(source: string, format: DefinitionFormat): Promise<AppliedWorkflow> {
+    const id = definitionId(source);
+    const { status, body } = await this.send<Omit<AppliedWorkflow, 'created'>>('PUT', `/v1/workflows/${enc(id)}`, { body: source, contentType: MEDIA_TYPES[format] });
+    return { ...body, created: status === 201 };
+  }
+
+  /** Creates a workflow; fails with `WORKFLOW_EXISTS` when it exists. */
+  createWorkflow(source: string, format: DefinitionFormat): Promise<CreatedWorkflow> {
+    return this.request('POST', '/v1/workflows', { body: source, contentType: MEDIA_TYPES[format] });
+  }
+
+  async listWorkflows(): Promise<WorkflowSummary[]> {
+    return (await this.request<ListResult<WorkflowSummary>>('GET', '/v1/workflows')).items;
+  }
+
+  getWorkflow(id: string): Promise<WorkflowDetail> {
+    return this.request('GET', `/v1/workflows/${enc(id)}`);
+  }
+
+  async listWorkflowVersions(id: string): Promise<WorkflowVersionView[]> {
+    return (await this.request<ListResult<WorkflowVersionView>>('GET', `/v1/workflows/${enc(id)}/versions`)).items;
+  }
+
+  async deleteWorkflow(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/workflows/${enc(id)}`);
+  }
+
+  /** Starts an execution (202); `trigger: 'cli'` records it as started from the command line. */
+  runWorkflow(id: string, run: RunOptions = {}, options: { trigger?: 'cli' } = {}): Promise<RunStarted> {
+    return this.request('POST', `/v1/workflows/${enc(id)}/run`, {
+      body: { inputs: run.inputs ?? {}, title: run.title, correlationId: run.correlationId, version: run.version },
+      headers: options.trigger ? { 'x-runledger-trigger': options.trigger } : {},
+    });
+  }
+
+  // --- executions ---
+
+  listExecutions(filters: ExecutionFilters = {}): Promise<Page<ExecutionSummary>> {
+    return this.request('GET', '/v1/executions', { query: filterQuery(filters) });
+  }
+
+  listWorkflowExecutions(id: string, filters: Omit<ExecutionFilters, 'workflow'> = {}): Promise<Page<ExecutionSummary>> {
+    return this.request('GET', `/v1/workflows/${enc(id)}/executions`, { query: filterQuery(filters) });
+  }
+
+  getExecution(id: string): Promise<ExecutionDetail> {
+    return this.request('GET', `/v1/executions/${enc(id)}`);
+  }
+
+  getTaskRun(id: string, taskRunId: string): Promise<TaskRunView> {
+    return this.request('GET', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}`);
+  }
+
+  /** Cancels; answers with the execution as it ended. */
+  cancelExecution(id: string, reason?: string): Promise<ExecutionDetail> {
+    return this.request('POST', `/v1/executions/${enc(id)}/cancel`, { body: reason === undefined ? {} : { reason } });
+  }
+
+  /** A person completes a waiting manual step. */
+  completeStep(id: string, taskRunId: string, result: { status: 'succeeded' | 'failed'; notes?: string | undefined }): Promise<TaskRunView> {
+    return this.request('POST', `/v1/executions/${enc(id)}/steps/${enc(taskRunId)}/complete`, {
+      body: { status: result.status, ...(result.notes !== undefined && { notes: result.notes }) },
+    });
+  }
+
+  /**
+   * Polls the execution until its status is terminal (completed, failed, cancelled, timed_out) and
+   * returns it. With `timeoutMs`, gives up with `WAIT_TIMEOUT` after that long.
+   */
+  async waitForExecution(id: string, options: { pollMs?: number; timeoutMs?: number } = {}): Promise<ExecutionDetail> {
+    const pollMs = options.pollMs ?? 500;
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    for (;;) {
+      const execution = await this.getExecution(id);
+      if (isTerminalExecutionStatus(execution.status)) return execution;
+      if (Date.now() + pollMs > deadline) {
+        throw new ApiError({ status: 0, code: 'WAIT_TIMEOUT', detail: `Execution ${id} is still ${execution.status} after ${options.timeoutMs} ms` });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  health(): Promise<Health> {
+    return this.request('GET', '/healthz');
+  }
+
+  // --- transport ---
+
+  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.send<T>(method, path, options)).body;
+  }
+
+  private async send<T>(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: T }> {
+    const url = new URL(path, `${this.server}/`);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let body: string | undefined;
+    if (typeof options.body === 'string') {
+      body = options.body;
+      headers['content-type'] = options.contentType ?? 'text/plain';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, { method, headers, body });
+    } catch (e: unknown) {
+      throw unreachableError(this.server, e);
+    }
+    const parsed = await readBody(response);
+    if (!response.ok) throw apiErrorFromResponse(response.status, response.statusText, parsed);
+    return { status: response.status, body: parsed as T };
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (e: unknown) {
+    throw new ApiError({ status: response.status, code: 'RESPONSE_INCOMPLETE', detail: `The answer was cut off (HTTP ${response.status})`, cause: e });
+  }
+  if (text === '') return undefined;
+  if (/json/i.test(response.headers.get('content-type') ?? '')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // a broken JSON body is reported like any other text
+    }
+  }
+  return text;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function filterQuery(filters: ExecutionFilters): Record<string, string | number | undefined> {
+  return {
+    status: filters.status && filters.status.length > 0 ? filters.status.join(',') : undefined,
+    workflow: filters.workflow,
+    triggeredBy: filters.triggeredBy,
+    from: filters.from,
+    to: filters.to,
+    cursor: filters.cursor,
+    limit: filters.limit,
+  };
+}
+
+function normaliseServer(server: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new ApiError({ status: 0, code: 'INVALID_SERVER_URL', detail: `"${server}" is not a server URL (expected e.g. http://127.0.0.1:8080)` });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ApiError({ status: 0, code: 'INVALID_SERVER_URL', detail: `"${server}" is not an http:// or https:// URL` });
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}`;
+}
+
+/** The workflow id a YAML or JSON definition declares (YAML is a superset of JSON). */
+export function definitionId(source: string): string {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(source);
+  } catch (e: unknown) {
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ApiError({ status: 0, code: 'INVALID_DEFINITION', detail: `The definition is neither valid YAML nor JSON: ${reason}` });
+  }
+  const id = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>).id : undefined;
+  if (typeof id !== 'string' || id === '') {
+    throw new ApiError({ status: 0, code: 'INVALID_DEFINITION', detail: 'The definition has no "id" (a string such as deploy_service)', problems: ['id: required'] });
+  }
+  return id;
+}

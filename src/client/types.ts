@@ -1,0 +1,178 @@
+/**
+ * Response shapes of the REST API as the client sees them. They mirror `api/presenters.ts`; the
+ * domain enums are imported as types only, so the client carries no server code at run time.
+ */
+import type { ExecutionStatus } from '../domain/execution-status.ts';
+import type { Role, Trigger } from '../domain/records.ts';
+import type { TaskFailure } from '../domain/task-failure.ts';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { TaskType, WorkflowDefinition } from '../domain/workflow-definition.ts';
+
+export type { ExecutionStatus, Role, TaskFailure, TaskRunStatus, TaskType, Trigger, WorkflowDefinition };
+
+/** `GET /v1/workflows` items. */
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /v1/workflows/:id`: the workflow and its latest definition. */
+export interface WorkflowDetail extends WorkflowSummary {
+  definition: WorkflowDefinition;
+}
+
+/** `POST /v1/workflows` (201). */
+export interface CreatedWorkflow extends WorkflowDetail {
+  version: number;
+}
+
+/** `PUT /v1/workflows/:id`: `created` is true on 201 (a new workflow), `changed` false when nothing was new. */
+export interface AppliedWorkflow extends WorkflowDetail {
+  version: number;
+  changed: boolean;
+  created: boolean;
+}
+
+/** `GET /v1/workflows/:id/versions` items. */
+export interface WorkflowVersionView {
+  id: string;
+  workflowId: string;
+  version: number;
+  checksum: string;
+  createdBy: string | null;
+  createdAt: string;
+  definition: WorkflowDefinition;
+  source: string;
+  sourceFormat: 'yaml' | 'json';
+}
+
+/** One row of the execution history. */
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  trigger: Trigger;
+  triggeredBy: string | null;
+  correlationId: string | null;
+  title: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+  error: TaskFailure | null;
+}
+
+/** One attempt of one task. */
+export interface TaskRunView {
+  id: string;
+  taskId: string;
+  type: TaskType;
+  attempt: number;
+  status: TaskRunStatus;
+  input: unknown;
+  output: unknown;
+  error: TaskFailure | null;
+  workerId: string | null;
+  notes: string | null;
+  completedBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface ExecutionContextSnapshot {
+  inputs: Record<string, unknown>;
+  tasks: Record<string, { status: TaskRunStatus; attempt: number; output: unknown }>;
+}
+
+/** `GET /v1/executions/:id`: the whole execution with every task run. */
+export interface ExecutionDetail extends ExecutionSummary {
+  notes: string | null;
+  inputs: Record<string, unknown>;
+  context: ExecutionContextSnapshot | null;
+  logEntryCount: number;
+  accessScope: string;
+  updatedAt: string;
+  taskRuns: TaskRunView[];
+}
+
+/** A keyset page: pass `nextCursor` back as `cursor` for the next one; null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ListResult<T> {
+  items: T[];
+}
+
+/** `POST /v1/workflows/:id/run` (202). */
+export interface RunStarted {
+  executionId: string;
+  status: ExecutionStatus;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
+}
+
+/** `POST /v1/auth/login`: a session token (JWT). */
+export interface LoginResult {
+  token: string;
+  user: UserView;
+}
+
+/** `GET /v1/me`. */
+export interface Me {
+  id: string | null;
+  username: string | null;
+  role: Role | null;
+  via: 'user' | 'token' | 'system';
+}
+
+/** An API token's record; its value is never shown again after creation. */
+export interface ApiTokenView {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** `POST /v1/tokens` (201): the record plus the token value, shown once. */
+export interface CreatedApiToken extends ApiTokenView {
+  token: string;
+}
+
+export interface Health {
+  status: string;
+}
+
+/** Filters of `GET /v1/executions`; `from`/`to` are ISO-8601 dates or timestamps. */
+export interface ExecutionFilters {
+  status?: readonly string[];
+  workflow?: string;
+  triggeredBy?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface RunOptions {
+  inputs?: Record<string, unknown>;
+  title?: string;
+  correlationId?: string;
+  version?: number;
+}
