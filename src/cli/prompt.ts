@@ -1,28 +1,48 @@
 import readline from 'node:readline';
 
-/**
- * Asks one question on the terminal (prompt on stderr, so stdout stays the command's output).
- * With `hidden`, typed characters are not echoed.
- */
-export async function ask(question: string, options: { hidden?: boolean } = {}): Promise<string> {
+/** Asks one question on the terminal; the prompt goes to stderr, so stdout stays the command's output. */
+export async function ask(question: string): Promise<string> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  let muted = false;
-  if (options.hidden) {
-    // readline echoes through this private method; swallowing it is the usual way to read a password.
-    const internal = rl as unknown as { _writeToOutput: (text: string) => void };
-    const write = internal._writeToOutput.bind(rl);
-    internal._writeToOutput = (text: string) => {
-      if (!muted || text.includes('\n') || text.includes('\r')) write(muted ? '\n' : text);
-    };
-  }
   try {
     return await new Promise<string>((resolve, reject) => {
       rl.once('close', () => reject(new Error('input closed')));
-      rl.question(question, (answer) => resolve(answer));
-      muted = options.hidden === true;
+      rl.question(question, resolve);
     });
   } finally {
     rl.removeAllListeners('close');
     rl.close();
+  }
+}
+
+/**
+ * Asks for a secret without echoing it: the terminal is put in raw mode and keypresses are read
+ * one by one (Enter ends, Backspace deletes, Ctrl-C or Ctrl-D aborts).
+ */
+export async function askHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(question);
+  readline.emitKeypressEvents(input);
+  const wasRaw = input.isRaw;
+  input.setRawMode(true);
+  input.resume();
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let value = '';
+      input.on('keypress', function onKey(text: string | undefined, key: { name?: string; ctrl?: boolean } | undefined) {
+        const done = (error?: Error): void => {
+          input.off('keypress', onKey);
+          process.stderr.write('\n');
+          if (error) reject(error);
+          else resolve(value);
+        };
+        if (key?.ctrl && (key.name === 'c' || key.name === 'd')) return done(new Error('cancelled'));
+        if (key?.name === 'return' || key?.name === 'enter') return done();
+        if (key?.name === 'backspace') value = value.slice(0, -1);
+        else if (text && !key?.ctrl && text >= ' ') value += text;
+      });
+    });
+  } finally {
+    input.setRawMode(wasRaw);
+    input.pause();
   }
 }

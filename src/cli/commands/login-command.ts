@@ -4,7 +4,7 @@ import { credentialsFile, readStoredCredentials, writeStoredCredentials } from '
 import { RunledgerClient } from '../../client/runledger-client.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { ask } from '../prompt.ts';
+import { ask, askHidden } from '../prompt.ts';
 
 interface LoginFlags {
   username?: string;
@@ -43,7 +43,7 @@ export function registerLoginCommand(program: Command, ctx: CliContext): void {
 
 async function prompt(question: string, hidden: boolean, flag: string): Promise<string> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliError(`${flag} is required when there is no terminal to ask on`);
-  const answer = await ask(question, { hidden });
+  const answer = hidden ? await askHidden(question) : await ask(question);
   if (!answer) throw new CliError(`${flag.slice(2)} must not be empty`);
   return answer;
 }

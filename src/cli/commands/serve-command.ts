@@ -1,7 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from '../../api/server.ts';
-import { loadConfig } from '../../config.ts';
 import type { CliContext } from '../cli-context.ts';
 
 interface ServeFlags {
@@ -23,6 +21,8 @@ export function registerServeCommand(program: Command, ctx: CliContext, parsers:
     .option('--database-url <url>', 'PostgreSQL URL (default RUNLEDGER_DATABASE_URL; absent: SQLite in the data directory)')
     .option('--no-worker', 'do not run executions in this process (API only)')
     .action(async (flags: ServeFlags) => {
+      // Loaded here, not at the top: the server's modules take seconds to load, and the other commands never need them.
+      const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config.ts'), import('../../api/server.ts')]);
       const config = loadConfig(ctx.env, {
         port: flags.port,
         host: flags.host,
