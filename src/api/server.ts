@@ -61,7 +61,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const logCollector = new LogCollector(store.db);
     const engine = new Engine({
       db: store.db,
-      writer: new StateWriter(store.db),
+      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1 }),
       slots: new TaskSlots(config.maxConcurrentTasks),
       handlers: taskHandlers,
       logSink: logCollector,

@@ -11,7 +11,8 @@ import { CliContext, type GlobalOptions } from './cli-context.ts';
 const parsers = {
   positiveInt(value: string): number {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError('expected a positive whole number');
     return n;
   },
   port(value: string): number {
@@ -32,7 +33,10 @@ function packageVersion(): string {
 /** `--server` and `--token` work before the command (`runledger --server U workflow list`) and after it. */
 function addGlobalOptions(command: Command): Command {
   return command
-    .option('--server <url>', 'Runledger server URL (default: RUNLEDGER_SERVER, `runledger login`, the local server, http://127.0.0.1:8080)')
+    .option(
+      '--server <url>',
+      'Runledger server URL (default: RUNLEDGER_SERVER, `runledger login`, the local server, http://127.0.0.1:8080)',
+    )
     .option('--token <token>', 'API token or session token (default: RUNLEDGER_TOKEN, `runledger login`, the local server)');
 }
 

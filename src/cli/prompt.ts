@@ -3,13 +3,16 @@ import readline from 'node:readline';
 /** Asks one question on the terminal; the prompt goes to stderr, so stdout stays the command's output. */
 export async function ask(question: string): Promise<string> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // Only our own listener may be removed: readline cleans up its keypress handler on 'close' too.
+  let onClose = (): void => undefined;
   try {
     return await new Promise<string>((resolve, reject) => {
-      rl.once('close', () => reject(new Error('input closed')));
+      onClose = () => reject(new Error('input closed'));
+      rl.once('close', onClose);
       rl.question(question, resolve);
     });
   } finally {
-    rl.removeAllListeners('close');
+    rl.off('close', onClose);
     rl.close();
   }
 }

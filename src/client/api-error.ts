@@ -36,7 +36,12 @@ export function apiErrorFromResponse(status: number, statusText: string, body: u
     const problem = body as Record<string, unknown>;
     const details = problem.details && typeof problem.details === 'object' ? (problem.details as Record<string, unknown>) : {};
     const code = typeof problem.code === 'string' ? problem.code : `HTTP_${status}`;
-    const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${status} ${statusText}`.trim();
+    const detail =
+      typeof problem.detail === 'string'
+        ? problem.detail
+        : typeof problem.title === 'string'
+          ? problem.title
+          : `HTTP ${status} ${statusText}`.trim();
     return new ApiError({ status, code, detail, problems: stringList(problem.problems) ?? stringList(details.problems) ?? [] });
   }
   const text = typeof body === 'string' ? body.trim().split('\n')[0]?.slice(0, 200) : '';
@@ -54,13 +59,15 @@ export function unreachableError(server: string, cause: unknown): ApiError {
   });
 }
 
-/** fetch says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND) is in its cause. */
+/** fetch says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND, "bad port") is in its causes. */
 function networkReason(error: unknown): string | undefined {
+  let message: string | undefined;
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const { code, message: text, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
+    if (typeof text === 'string' && text && text !== 'fetch failed') message = text;
+    current = cause;
   }
-  return error instanceof Error && error.message !== 'fetch failed' ? error.message : undefined;
+  return message;
 }

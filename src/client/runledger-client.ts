@@ -96,7 +96,10 @@ export class RunledgerClient {
    */
   async applyWorkflow(source: string, format: DefinitionFormat): Promise<AppliedWorkflow> {
     const id = definitionId(source);
-    const { status, body } = await this.send<Omit<AppliedWorkflow, 'created'>>('PUT', `/v1/workflows/${enc(id)}`, { body: source, contentType: MEDIA_TYPES[format] });
+    const { status, body } = await this.send<Omit<AppliedWorkflow, 'created'>>('PUT', `/v1/workflows/${enc(id)}`, {
+      body: source,
+      contentType: MEDIA_TYPES[format],
+    });
     return { ...body, created: status === 201 };
   }
 
@@ -153,7 +156,11 @@ export class RunledgerClient {
   }
 
   /** A person completes a waiting manual step. */
-  completeStep(id: string, taskRunId: string, result: { status: 'succeeded' | 'failed'; notes?: string | undefined }): Promise<TaskRunView> {
+  completeStep(
+    id: string,
+    taskRunId: string,
+    result: { status: 'succeeded' | 'failed'; notes?: string | undefined },
+  ): Promise<TaskRunView> {
     return this.request('POST', `/v1/executions/${enc(id)}/steps/${enc(taskRunId)}/complete`, {
       body: { status: result.status, ...(result.notes !== undefined && { notes: result.notes }) },
     });
@@ -170,7 +177,11 @@ export class RunledgerClient {
       const execution = await this.getExecution(id);
       if (isTerminalExecutionStatus(execution.status)) return execution;
       if (Date.now() + pollMs > deadline) {
-        throw new ApiError({ status: 0, code: 'WAIT_TIMEOUT', detail: `Execution ${id} is still ${execution.status} after ${options.timeoutMs} ms` });
+        throw new ApiError({
+          status: 0,
+          code: 'WAIT_TIMEOUT',
+          detail: `Execution ${id} is still ${execution.status} after ${options.timeoutMs} ms`,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
@@ -219,7 +230,12 @@ async function readBody(response: Response): Promise<unknown> {
   try {
     text = await response.text();
   } catch (e: unknown) {
-    throw new ApiError({ status: response.status, code: 'RESPONSE_INCOMPLETE', detail: `The answer was cut off (HTTP ${response.status})`, cause: e });
+    throw new ApiError({
+      status: response.status,
+      code: 'RESPONSE_INCOMPLETE',
+      detail: `The answer was cut off (HTTP ${response.status})`,
+      cause: e,
+    });
   }
   if (text === '') return undefined;
   if (/json/i.test(response.headers.get('content-type') ?? '')) {
@@ -253,7 +269,11 @@ function normaliseServer(server: string): string {
   try {
     url = new URL(server);
   } catch {
-    throw new ApiError({ status: 0, code: 'INVALID_SERVER_URL', detail: `"${server}" is not a server URL (expected e.g. http://127.0.0.1:8080)` });
+    throw new ApiError({
+      status: 0,
+      code: 'INVALID_SERVER_URL',
+      detail: `"${server}" is not a server URL (expected e.g. http://127.0.0.1:8080)`,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ApiError({ status: 0, code: 'INVALID_SERVER_URL', detail: `"${server}" is not an http:// or https:// URL` });
@@ -272,7 +292,12 @@ export function definitionId(source: string): string {
   }
   const id = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>).id : undefined;
   if (typeof id !== 'string' || id === '') {
-    throw new ApiError({ status: 0, code: 'INVALID_DEFINITION', detail: 'The definition has no "id" (a string such as deploy_service)', problems: ['id: required'] });
+    throw new ApiError({
+      status: 0,
+      code: 'INVALID_DEFINITION',
+      detail: 'The definition has no "id" (a string such as deploy_service)',
+      problems: ['id: required'],
+    });
   }
   return id;
 }

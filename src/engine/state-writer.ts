@@ -11,6 +11,16 @@ interface Queued {
   reject(error: Error): void;
 }
 
+export interface StateWriterOptions {
+  /** Most changes in one transaction. */
+  maxBatch?: number;
+  /**
+   * Transactions in flight at once. SQLite has one writer, so 1; PostgreSQL commits concurrent
+   * transactions in parallel, so a few batches in flight keep its connections busy.
+   */
+  maxInFlight?: number;
+}
+
 /**
  * The write path (DESIGN invariant 1). Each change runs inside a transaction together with its
  * transition row; changes that are ready at the same moment share one transaction (group commit),
@@ -21,15 +31,21 @@ interface Queued {
  */
 export class StateWriter {
   private queue: Queued[] = [];
-  private flushing: Promise<void> | null = null;
+  private inFlight = 0;
   private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   /** Commits made, and changes they carried: the group-commit ratio. */
   readonly stats = { commits: 0, changes: 0 };
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly maxBatch = 256,
-  ) {}
+    options: StateWriterOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 1;
+  }
 
   /** Resolves once the change has committed (with whatever it returned); rejects if it rolled back. */
   submit<T>(change: StateChange<T>): Promise<T> {
@@ -41,28 +57,33 @@ export class StateWriter {
 
   /** Waits until everything submitted so far has committed or failed. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.scheduled) {
-      if (this.flushing) await this.flushing;
-      else await new Promise((r) => setImmediate(r));
-    }
+    if (this.queue.length === 0 && this.inFlight === 0 && !this.scheduled) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
     // setImmediate lets every change made ready by the same I/O event join this batch.
     setImmediate(() => {
       this.scheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
-        if (this.queue.length > 0) this.schedule();
-      });
+      while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+        // Spread what is ready over the free transactions: they commit in parallel where the store allows.
+        const size = Math.min(this.maxBatch, Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight)));
+        const batch = this.queue.splice(0, size);
+        this.inFlight += 1;
+        void this.flush(batch).finally(() => {
+          this.inFlight -= 1;
+          this.schedule();
+          if (this.queue.length === 0 && this.inFlight === 0 && !this.scheduled) {
+            for (const resolve of this.idleWaiters.splice(0)) resolve();
+          }
+        });
+      }
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, this.maxBatch);
-    if (batch.length === 0) return;
+  private async flush(batch: Queued[]): Promise<void> {
     const results: unknown[] = [];
     try {
       await this.db.transaction().execute(async (trx) => {

@@ -177,10 +177,12 @@ describeEachDialect('store repositories', (dialect) => {
   });
 
   it('rolls every migration back and forward again', async () => {
-    const down = await rollbackOne(t.store);
-    expect(down).toEqual(['rolled back 0001-core']);
+    expect(await rollbackOne(t.store)).toEqual(['rolled back 0002-execution-logs']);
+    await expect(t.store.db.selectFrom('execution_logs').selectAll().execute()).rejects.toThrow();
+    expect(await rollbackOne(t.store)).toEqual(['rolled back 0001-core']);
     await expect(t.store.db.selectFrom('executions').selectAll().execute()).rejects.toThrow();
-    expect(await migrateToLatest(t.store)).toEqual(['applied 0001-core']);
+    expect(await migrateToLatest(t.store)).toEqual(['applied 0001-core', 'applied 0002-execution-logs']);
+    expect(await migrateToLatest(t.store)).toEqual([]);
     expect(await t.store.db.selectFrom('executions').selectAll().execute()).toEqual([]);
   });
 });

@@ -33,7 +33,10 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
     .option('--json', 'print JSON ({ items, nextCursor })')
     .action(async (flags: ListFlags) => {
       const page = await ctx.client().listExecutions({
-        status: flags.status?.split(',').map((s) => s.trim()).filter(Boolean),
+        status: flags.status
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         workflow: flags.workflow,
         from: flags.since,
         to: flags.until,
@@ -78,7 +81,8 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
     .option('--notes <notes>', 'what was done, what was seen')
     .option('--json', 'print the task run as JSON')
     .action(async (id: string, step: string, flags: { status: string; notes?: string; json?: boolean }) => {
-      if (flags.status !== 'succeeded' && flags.status !== 'failed') throw new CliError(`--status must be succeeded or failed, not "${flags.status}"`);
+      if (flags.status !== 'succeeded' && flags.status !== 'failed')
+        throw new CliError(`--status must be succeeded or failed, not "${flags.status}"`);
       const client = ctx.client();
       const taskRunId = UUID.test(step) ? step : await waitingTaskRun(client, id, step);
       const run = await client.completeStep(id, taskRunId, { status: flags.status, notes: flags.notes });
@@ -93,7 +97,9 @@ async function waitingTaskRun(client: RunledgerClient, executionId: string, task
   const runs = execution.taskRuns.filter((r) => r.taskId === taskId);
   if (runs.length === 0) {
     const known = [...new Set(execution.taskRuns.map((r) => r.taskId))];
-    throw new CliError(`execution ${executionId} has no task run of task "${taskId}"${known.length ? ` (tasks run so far: ${known.join(', ')})` : ''}`);
+    throw new CliError(
+      `execution ${executionId} has no task run of task "${taskId}"${known.length ? ` (tasks run so far: ${known.join(', ')})` : ''}`,
+    );
   }
   const waiting = runs.find((r) => r.status === 'waiting');
   if (!waiting) {

@@ -21,7 +21,10 @@ export function registerLoginCommand(program: Command, ctx: CliContext): void {
     .command('login')
     .description(`Sign in and store the server and an API token in ${displayPath(credentialsFile(ctx.env))} (mode 0600)`)
     .option('-u, --username <name>', 'user name (prompted for on a terminal when missing)')
-    .option('-p, --password <password>', 'password (prompted for, hidden, on a terminal when missing; a flag is visible to other local users)')
+    .option(
+      '-p, --password <password>',
+      'password (prompted for, hidden, on a terminal when missing; a flag is visible to other local users)',
+    )
     .action(async (flags: LoginFlags) => {
       const username = flags.username ?? (await prompt('Username: ', false, '--username'));
       const password = flags.password ?? (await prompt('Password: ', true, '--password'));

@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command, ctx: CliContext, parsers:
       const server = await startServer(config, { worker: flags.worker, print: (line) => ctx.print(line) });
       ctx.print(`Runledger listening on ${server.url}`);
       ctx.print(`Data: ${config.dataDir} (store ${server.store.location})${flags.worker ? '' : '; no worker in this process'}`);
-      await new Promise<never>(() => stopOnSignal(server.close, ctx));
+      await new Promise<never>(() => stopOnSignal(() => server.close(), ctx));
     });
 }
 

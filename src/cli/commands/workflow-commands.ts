@@ -32,7 +32,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
       const source = readUserFile(file, ctx.cwd);
       const result = await ctx.client().applyWorkflow(source, definitionFormat(file, source));
       if (flags.json) return ctx.printJson(result);
-      const what = result.created ? `created version ${result.version}` : result.changed ? `new version ${result.version}` : `unchanged (version ${result.version})`;
+      const what = result.created
+        ? `created version ${result.version}`
+        : result.changed
+          ? `new version ${result.version}`
+          : `unchanged (version ${result.version})`;
       ctx.print(`workflow ${result.id}: ${what}`);
     });
 
@@ -57,7 +61,12 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
     .command('run')
     .description('Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed)')
     .argument('<id>', 'workflow id')
-    .option('-i, --input <key=value>', 'an input value, sent as a string and converted by the server to the declared type (repeatable)', collect, [])
+    .option(
+      '-i, --input <key=value>',
+      'an input value, sent as a string and converted by the server to the declared type (repeatable)',
+      collect,
+      [],
+    )
     .option('--inputs-file <file>', 'inputs from a JSON or YAML mapping; --input values override it')
     .option('--title <title>', 'a title for this execution')
     .option('--correlation-id <id>', 'an id from another system to find this execution by')
@@ -72,7 +81,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
         inputs[key] = value;
       }
       const client = ctx.client();
-      const started = await client.runWorkflow(id, { inputs, title: flags.title, correlationId: flags.correlationId, version: flags.version }, { trigger: 'cli' });
+      const started = await client.runWorkflow(
+        id,
+        { inputs, title: flags.title, correlationId: flags.correlationId, version: flags.version },
+        { trigger: 'cli' },
+      );
       if (!flags.wait) return flags.json ? ctx.printJson(started) : ctx.print(started.executionId);
 
       if (!flags.json) ctx.print(started.executionId);

@@ -6,7 +6,14 @@ import { renderFields, renderTable } from './table.ts';
 export function renderExecutionList(items: readonly ExecutionSummary[], c: Colors): string {
   return renderTable(
     ['ID', 'WORKFLOW', 'STATUS', 'STARTED', 'DURATION', 'TRIGGER'],
-    items.map((e) => [e.id, `${e.workflowId} v${e.workflowVersion}`, colourStatus(e.status, c), formatTimestamp(e.startedAt ?? e.createdAt), formatDuration(e.durationMs), e.trigger]),
+    items.map((e) => [
+      e.id,
+      `${e.workflowId} v${e.workflowVersion}`,
+      colourStatus(e.status, c),
+      formatTimestamp(e.startedAt ?? e.createdAt),
+      formatDuration(e.durationMs),
+      e.trigger,
+    ]),
     c,
   );
 }
@@ -16,7 +23,14 @@ export function renderTaskRuns(runs: readonly TaskRunView[], c: Colors): string 
   if (runs.length === 0) return c.dim('(no task runs yet)');
   return renderTable(
     ['TASK', 'TYPE', 'ATTEMPT', 'STATUS', 'DURATION', 'ERROR'],
-    runs.map((r) => [r.taskId, r.type, String(r.attempt), colourStatus(r.status, c), formatDuration(r.durationMs), r.error ? truncate(r.error.message, 70) : '']),
+    runs.map((r) => [
+      r.taskId,
+      r.type,
+      String(r.attempt),
+      colourStatus(r.status, c),
+      formatDuration(r.durationMs),
+      r.error ? truncate(r.error.message, 70) : '',
+    ]),
     c,
   );
 }
@@ -31,7 +45,11 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors): string {
   if (e.title) fields.push(['Title', e.title]);
   fields.push(['Trigger', e.triggeredBy ? `${e.trigger} by ${e.triggeredBy}` : e.trigger]);
   if (e.correlationId) fields.push(['Correlation', e.correlationId]);
-  fields.push(['Created', formatTimestamp(e.createdAt)], ['Started', formatTimestamp(e.startedAt)], ['Completed', formatTimestamp(e.completedAt)]);
+  fields.push(
+    ['Created', formatTimestamp(e.createdAt)],
+    ['Started', formatTimestamp(e.startedAt)],
+    ['Completed', formatTimestamp(e.completedAt)],
+  );
   fields.push(['Duration', formatDuration(e.durationMs)]);
   if (e.error) fields.push(['Error', `${truncate(e.error.message, 200)} (${e.error.code})`]);
   const inputs = Object.entries(e.inputs);

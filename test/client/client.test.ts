@@ -1,0 +1,356 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/api/server.ts';
+import { ApiError } from '../../src/client/api-error.ts';
+import {
+  credentialsFile,
+  DEFAULT_SERVER,
+  readStoredCredentials,
+  resolveCredentials,
+  writeStoredCredentials,
+} from '../../src/client/credentials.ts';
+import { RunledgerClient } from '../../src/client/runledger-client.ts';
+import { loadConfig } from '../../src/config.ts';
+
+const ADMIN_PASSWORD = 'correct horse battery';
+
+interface Sent {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/** A transport that records requests and answers with a fixed Response (the network, not our code). */
+function recordingFetch(answer: () => Response | Promise<Response>): { fetch: typeof fetch; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const fake = (async (input: string | URL | Request, init?: RequestInit) => {
+    sent.push({
+      url: new URL(input instanceof Request ? input.url : input),
+      method: init?.method ?? 'GET',
+      headers: { ...(init?.headers as Record<string, string>) },
+      body: init?.body as string | undefined,
+    });
+    return answer();
+  }) as typeof fetch;
+  return { fetch: fake, sent };
+}
+
+function problem(status: number, body: Record<string, unknown>): Response {
+  return new Response(JSON.stringify({ type: 'https://runledger.dev/errors/x', title: 'T', status, ...body }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+}
+
+async function caught(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (e: unknown) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('expected an ApiError');
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+describe('ApiError mapping', () => {
+  it('maps problem+json to status, code, detail and problems', async () => {
+    const notFound = recordingFetch(() =>
+      problem(404, { code: 'EXECUTION_NOT_FOUND', detail: 'Execution 0190 not found', details: { id: '0190' } }),
+    );
+    const e404 = await caught(new RunledgerClient({ server: 'http://rl.test', fetch: notFound.fetch }).getExecution('0190'));
+    expect(e404).toMatchObject({
+      name: 'ApiError',
+      status: 404,
+      code: 'EXECUTION_NOT_FOUND',
+      detail: 'Execution 0190 not found',
+      message: 'Execution 0190 not found',
+      problems: [],
+    });
+
+    const invalid = recordingFetch(() =>
+      problem(400, {
+        code: 'VALIDATION_FAILED',
+        detail: 'body.status: bad; body.notes: long',
+        problems: ['body.status: bad', 'body.notes: long'],
+      }),
+    );
+    const e400 = await caught(
+      new RunledgerClient({ server: 'http://rl.test', fetch: invalid.fetch }).completeStep('a', 'b', { status: 'succeeded' }),
+    );
+    expect(e400).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', problems: ['body.status: bad', 'body.notes: long'] });
+
+    // Definition and input errors carry their list under `details.problems`.
+    const inputs = recordingFetch(() =>
+      problem(400, { code: 'INVALID_INPUTS', detail: 'count: not a number', details: { problems: ['count: not a number'] } }),
+    );
+    const eInputs = await caught(new RunledgerClient({ server: 'http://rl.test', fetch: inputs.fetch }).runWorkflow('hello'));
+    expect(eInputs).toMatchObject({ code: 'INVALID_INPUTS', problems: ['count: not a number'] });
+  });
+
+  it('gives a one-line reason for answers that are not problem+json', async () => {
+    const proxy = recordingFetch(
+      () =>
+        new Response('<html>\nBad gateway\n</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'content-type': 'text/html' } }),
+    );
+    const e = await caught(new RunledgerClient({ server: 'http://rl.test', fetch: proxy.fetch }).listWorkflows());
+    expect(e).toMatchObject({ status: 502, code: 'HTTP_502', detail: 'HTTP 502 Bad Gateway: <html>' });
+  });
+
+  it('reports a network failure as SERVER_UNREACHABLE naming the server and `runledger serve`', async () => {
+    const refused = recordingFetch(() => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    });
+    const e = await caught(new RunledgerClient({ server: 'http://rl.test:9', fetch: refused.fetch }).me());
+    expect(e).toMatchObject({ status: 0, code: 'SERVER_UNREACHABLE' });
+    expect(e.detail).toContain('http://rl.test:9 (ECONNREFUSED)');
+    expect(e.detail).toContain('runledger serve');
+
+    // and through the real global fetch, against a port nobody listens on
+    const server = `http://127.0.0.1:${await freePort()}`;
+    const real = await caught(new RunledgerClient({ server }).health());
+    expect(real.code).toBe('SERVER_UNREACHABLE');
+    expect(real.detail).toContain(server);
+  });
+
+  it('refuses a server that is not an http(s) URL', () => {
+    expect(() => new RunledgerClient({ server: 'localhost:8080' })).toThrow(expect.objectContaining({ code: 'INVALID_SERVER_URL' }));
+    expect(() => new RunledgerClient({ server: 'not a url' })).toThrow(ApiError);
+  });
+});
+
+describe('RunledgerClient requests', () => {
+  it('applies YAML and JSON under the id the source declares, with its media type', async () => {
+    const t = recordingFetch(
+      () =>
+        new Response(JSON.stringify({ id: 'hello', version: 1, changed: true }), {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const c = new RunledgerClient({ server: 'http://rl.test/v1/', token: 'tok', fetch: t.fetch });
+    expect(await c.applyWorkflow('id: hello\nname: Hi\ntasks: []\n', 'yaml')).toMatchObject({ id: 'hello', created: true });
+    await c.applyWorkflow('{"id": "hello_json", "name": "Hi"}', 'json');
+    expect(t.sent.map((s) => [s.method, s.url.href, s.headers['content-type'], s.headers.authorization])).toEqual([
+      ['PUT', 'http://rl.test/v1/workflows/hello', 'application/yaml', 'Bearer tok'],
+      ['PUT', 'http://rl.test/v1/workflows/hello_json', 'application/json', 'Bearer tok'],
+    ]);
+    expect(t.sent[0]!.body).toBe('id: hello\nname: Hi\ntasks: []\n');
+
+    const noId = await caught(c.applyWorkflow('name: nameless\n', 'yaml'));
+    expect(noId).toMatchObject({ status: 0, code: 'INVALID_DEFINITION' });
+    expect(t.sent).toHaveLength(2);
+  });
+
+  it('sends the trigger header and encodes execution filters', async () => {
+    const t = recordingFetch(
+      () => new Response(JSON.stringify({ items: [], nextCursor: null }), { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
+    const c = new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch });
+    await c.runWorkflow('hello', { inputs: { name: 'Ada' }, title: 'T' }, { trigger: 'cli' });
+    await c.listExecutions({ status: ['failed', 'timed_out'], workflow: 'hello', from: '2025-01-01', limit: 5 });
+    await c.listWorkflowExecutions('hello', { cursor: 'c1' });
+    expect(t.sent[0]!.headers['x-runledger-trigger']).toBe('cli');
+    expect(t.sent[0]!.headers.authorization).toBeUndefined();
+    expect(JSON.parse(t.sent[0]!.body!)).toEqual({ inputs: { name: 'Ada' }, title: 'T' });
+    expect(Object.fromEntries(t.sent[1]!.url.searchParams)).toEqual({
+      status: 'failed,timed_out',
+      workflow: 'hello',
+      from: '2025-01-01',
+      limit: '5',
+    });
+    expect(t.sent[2]!.url.pathname).toBe('/v1/workflows/hello/executions');
+    expect(t.sent[2]!.url.search).toBe('?cursor=c1');
+  });
+});
+
+describe('RunledgerClient against a real server', () => {
+  let tmp: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-client-'));
+    server = await startServer(
+      loadConfig({ RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir: tmp, port: 0, host: '127.0.0.1' }),
+      { print: () => {} },
+    );
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('signs in, manages tokens, workflows and executions', async () => {
+    const anonymous = new RunledgerClient({ server: server.url });
+    expect(await anonymous.health()).toEqual({ status: 'ok' });
+    expect(await caught(anonymous.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await caught(anonymous.login('admin', 'wrong password'))).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+
+    const session = new RunledgerClient({ server: server.url });
+    const { user } = await session.login('admin', ADMIN_PASSWORD);
+    expect(user).toMatchObject({ username: 'admin', role: 'admin' });
+    expect(await session.me()).toMatchObject({ username: 'admin', via: 'user' });
+
+    const created = await session.createToken('test token');
+    const c = new RunledgerClient({ server: server.url, token: created.token });
+    expect(await c.me()).toMatchObject({ username: 'admin', via: 'token' });
+    expect((await c.listTokens()).map((t) => t.name)).toContain('test token');
+
+    const yaml =
+      'id: greet\nname: Greet\ninputs:\n  count: { type: integer, default: 1 }\ntasks:\n  - id: say\n    type: log\n    with: { message: "n={{ inputs.count }}" }\n';
+    expect(await c.applyWorkflow(yaml, 'yaml')).toMatchObject({ id: 'greet', version: 1, created: true, changed: true });
+    expect(await c.applyWorkflow(yaml, 'yaml')).toMatchObject({ version: 1, created: false, changed: false });
+    const json = JSON.stringify({ id: 'greet', name: 'Greet again', tasks: [{ id: 'say', type: 'log', with: { message: 'hi' } }] });
+    expect(await c.applyWorkflow(json, 'json')).toMatchObject({ version: 2, created: false, changed: true });
+    expect(await caught(c.createWorkflow(json, 'json'))).toMatchObject({ status: 409, code: 'WORKFLOW_EXISTS' });
+    expect((await c.listWorkflowVersions('greet')).map((v) => v.version)).toEqual([2, 1]);
+    expect((await c.getWorkflow('greet')).definition.name).toBe('Greet again');
+    expect((await c.listWorkflows()).map((w) => w.id)).toEqual(['greet']);
+
+    const started = await c.runWorkflow('greet', { inputs: { count: '3' }, version: 1, correlationId: 'ticket-7' }, { trigger: 'cli' });
+    const ended = await c.waitForExecution(started.executionId, { pollMs: 50, timeoutMs: 10_000 });
+    expect(ended).toMatchObject({
+      status: 'completed',
+      trigger: 'cli',
+      workflowVersion: 1,
+      correlationId: 'ticket-7',
+      inputs: { count: 3 },
+    });
+    const run = ended.taskRuns[0]!;
+    expect(await c.getTaskRun(ended.id, run.id)).toMatchObject({ id: run.id, taskId: 'say', status: 'succeeded' });
+    expect((await c.listExecutions({ workflow: 'greet', status: ['completed'] })).items.map((e) => e.id)).toEqual([ended.id]);
+    expect((await c.listWorkflowExecutions('greet', { status: ['failed'] })).items).toEqual([]);
+    expect(await caught(c.cancelExecution(ended.id, 'too late'))).toBeInstanceOf(ApiError);
+    expect(await caught(c.getExecution('01900000-0000-7000-8000-000000000000'))).toMatchObject({
+      status: 404,
+      code: 'EXECUTION_NOT_FOUND',
+    });
+
+    await c.deleteWorkflow('greet');
+    expect(await caught(c.getWorkflow('greet'))).toMatchObject({ status: 404, code: 'WORKFLOW_NOT_FOUND' });
+
+    await session.revokeToken(created.id);
+    expect(await caught(c.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('waitForExecution gives up with WAIT_TIMEOUT', async () => {
+    const c = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(tmp, 'local-token'), 'utf8').trim() });
+    await c.applyWorkflow(
+      JSON.stringify({ id: 'slow', name: 'Slow', tasks: [{ id: 'nap', type: 'sleep', with: { duration: '20s' } }] }),
+      'json',
+    );
+    const { executionId } = await c.runWorkflow('slow');
+    expect(await caught(c.waitForExecution(executionId, { pollMs: 20, timeoutMs: 100 }))).toMatchObject({
+      status: 0,
+      code: 'WAIT_TIMEOUT',
+    });
+    expect((await c.cancelExecution(executionId)).status).toBe('cancelled');
+  });
+});
+
+describe('resolveCredentials', () => {
+  let tmp: string;
+  let cwd: string;
+  let home: string;
+
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-credentials-'));
+    cwd = path.join(tmp, 'project');
+    home = path.join(tmp, 'home');
+    fs.mkdirSync(path.join(cwd, '.runledger'), { recursive: true });
+    fs.writeFileSync(path.join(cwd, '.runledger', 'server.json'), JSON.stringify({ url: 'http://local:1', pid: 1 }));
+    fs.writeFileSync(path.join(cwd, '.runledger', 'local-token'), 'local-tok\n');
+    writeStoredCredentials(path.join(home, '.config', 'runledger', 'credentials.json'), { server: 'http://file:2', token: 'file-tok' });
+  });
+
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('takes each of server and token from flags, then env, then the login file, then the local server', () => {
+    const env = { HOME: home, RUNLEDGER_SERVER: 'http://env:3', RUNLEDGER_TOKEN: 'env-tok' };
+    expect(resolveCredentials({ flags: { server: 'http://flag:4', token: 'flag-tok' }, env, cwd })).toEqual({
+      server: 'http://flag:4',
+      serverSource: 'flag',
+      token: 'flag-tok',
+      tokenSource: 'flag',
+    });
+    expect(resolveCredentials({ flags: {}, env, cwd })).toMatchObject({
+      server: 'http://env:3',
+      token: 'env-tok',
+      serverSource: 'env',
+      tokenSource: 'env',
+    });
+    expect(resolveCredentials({ env: { HOME: home }, cwd })).toMatchObject({
+      server: 'http://file:2',
+      token: 'file-tok',
+      serverSource: 'file',
+      tokenSource: 'file',
+    });
+    expect(resolveCredentials({ env: { HOME: path.join(tmp, 'nobody') }, cwd })).toMatchObject({
+      server: 'http://local:1',
+      token: 'local-tok',
+      serverSource: 'local',
+      tokenSource: 'local',
+    });
+    // independently: the server from a flag, the token from the login file
+    expect(resolveCredentials({ flags: { server: 'http://flag:4' }, env: { HOME: home, RUNLEDGER_SERVER: '' }, cwd })).toMatchObject({
+      server: 'http://flag:4',
+      token: 'file-tok',
+      tokenSource: 'file',
+    });
+  });
+
+  it('finds the local server through RUNLEDGER_DATA_DIR, and falls back to the default server without a token', () => {
+    const elsewhere = path.join(tmp, 'elsewhere');
+    fs.mkdirSync(elsewhere, { recursive: true });
+    const nobody = path.join(tmp, 'nobody');
+    expect(resolveCredentials({ env: { HOME: nobody, RUNLEDGER_DATA_DIR: path.join(cwd, '.runledger') }, cwd: elsewhere })).toMatchObject({
+      server: 'http://local:1',
+      token: 'local-tok',
+    });
+    expect(resolveCredentials({ env: { HOME: nobody, RUNLEDGER_DATA_DIR: '../project/.runledger' }, cwd: elsewhere })).toMatchObject({
+      server: 'http://local:1',
+    });
+    expect(resolveCredentials({ env: { HOME: nobody }, cwd: elsewhere })).toEqual({
+      server: DEFAULT_SERVER,
+      serverSource: 'default',
+      token: undefined,
+      tokenSource: undefined,
+    });
+  });
+
+  it('reads the login file from XDG_CONFIG_HOME, ignores a damaged one, and writes it 0600', () => {
+    const xdg = path.join(tmp, 'xdg');
+    expect(credentialsFile({ HOME: home })).toBe(path.join(home, '.config', 'runledger', 'credentials.json'));
+    expect(credentialsFile({ HOME: home, XDG_CONFIG_HOME: xdg })).toBe(path.join(xdg, 'runledger', 'credentials.json'));
+
+    const file = credentialsFile({ XDG_CONFIG_HOME: xdg });
+    writeStoredCredentials(file, { server: 'http://xdg:5', token: 'xdg-tok', username: 'ada', tokenId: 't1' });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(readStoredCredentials(file)).toEqual({ server: 'http://xdg:5', token: 'xdg-tok', username: 'ada', tokenId: 't1' });
+    expect(resolveCredentials({ env: { HOME: home, XDG_CONFIG_HOME: xdg }, cwd })).toMatchObject({
+      server: 'http://xdg:5',
+      token: 'xdg-tok',
+    });
+
+    fs.writeFileSync(file, '{ not json');
+    expect(readStoredCredentials(file)).toEqual({});
+    expect(resolveCredentials({ env: { HOME: home, XDG_CONFIG_HOME: xdg }, cwd })).toMatchObject({
+      server: 'http://local:1',
+      serverSource: 'local',
+    });
+  });
+});
