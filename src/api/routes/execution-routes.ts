@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { canOperateExecution, canReadExecution, executionListScope } from '../../auth/access-policy.ts';
+import { canOperateExecution, canReadExecution } from '../../auth/access-policy.ts';
 import { ExecutionNotFoundError, TaskRunNotFoundError } from '../../domain/errors.ts';
 import type { Actor, Execution } from '../../domain/records.ts';
-import { getExecution, listExecutions } from '../../store/execution-repository.ts';
+import { getExecution } from '../../store/execution-repository.ts';
+import { listExecutionsPage } from '../list-executions-page.ts';
 import { getTaskRun, listTaskRunsByExecution } from '../../store/task-run-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
-import { presentExecution, presentExecutionSummary, presentTaskRun } from '../presenters.ts';
+import { presentExecution, presentTaskRun } from '../presenters.ts';
 import { cancelBody, completeStepBody, executionListQuery, executionParams, taskRunParams } from '../schemas.ts';
 
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -27,18 +28,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/executions', { schema: { tags: ['executions'], summary: 'Execution history, newest first (keyset cursor)', querystring: executionListQuery } }, async (request) => {
-      const q = request.query;
-      const page = await listExecutions(db, {
-        workflowId: q.workflow,
-        statuses: q.status,
-        triggeredBy: q.triggeredBy,
-        from: q.from,
-        to: q.to,
-        cursor: q.cursor,
-        limit: q.limit,
-        ...executionListScope(actorOf(request)),
-      });
-      return { items: page.items.map(presentExecutionSummary), nextCursor: page.nextCursor };
+      return listExecutionsPage(services.store, actorOf(request), request.query);
     });
 
     app.get('/executions/:id', { schema: { tags: ['executions'], summary: 'Status, timings, inputs, context snapshot and every task run', params: executionParams } }, async (request) => {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { executionListScope } from '../../auth/access-policy.ts';
-import { listExecutions } from '../../store/execution-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
-import { presentExecutionSummary, presentVersion, presentWorkflow } from '../presenters.ts';
+import { presentVersion, presentWorkflow } from '../presenters.ts';
+import { listExecutionsPage } from '../list-executions-page.ts';
 import { executionListQuery, runBody, workflowParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
@@ -61,18 +60,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get('/workflows/:id/executions', { schema: { tags: ['executions'], summary: "One workflow's executions, newest first", params: workflowParams, querystring: executionListQuery.omit({ workflow: true }) } }, async (request) => {
       await services.catalog.get(request.params.id);
-      const q = request.query;
-      const page = await listExecutions(services.store.db, {
-        workflowId: request.params.id,
-        statuses: q.status,
-        triggeredBy: q.triggeredBy,
-        from: q.from,
-        to: q.to,
-        cursor: q.cursor,
-        limit: q.limit,
-        ...executionListScope(actorOf(request)),
-      });
-      return { items: page.items.map(presentExecutionSummary), nextCursor: page.nextCursor };
+      return listExecutionsPage(services.store, actorOf(request), { ...request.query, workflow: undefined }, request.params.id);
     });
   };
 }

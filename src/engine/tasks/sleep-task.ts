@@ -1,14 +1,10 @@
-import parseDuration from 'parse-duration';
+import { parseDurationMs } from '../../domain/duration.ts';
 import type { TaskContext } from '../task-handler.ts';
 import { abortError } from './abort-error.ts';
 import { invalidInput } from './task-input.ts';
 
 /** Longest single timer Node keeps; longer ones fire after 1 ms, so long sleeps are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A duration written as number-and-unit groups: `250ms`, `1s`, `1h30m`, `1.5 hours`. */
-const DURATION_SHAPE = /^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)\s*[a-zA-Z]*\s*,?\s*)+$/;
-const DURATION_TERM = /(?:\d+(?:\.\d+)?|\.\d+)\s*[a-zA-Z]*/g;
 
 export interface SleepTaskOutput {
   sleptMs: number;
@@ -25,19 +21,10 @@ export async function sleepTask(ctx: TaskContext): Promise<SleepTaskOutput> {
   return { sleptMs: ms };
 }
 
-/**
- * Reads a duration. parse-duration is lenient (it skips terms it does not know, so `1s 5 parsecs` would be
- * 1000 ms); a typo in a definition should fail the task, so the string's shape and every unit are checked first.
- */
+/** Reads `with.duration` with the same grammar as every other duration (domain/duration.ts). */
 export function toMilliseconds(duration: unknown): number {
-  let ms: number | null = null;
-  if (typeof duration === 'number') {
-    ms = duration;
-  } else if (typeof duration === 'string' && DURATION_SHAPE.test(duration)) {
-    const termsKnown = (duration.match(DURATION_TERM) ?? []).every((term) => parseDuration(term) !== null);
-    if (termsKnown) ms = parseDuration(duration);
-  }
-  if (ms === null || !Number.isFinite(ms) || ms < 0) {
+  const ms = typeof duration === 'number' || typeof duration === 'string' ? parseDurationMs(duration) : undefined;
+  if (ms === undefined) {
     throw invalidInput(`with.duration must be milliseconds or a duration such as "1s", "250ms", "1h30m"; got ${JSON.stringify(duration)}`);
   }
   return Math.round(ms);
