@@ -1,0 +1,176 @@
+table api_tokens (
+  id text not null,
+  user_id text not null,
+  name text not null,
+  token_hash text not null,
+  prefix text not null,
+  created_at timestamp with time zone not null,
+  expires_at timestamp with time zone,
+  last_used_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  constraint api_tokens_pkey PRIMARY KEY (id),
+  constraint api_tokens_token_hash_key UNIQUE (token_hash),
+  constraint api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+table execution_inputs (
+  execution_id text not null,
+  key text not null,
+  value text not null,
+  constraint execution_inputs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
+  constraint execution_inputs_pk PRIMARY KEY (execution_id, key)
+);
+
+table execution_logs (
+  execution_id text not null,
+  seq integer not null,
+  task_run_id text,
+  ts timestamp with time zone not null,
+  level text not null,
+  source text not null,
+  message text not null,
+  metadata jsonb,
+  constraint execution_logs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
+  constraint execution_logs_pk PRIMARY KEY (execution_id, seq)
+);
+
+table executions (
+  id text not null,
+  workflow_id text not null,
+  workflow_version integer not null,
+  status text not null,
+  trigger text not null,
+  triggered_by text,
+  correlation_id text,
+  title text,
+  notes text,
+  inputs jsonb not null,
+  context jsonb,
+  error jsonb,
+  log_entry_count integer not null default 0,
+  access_scope text not null default 'private'::text,
+  worker_id text,
+  created_at timestamp with time zone not null,
+  started_at timestamp with time zone,
+  completed_at timestamp with time zone,
+  updated_at timestamp with time zone not null,
+  deleted_at timestamp with time zone,
+  constraint executions_pkey PRIMARY KEY (id),
+  constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
+  constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
+  constraint executions_workflow_version_fk FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_versions(workflow_id, version)
+);
+
+table schema_migrations (
+  name character varying not null,
+  timestamp character varying not null,
+  constraint schema_migrations_pkey PRIMARY KEY (name)
+);
+
+table schema_migrations_lock (
+  id character varying not null,
+  is_locked integer not null default 0,
+  constraint schema_migrations_lock_pkey PRIMARY KEY (id)
+);
+
+table task_run_transitions (
+  id text not null,
+  task_run_id text not null,
+  execution_id text not null,
+  from_state text,
+  to_state text not null,
+  metadata jsonb not null,
+  created_at timestamp with time zone not null,
+  constraint task_run_transitions_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
+  constraint task_run_transitions_pkey PRIMARY KEY (id),
+  constraint task_run_transitions_task_run_id_fkey FOREIGN KEY (task_run_id) REFERENCES task_runs(id) ON DELETE CASCADE
+);
+
+table task_runs (
+  id text not null,
+  execution_id text not null,
+  task_id text not null,
+  type text not null,
+  attempt integer not null,
+  status text not null,
+  input jsonb,
+  output jsonb,
+  error jsonb,
+  worker_id text,
+  notes text,
+  completed_by text,
+  created_at timestamp with time zone not null,
+  started_at timestamp with time zone,
+  completed_at timestamp with time zone,
+  duration_ms integer,
+  updated_at timestamp with time zone not null,
+  constraint task_runs_attempt_uq UNIQUE (execution_id, task_id, attempt),
+  constraint task_runs_completed_by_fkey FOREIGN KEY (completed_by) REFERENCES users(id),
+  constraint task_runs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
+  constraint task_runs_pkey PRIMARY KEY (id)
+);
+
+table users (
+  id text not null,
+  username text not null,
+  password_hash text not null,
+  role text not null,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  disabled_at timestamp with time zone,
+  constraint users_pkey PRIMARY KEY (id),
+  constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
+  constraint users_username_key UNIQUE (username)
+);
+
+table workflow_versions (
+  id text not null,
+  workflow_id text not null,
+  version integer not null,
+  definition jsonb not null,
+  source text not null,
+  source_format text not null,
+  checksum text not null,
+  created_by text,
+  created_at timestamp with time zone not null,
+  constraint workflow_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id),
+  constraint workflow_versions_pkey PRIMARY KEY (id),
+  constraint workflow_versions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
+  constraint workflow_versions_workflow_version_uq UNIQUE (workflow_id, version)
+);
+
+table workflows (
+  id text not null,
+  name text not null,
+  latest_version integer not null,
+  created_by text,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  deleted_at timestamp with time zone,
+  constraint workflows_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id),
+  constraint workflows_pkey PRIMARY KEY (id)
+);
+
+CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
+CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
+CREATE INDEX api_tokens_user_idx ON api_tokens USING btree (user_id);
+CREATE INDEX execution_inputs_lookup_idx ON execution_inputs USING btree (key, value, execution_id);
+CREATE UNIQUE INDEX execution_inputs_pk ON execution_inputs USING btree (execution_id, key);
+CREATE UNIQUE INDEX execution_logs_pk ON execution_logs USING btree (execution_id, seq);
+CREATE UNIQUE INDEX executions_pkey ON executions USING btree (id);
+CREATE INDEX executions_status_idx ON executions USING btree (status, id);
+CREATE INDEX executions_triggered_by_idx ON executions USING btree (triggered_by, id);
+CREATE INDEX executions_workflow_idx ON executions USING btree (workflow_id, id);
+CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (name);
+CREATE UNIQUE INDEX schema_migrations_lock_pkey ON schema_migrations_lock USING btree (id);
+CREATE INDEX task_run_transitions_execution_idx ON task_run_transitions USING btree (execution_id, id);
+CREATE UNIQUE INDEX task_run_transitions_pkey ON task_run_transitions USING btree (id);
+CREATE INDEX task_run_transitions_task_run_idx ON task_run_transitions USING btree (task_run_id, id);
+CREATE UNIQUE INDEX task_runs_attempt_uq ON task_runs USING btree (execution_id, task_id, attempt);
+CREATE UNIQUE INDEX task_runs_pkey ON task_runs USING btree (id);
+CREATE INDEX task_runs_status_idx ON task_runs USING btree (status, execution_id);
+CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
+CREATE UNIQUE INDEX users_username_key ON users USING btree (username);
+CREATE UNIQUE INDEX workflow_versions_pkey ON workflow_versions USING btree (id);
+CREATE UNIQUE INDEX workflow_versions_workflow_version_uq ON workflow_versions USING btree (workflow_id, version);
+CREATE UNIQUE INDEX workflows_pkey ON workflows USING btree (id);
