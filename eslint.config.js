@@ -4,7 +4,10 @@ import tseslint from 'typescript-eslint';
 
 /** Layers of DESIGN.md "Layout": each may import only what lies further in. */
 const layers = [
-  { target: './src/domain', from: ['./src/store', './src/engine', './src/observe', './src/auth', './src/api', './src/client', './src/cli'] },
+  {
+    target: './src/domain',
+    from: ['./src/store', './src/engine', './src/observe', './src/auth', './src/api', './src/client', './src/cli'],
+  },
   { target: './src/store', from: ['./src/engine', './src/observe', './src/auth', './src/api', './src/client', './src/cli'] },
   { target: './src/engine', from: ['./src/auth', './src/api', './src/client', './src/cli'] },
   { target: './src/observe', from: ['./src/auth', './src/api', './src/client', './src/cli'] },

@@ -27,13 +27,45 @@ async function seed(store: Store, n: number): Promise<TaskRun[]> {
   const now = new Date().toISOString();
   const wf = `bench_${newId().slice(-6).replace(/-/g, '')}`;
   await insertWorkflow(store.db, { id: wf, name: wf, createdBy: null, now });
-  await insertWorkflowVersion(store.db, { id: newId(), workflowId: wf, version: 1, definition: { id: wf, name: wf, inputs: {}, tasks: [] }, source: '', sourceFormat: 'json', checksum: '', createdBy: null, createdAt: now });
+  await insertWorkflowVersion(store.db, {
+    id: newId(),
+    workflowId: wf,
+    version: 1,
+    definition: { id: wf, name: wf, inputs: {}, tasks: [] },
+    source: '',
+    sourceFormat: 'json',
+    checksum: '',
+    createdBy: null,
+    createdAt: now,
+  });
   const runs: TaskRun[] = [];
   await store.db.transaction().execute(async (trx) => {
     for (let e = 0; e < n / 10; e++) {
       const executionId = newId();
-      await insertExecution(trx, { id: executionId, workflowId: wf, workflowVersion: 1, trigger: 'api', triggeredBy: null, correlationId: null, title: null, inputs: {}, createdAt: now });
-      const created = await createPendingTaskRuns(trx, Array.from({ length: 10 }, (_, i) => ({ id: newId(), executionId, taskId: `t${i}`, type: 'shell' as const, attempt: 1, status: 'pending' as const, createdAt: now })), {});
+      await insertExecution(trx, {
+        id: executionId,
+        workflowId: wf,
+        workflowVersion: 1,
+        trigger: 'api',
+        triggeredBy: null,
+        correlationId: null,
+        title: null,
+        inputs: {},
+        createdAt: now,
+      });
+      const created = await createPendingTaskRuns(
+        trx,
+        Array.from({ length: 10 }, (_, i) => ({
+          id: newId(),
+          executionId,
+          taskId: `t${i}`,
+          type: 'shell' as const,
+          attempt: 1,
+          status: 'pending' as const,
+          createdAt: now,
+        })),
+        {},
+      );
       runs.push(...created);
     }
   });
@@ -42,7 +74,14 @@ async function seed(store: Store, n: number): Promise<TaskRun[]> {
 
 function change(run: TaskRun): StateChange<TaskRun> {
   const now = new Date().toISOString();
-  return (trx) => transitionTaskRun(trx, { run, to: 'running', changes: { startedAt: now, workerId: 'bench' }, metadata: { workerId: 'bench', correlationId: run.executionId }, now });
+  return (trx) =>
+    transitionTaskRun(trx, {
+      run,
+      to: 'running',
+      changes: { startedAt: now, workerId: 'bench' },
+      metadata: { workerId: 'bench', correlationId: run.executionId },
+      now,
+    });
 }
 
 /** Runs `CHANGES` changes with `CONCURRENCY` in flight at a time; returns changes per second. */

@@ -19,7 +19,11 @@ const schema = z.object({
   RUNLEDGER_JWT_TTL: z.string().default('12h'),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
-  RUNLEDGER_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   RUNLEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -55,7 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jwtSecret: e.RUNLEDGER_JWT_SECRET,
     jwtTtl: e.RUNLEDGER_JWT_TTL,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
-    pluginDirs: e.RUNLEDGER_PLUGIN_DIR ? e.RUNLEDGER_PLUGIN_DIR.split(path.delimiter).map((d) => path.resolve(d)) : [path.join(dataDir, 'plugins')],
+    pluginDirs: e.RUNLEDGER_PLUGIN_DIR
+      ? e.RUNLEDGER_PLUGIN_DIR.split(path.delimiter).map((d) => path.resolve(d))
+      : [path.join(dataDir, 'plugins')],
     bodyLimitBytes: e.RUNLEDGER_BODY_LIMIT_BYTES,
     logLevel: e.RUNLEDGER_LOG_LEVEL,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),

@@ -30,12 +30,18 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Runledger API', version: options.version ?? '0.0.0', description: 'Workflows, executions and their complete record.' },
+      info: {
+        title: 'Runledger API',
+        version: options.version ?? '0.0.0',
+        description: 'Workflows, executions and their complete record.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

@@ -6,14 +6,31 @@ export const uuidParam = z.string().uuid({ message: 'must be a UUID' });
 
 export const executionParams = z.object({ id: uuidParam });
 export const taskRunParams = z.object({ id: uuidParam, taskRunId: uuidParam });
-export const workflowParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a workflow id ([a-z][a-z0-9_]*)').max(64) });
+export const workflowParams = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'must be a workflow id ([a-z][a-z0-9_]*)')
+    .max(64),
+});
 
 const statusList = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(EXECUTION_STATUSES as [ExecutionStatus, ...ExecutionStatus[]], { message: `must be among ${EXECUTION_STATUSES.join(', ')}` })));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.enum(EXECUTION_STATUSES as [ExecutionStatus, ...ExecutionStatus[]], { message: `must be among ${EXECUTION_STATUSES.join(', ')}` }),
+    ),
+  );
 
-const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or timestamp').transform((s) => new Date(s).toISOString());
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or timestamp')
+  .transform((s) => new Date(s).toISOString());
 
 export const executionListQuery = z.object({
   status: statusList.optional(),
@@ -35,7 +52,10 @@ export const runBody = z
   .strict()
   .default({ inputs: {} });
 
-export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).strict().default({});
+export const cancelBody = z
+  .object({ reason: z.string().max(2000).optional() })
+  .strict()
+  .default({});
 
 export const completeStepBody = z
   .object({

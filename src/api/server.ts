@@ -72,11 +72,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (options.worker !== false) {
       const report = await engine.recover();
       if (report.resumed > 0) {
-        print(`recovery: resumed ${report.resumed} execution(s); ${report.lostTaskRuns} attempt(s) lost with the previous process, ${report.retried} retried`);
+        print(
+          `recovery: resumed ${report.resumed} execution(s); ${report.lostTaskRuns} attempt(s) lost with the previous process, ${report.retried} retried`,
+        );
       }
     }
 
-    const app = await buildApp({ store, engine, catalog: new WorkflowCatalog(store.db), auth }, { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    const app = await buildApp(
+      { store, engine, catalog: new WorkflowCatalog(store.db), auth },
+      { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
+    );
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

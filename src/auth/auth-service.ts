@@ -43,7 +43,8 @@ export class AuthService {
     if (looksLikeApiToken(token)) {
       const record = await users.getApiTokenByHash(this.db, hashApiToken(token));
       const now = nowIso();
-      if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) throw new UnauthenticatedError('Invalid or expired token');
+      if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now))
+        throw new UnauthenticatedError('Invalid or expired token');
       const user = await users.getUserById(this.db, record.userId);
       if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
       await users.touchApiToken(this.db, record.id, now);

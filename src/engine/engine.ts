@@ -65,7 +65,15 @@ export class Engine {
       });
       const created = await createPendingTaskRuns(
         trx,
-        version.definition.tasks.map((t) => ({ id: newId(), executionId: id, taskId: t.id, type: t.type, attempt: 1, status: 'pending' as const, createdAt: now })),
+        version.definition.tasks.map((t) => ({
+          id: newId(),
+          executionId: id,
+          taskId: t.id,
+          type: t.type,
+          attempt: 1,
+          status: 'pending' as const,
+          createdAt: now,
+        })),
         { reason: 'execution created', workerId: this.deps.workerId, correlationId: req.correlationId ?? id },
       );
       return { execution: (await getExecution(trx, id))!, runs: created };
@@ -147,4 +155,3 @@ export class Engine {
     });
   }
 }
-

@@ -89,7 +89,10 @@ export class ExecutionRunner {
   }
 
   /** A person completes a waiting manual step. */
-  async completeManualStep(taskRunId: string, result: { status: 'succeeded' | 'failed'; notes: string | null; actor: Actor }): Promise<TaskRun> {
+  async completeManualStep(
+    taskRunId: string,
+    result: { status: 'succeeded' | 'failed'; notes: string | null; actor: Actor },
+  ): Promise<TaskRun> {
     const run = [...this.latest.values()].find((r) => r.id === taskRunId);
     if (!run) throw new TaskRunNotFoundError(taskRunId);
     if (run.status !== 'waiting') throw new InvalidStateError(`step ${run.taskId} is ${run.status}, not waiting for a person`);
@@ -98,7 +101,9 @@ export class ExecutionRunner {
     const by = result.actor.username ?? result.actor.userId;
     const output = { completedBy: by, notes };
     const error =
-      result.status === 'failed' ? failure('task', 'MANUAL_STEP_FAILED', notes ? `marked failed by ${by}: ${notes}` : `marked failed by ${by}`, { retryable: false }) : null;
+      result.status === 'failed'
+        ? failure('task', 'MANUAL_STEP_FAILED', notes ? `marked failed by ${by}: ${notes}` : `marked failed by ${by}`, { retryable: false })
+        : null;
     const ended = await this.deps.writer.submit((trx) =>
       transitionTaskRun(trx, {
         run,
@@ -122,7 +127,8 @@ export class ExecutionRunner {
   detach(): void {
     this.detached = true;
     this.clearTimers();
-    for (const controller of this.active.values()) controller.abort({ kind: 'cancelled', message: 'server shutting down' } satisfies AbortReason);
+    for (const controller of this.active.values())
+      controller.abort({ kind: 'cancelled', message: 'server shutting down' } satisfies AbortReason);
     this.resolveDone();
   }
 
@@ -135,7 +141,10 @@ export class ExecutionRunner {
     this.stopReason = reason;
     this.clearTimers();
     const who = reason.actor ? ` by ${reason.actor.username ?? reason.actor.userId ?? 'system'}` : '';
-    this.log(reason.kind === 'cancelled' ? 'WARN' : 'ERROR', `${reason.kind === 'cancelled' ? 'cancellation requested' : 'timed out'}${who}: ${reason.message}`);
+    this.log(
+      reason.kind === 'cancelled' ? 'WARN' : 'ERROR',
+      `${reason.kind === 'cancelled' ? 'cancellation requested' : 'timed out'}${who}: ${reason.message}`,
+    );
     for (const controller of this.active.values()) controller.abort(reason);
     this.pump();
   }
@@ -219,7 +228,10 @@ export class ExecutionRunner {
     const status: ExecutionStatus = reason.kind === 'cancelled' ? 'cancelled' : 'timed_out';
     const error: TaskFailure =
       reason.kind === 'cancelled'
-        ? { ...failure('cancelled', 'CANCELLED', reason.message, { retryable: false }), ...(reason.actor ? { actor: reason.actor.username ?? reason.actor.userId } : {}) }
+        ? {
+            ...failure('cancelled', 'CANCELLED', reason.message, { retryable: false }),
+            ...(reason.actor ? { actor: reason.actor.username ?? reason.actor.userId } : {}),
+          }
         : failure('timeout', 'EXECUTION_TIMEOUT', reason.message, { retryable: false });
     await this.end(status, error);
   }
@@ -335,7 +347,13 @@ export class ExecutionRunner {
   ): Promise<void> {
     const now = nowIso();
     const output = this.masker.maskValue(outcome.output);
-    const retry = !this.stopReason && status !== SUCCESS && status !== 'cancelled' && outcome.error?.retryable !== false && task.retry && run.attempt <= task.retry.max;
+    const retry =
+      !this.stopReason &&
+      status !== SUCCESS &&
+      status !== 'cancelled' &&
+      outcome.error?.retryable !== false &&
+      task.retry &&
+      run.attempt <= task.retry.max;
     const [ended, next] = await this.deps.writer.submit(async (trx) => {
       const endedRun = await transitionTaskRun(trx, {
         run,
@@ -354,7 +372,17 @@ export class ExecutionRunner {
       if (!retry) return [endedRun, undefined] as const;
       const [nextRun] = await createPendingTaskRuns(
         trx,
-        [{ id: newId(), executionId: this.id, taskId: task.id, type: task.type, attempt: run.attempt + 1, status: 'pending', createdAt: now }],
+        [
+          {
+            id: newId(),
+            executionId: this.id,
+            taskId: task.id,
+            type: task.type,
+            attempt: run.attempt + 1,
+            status: 'pending',
+            createdAt: now,
+          },
+        ],
         { reason: 'retry', previousTaskRunId: run.id, workerId: this.deps.workerId, correlationId: this.correlationId },
       );
       return [endedRun, nextRun] as const;
@@ -391,9 +419,14 @@ export class ExecutionRunner {
     if (!failedRun) return this.end('completed', null);
     return this.end(
       'failed',
-      failure('task', 'TASK_FAILED', `task ${failedRun.taskId} ${failedRun.status}${failedRun.error ? `: ${failedRun.error.message}` : ''}`, {
-        retryable: false,
-      }),
+      failure(
+        'task',
+        'TASK_FAILED',
+        `task ${failedRun.taskId} ${failedRun.status}${failedRun.error ? `: ${failedRun.error.message}` : ''}`,
+        {
+          retryable: false,
+        },
+      ),
     );
   }
 

@@ -36,7 +36,12 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
     const version = await getWorkflowVersion(deps.db, execution.workflowId, execution.workflowVersion);
     if (!version) {
       const now = nowIso();
-      const error = failure('internal', 'VERSION_MISSING', `workflow version ${execution.workflowId}@${execution.workflowVersion} is missing`, { retryable: false });
+      const error = failure(
+        'internal',
+        'VERSION_MISSING',
+        `workflow version ${execution.workflowId}@${execution.workflowVersion} is missing`,
+        { retryable: false },
+      );
       await deps.writer.submit((trx) => updateExecution(trx, execution.id, { status: 'failed', error, completedAt: now, updatedAt: now }));
       continue;
     }
@@ -48,12 +53,23 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
       const created = await deps.writer.submit(async (trx) => {
         const retries: TaskRun[] = [];
         for (const run of lost) {
-          const error = failure('lost', 'process_lost', `the process running this attempt (worker ${run.workerId}) stopped before it ended`);
+          const error = failure(
+            'lost',
+            'process_lost',
+            `the process running this attempt (worker ${run.workerId}) stopped before it ended`,
+          );
           await transitionTaskRun(trx, {
             run,
             to: 'failed',
             changes: { error, completedAt: now, durationMs: run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null },
-            metadata: { error, reason: 'process_lost', success: false, workerId: deps.workerId, lostWorkerId: run.workerId, correlationId: execution.correlationId ?? execution.id },
+            metadata: {
+              error,
+              reason: 'process_lost',
+              success: false,
+              workerId: deps.workerId,
+              lostWorkerId: run.workerId,
+              correlationId: execution.correlationId ?? execution.id,
+            },
             now,
           });
           const retry = tasks.get(run.taskId)?.retry;
@@ -61,7 +77,17 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
             retries.push(
               ...(await createPendingTaskRuns(
                 trx,
-                [{ id: newId(), executionId: execution.id, taskId: run.taskId, type: run.type, attempt: run.attempt + 1, status: 'pending', createdAt: now }],
+                [
+                  {
+                    id: newId(),
+                    executionId: execution.id,
+                    taskId: run.taskId,
+                    type: run.type,
+                    attempt: run.attempt + 1,
+                    status: 'pending',
+                    createdAt: now,
+                  },
+                ],
                 { reason: 'retry after process_lost', previousTaskRunId: run.id, workerId: deps.workerId },
               )),
             );

@@ -31,7 +31,10 @@ export async function runTaskAttempt(
   const timer =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(() => controller.abort({ kind: 'timed_out', message: `task ${task.id} timed out after ${task.timeout}` } satisfies AbortReason), timeoutMs);
+      : setTimeout(
+          () => controller.abort({ kind: 'timed_out', message: `task ${task.id} timed out after ${task.timeout}` } satisfies AbortReason),
+          timeoutMs,
+        );
   const handler = deps.handlers[task.type as keyof EngineDeps['handlers']] as TaskHandler | undefined;
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
@@ -67,5 +70,10 @@ function aborted(reason: AbortReason, output: unknown, durationMs: number): Atte
   if (reason.kind === 'timed_out') {
     return { status: 'timed_out', output: output ?? null, error: failure('timeout', 'TASK_TIMEOUT', reason.message), durationMs };
   }
-  return { status: 'cancelled', output: output ?? null, error: failure('cancelled', 'CANCELLED', reason.message, { retryable: false }), durationMs };
+  return {
+    status: 'cancelled',
+    output: output ?? null,
+    error: failure('cancelled', 'CANCELLED', reason.message, { retryable: false }),
+    durationMs,
+  };
 }

@@ -35,11 +35,23 @@ export async function transitionTaskRun(trx: Transaction<Database>, req: Transit
 }
 
 /** Creates task runs in `pending` with their first transition (none → pending). */
-export async function createPendingTaskRuns(trx: Transaction<Database>, runs: readonly NewTaskRun[], metadata: Record<string, unknown>): Promise<TaskRun[]> {
+export async function createPendingTaskRuns(
+  trx: Transaction<Database>,
+  runs: readonly NewTaskRun[],
+  metadata: Record<string, unknown>,
+): Promise<TaskRun[]> {
   await insertTaskRuns(trx, runs);
   await insertTransitions(
     trx,
-    runs.map((r) => ({ id: newId(), taskRunId: r.id, executionId: r.executionId, fromState: null, toState: r.status, metadata, createdAt: r.createdAt })),
+    runs.map((r) => ({
+      id: newId(),
+      taskRunId: r.id,
+      executionId: r.executionId,
+      fromState: null,
+      toState: r.status,
+      metadata,
+      createdAt: r.createdAt,
+    })),
   );
   return runs.map((r) => ({
     ...r,

@@ -37,7 +37,8 @@ export class LogCollector implements LogSink {
   }
 
   append(line: LogLine): void {
-    const message = Buffer.byteLength(line.message) > MAX_MESSAGE_BYTES ? `${line.message.slice(0, MAX_MESSAGE_BYTES)} [truncated]` : line.message;
+    const message =
+      Buffer.byteLength(line.message) > MAX_MESSAGE_BYTES ? `${line.message.slice(0, MAX_MESSAGE_BYTES)} [truncated]` : line.message;
     this.buffer.push({ line: { ...line, message }, ts: new Date().toISOString() });
     if (this.buffer.length >= this.batchSize) void this.flushAll();
     else if (!this.timer) {
@@ -70,7 +71,16 @@ export class LogCollector implements LogSink {
       const rows: ExecutionLogRow[] = batch.map(({ line, ts }) => {
         const seq = seqs.get(line.executionId)!;
         seqs.set(line.executionId, seq + 1);
-        return { executionId: line.executionId, seq, taskRunId: line.taskRunId, ts, level: line.level, source: line.source, message: line.message, metadata: line.metadata };
+        return {
+          executionId: line.executionId,
+          seq,
+          taskRunId: line.taskRunId,
+          ts,
+          level: line.level,
+          source: line.source,
+          message: line.message,
+          metadata: line.metadata,
+        };
       });
       await this.db.transaction().execute((trx) => insertLogLines(trx, rows));
       for (const [k, v] of seqs) this.nextSeq.set(k, v);

@@ -18,7 +18,13 @@ async function dumpSqlite(store: Store): Promise<string> {
 }
 
 async function dumpPostgres(store: Store): Promise<string> {
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>`
+  const columns = await sql<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    column_default: string | null;
+  }>`
     select table_name, column_name, data_type, is_nullable, column_default
     from information_schema.columns where table_schema = current_schema()
     order by table_name, ordinal_position`.execute(store.db);

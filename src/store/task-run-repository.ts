@@ -127,7 +127,12 @@ export async function listTaskRunsByExecution(db: Db, executionId: string): Prom
 /** Task runs of many executions in one query (no N+1 when listing). */
 export async function listTaskRunsByExecutions(db: Db, executionIds: readonly string[]): Promise<TaskRun[]> {
   if (executionIds.length === 0) return [];
-  const rows = await db.selectFrom('task_runs').selectAll().where('execution_id', 'in', [...executionIds]).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('task_runs')
+    .selectAll()
+    .where('execution_id', 'in', [...executionIds])
+    .orderBy('id')
+    .execute();
   return rows.map(toTaskRun);
 }
 
@@ -160,21 +165,11 @@ export async function insertTransitions(db: Db, transitions: readonly NewTransit
 }
 
 export async function listTransitions(db: Db, taskRunId: string): Promise<TaskRunTransition[]> {
-  const rows = await db
-    .selectFrom('task_run_transitions')
-    .selectAll()
-    .where('task_run_id', '=', taskRunId)
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('task_run_transitions').selectAll().where('task_run_id', '=', taskRunId).orderBy('id').execute();
   return rows.map(toTransition);
 }
 
 export async function listTransitionsByExecution(db: Db, executionId: string): Promise<TaskRunTransition[]> {
-  const rows = await db
-    .selectFrom('task_run_transitions')
-    .selectAll()
-    .where('execution_id', '=', executionId)
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('task_run_transitions').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
   return rows.map(toTransition);
 }

@@ -29,7 +29,9 @@ describeEachDialect('REST API', (dialect) => {
     const doc = await h.api<{ openapi: string; paths: Record<string, unknown> }>('GET', '/docs/json', undefined, null);
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/steps/{taskRunId}/complete']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/steps/{taskRunId}/complete']),
+    );
   });
 
   it('answers 401 problem+json for missing, malformed, forged and unknown tokens', async () => {
@@ -45,7 +47,12 @@ describeEachDialect('REST API', (dialect) => {
   });
 
   it('signs in, and rejects wrong credentials with the same answer for unknown users', async () => {
-    const ok = await h.api<{ token: string; user: { username: string; role: string } }>('POST', '/v1/auth/login', { username: 'admin', password: 'correct horse battery' }, null);
+    const ok = await h.api<{ token: string; user: { username: string; role: string } }>(
+      'POST',
+      '/v1/auth/login',
+      { username: 'admin', password: 'correct horse battery' },
+      null,
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.user).toMatchObject({ username: 'admin', role: 'admin' });
     expect((await h.api('GET', '/v1/me', undefined, ok.body.token)).body).toMatchObject({ username: 'admin', role: 'admin', via: 'user' });
@@ -53,7 +60,10 @@ describeEachDialect('REST API', (dialect) => {
     const unknown = await h.api('POST', '/v1/auth/login', { username: 'ghost', password: 'nope' }, null);
     expect(wrong).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
     expect(unknown.body).toEqual(wrong.body);
-    expect(await h.api('POST', '/v1/auth/login', { username: 'admin' }, null)).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('body.password') } });
+    expect(await h.api('POST', '/v1/auth/login', { username: 'admin' }, null)).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('body.password') },
+    });
   });
 
   it('issues API tokens, records their use, and stops accepting them once revoked or expired', async () => {
@@ -79,7 +89,10 @@ describeEachDialect('REST API', (dialect) => {
     expect(await h.api('PUT', '/v1/workflows/hello', helloYaml)).toMatchObject({ status: 200, body: { version: 1, changed: false } });
     const changed = await h.api('PUT', '/v1/workflows/hello', helloYaml.replace('name: Hello', 'name: Hello again'));
     expect(changed).toMatchObject({ status: 200, body: { version: 2, changed: true, name: 'Hello again' } });
-    const versions = await h.api<{ items: { version: number; sourceFormat: string; source: string }[] }>('GET', '/v1/workflows/hello/versions');
+    const versions = await h.api<{ items: { version: number; sourceFormat: string; source: string }[] }>(
+      'GET',
+      '/v1/workflows/hello/versions',
+    );
     expect(versions.body.items.map((v) => v.version)).toEqual([2, 1]);
     expect(versions.body.items[1]?.source).toBe(helloYaml);
     expect((await h.api<{ items: unknown[] }>('GET', '/v1/workflows')).body.items).toHaveLength(1);
@@ -127,33 +140,82 @@ describeEachDialect('REST API', (dialect) => {
 
   it('answers run requests with 202 and rejects bad ones with clear errors', async () => {
     await h.api('POST', '/v1/workflows', helloYaml);
-    const run = await h.api<{ executionId: string }>('POST', '/v1/workflows/hello/run', { inputs: { name: 'ada' }, title: 'first', correlationId: 'req-1' });
+    const run = await h.api<{ executionId: string }>('POST', '/v1/workflows/hello/run', {
+      inputs: { name: 'ada' },
+      title: 'first',
+      correlationId: 'req-1',
+    });
     expect(run.status).toBe(202);
     expect(run.headers.location).toBe(`/v1/executions/${run.body.executionId}`);
     await h.engine.waitForExecution(run.body.executionId);
-    const e = (await h.api<ExecutionView & { title: string; correlationId: string; triggeredBy: string; trigger: string }>('GET', `/v1/executions/${run.body.executionId}`)).body;
-    expect(e).toMatchObject({ status: 'completed', title: 'first', correlationId: 'req-1', trigger: 'api', inputs: { name: 'ada', count: 1 } });
+    const e = (
+      await h.api<ExecutionView & { title: string; correlationId: string; triggeredBy: string; trigger: string }>(
+        'GET',
+        `/v1/executions/${run.body.executionId}`,
+      )
+    ).body;
+    expect(e).toMatchObject({
+      status: 'completed',
+      title: 'first',
+      correlationId: 'req-1',
+      trigger: 'api',
+      inputs: { name: 'ada', count: 1 },
+    });
     expect(e.triggeredBy).toMatch(/^[0-9a-f-]{36}$/);
-    expect(e.taskRuns[0]).toMatchObject({ taskId: 'greet', type: 'shell', attempt: 1, status: 'succeeded', input: { command: 'echo hello ada' } });
+    expect(e.taskRuns[0]).toMatchObject({
+      taskId: 'greet',
+      type: 'shell',
+      attempt: 1,
+      status: 'succeeded',
+      input: { command: 'echo hello ada' },
+    });
     expect(e.taskRuns[0]?.durationMs).toBeGreaterThanOrEqual(0);
 
     expect(await h.api('POST', '/v1/workflows/nope/run', {})).toMatchObject({ status: 404, body: { code: 'WORKFLOW_NOT_FOUND' } });
-    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: { count: 'many' } })).toMatchObject({ status: 400, body: { code: 'INVALID_INPUTS', detail: expect.stringContaining('inputs.count') } });
-    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: { unknown: 1 } })).toMatchObject({ status: 400, body: { code: 'INVALID_INPUTS' } });
-    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: 'x' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('body.inputs') } });
-    expect(await h.api('POST', '/v1/workflows/hello/run', { surprise: true })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
-    const huge = await h.app.inject({ method: 'POST', url: '/v1/workflows/hello/run', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ inputs: { name: 'x'.repeat(2 * 1024 * 1024) } }) });
+    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: { count: 'many' } })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_INPUTS', detail: expect.stringContaining('inputs.count') },
+    });
+    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: { unknown: 1 } })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_INPUTS' },
+    });
+    expect(await h.api('POST', '/v1/workflows/hello/run', { inputs: 'x' })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('body.inputs') },
+    });
+    expect(await h.api('POST', '/v1/workflows/hello/run', { surprise: true })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED' },
+    });
+    const huge = await h.app.inject({
+      method: 'POST',
+      url: '/v1/workflows/hello/run',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ inputs: { name: 'x'.repeat(2 * 1024 * 1024) } }),
+    });
     expect(huge.statusCode).toBe(413);
     expect(JSON.parse(huge.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    const broken = await h.app.inject({ method: 'POST', url: '/v1/workflows/hello/run', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' }, payload: '{"inputs":' });
+    const broken = await h.app.inject({
+      method: 'POST',
+      url: '/v1/workflows/hello/run',
+      headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
+      payload: '{"inputs":',
+    });
     expect(broken.statusCode).toBe(400);
     expect(JSON.parse(broken.body)).toMatchObject({ code: 'INVALID_JSON' });
   });
 
   it('answers 404 for unknown executions and 400 for ids that are not UUIDs', async () => {
     expect(await h.api('GET', `/v1/executions/${newId()}`)).toMatchObject({ status: 404, body: { code: 'EXECUTION_NOT_FOUND' } });
-    expect(await h.api('GET', '/v1/executions/not-a-uuid')).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('params.id') } });
-    expect(await h.api('POST', `/v1/executions/${newId()}/cancel`, {})).toMatchObject({ status: 404, body: { code: 'EXECUTION_NOT_FOUND' } });
+    expect(await h.api('GET', '/v1/executions/not-a-uuid')).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', detail: expect.stringContaining('params.id') },
+    });
+    expect(await h.api('POST', `/v1/executions/${newId()}/cancel`, {})).toMatchObject({
+      status: 404,
+      body: { code: 'EXECUTION_NOT_FOUND' },
+    });
     expect(await h.api('GET', '/v1/executions?status=bogus')).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     expect(await h.api('GET', '/v1/executions?limit=0')).toMatchObject({ status: 400 });
     expect(await h.api('GET', '/v1/executions?from=yesterday')).toMatchObject({ status: 400 });
@@ -175,14 +237,24 @@ describeEachDialect('REST API', (dialect) => {
     expect(page2.body.items.map((e) => e.id)).toEqual([ids[1], ids[0]]);
     expect(page2.body.nextCursor).toBeNull();
     expect((await h.api<Page>('GET', '/v1/executions?status=failed')).body.items.map((e) => e.id)).toEqual([ids[1]]);
-    expect((await h.api<Page>('GET', '/v1/executions?status=completed,failed&workflow=other')).body.items.map((e) => e.id)).toEqual([ids[1]]);
+    expect((await h.api<Page>('GET', '/v1/executions?status=completed,failed&workflow=other')).body.items.map((e) => e.id)).toEqual([
+      ids[1],
+    ]);
     expect((await h.api<Page>('GET', '/v1/workflows/hello/executions')).body.items.map((e) => e.id)).toEqual([ids[3], ids[2], ids[0]]);
-    expect((await h.api<Page>('GET', `/v1/executions?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items).toEqual([]);
+    expect(
+      (await h.api<Page>('GET', `/v1/executions?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items,
+    ).toEqual([]);
 
     // a member sees only what they triggered, and others' executions are "not found"
     const { hashPassword } = await import('../../src/auth/passwords.ts');
     const { insertUser } = await import('../../src/store/user-repository.ts');
-    await insertUser(h.store.db, { id: newId(), username: 'mia', passwordHash: await hashPassword('mia-password'), role: 'member', now: new Date().toISOString() });
+    await insertUser(h.store.db, {
+      id: newId(),
+      username: 'mia',
+      passwordHash: await hashPassword('mia-password'),
+      role: 'member',
+      now: new Date().toISOString(),
+    });
     const mia = (await h.api<{ token: string }>('POST', '/v1/auth/login', { username: 'mia', password: 'mia-password' }, null)).body.token;
     expect((await h.api<Page>('GET', '/v1/executions', undefined, mia)).body.items).toEqual([]);
     expect((await h.api('GET', `/v1/executions/${ids[0]}`, undefined, mia)).status).toBe(404);

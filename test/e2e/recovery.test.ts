@@ -61,7 +61,10 @@ describe('recovery after SIGKILL', () => {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const command = `if [ -f ${marker} ]; then echo second attempt; else echo $$ > ${pidFile}; touch ${marker}; sleep 30; fi`;
-    for (const [id, retry] of [['resilient', { max: 2, backoff: '100ms' }], ['fragile', undefined]] as const) {
+    for (const [id, retry] of [
+      ['resilient', { max: 2, backoff: '100ms' }],
+      ['fragile', undefined],
+    ] as const) {
       const res = await call('PUT', `/v1/workflows/${id}`, {
         id,
         name: id,
@@ -92,7 +95,13 @@ describe('recovery after SIGKILL', () => {
       }, `execution ${id} to end`);
     const [r, f] = await Promise.all([ended(resilient), ended(fragile)]);
 
-    const runs = (e: Record<string, unknown>) => (e.taskRuns as { taskId: string; attempt: number; status: string; error: { code: string } | null }[]).map((x) => [x.taskId, x.attempt, x.status, x.error?.code ?? null]);
+    const runs = (e: Record<string, unknown>) =>
+      (e.taskRuns as { taskId: string; attempt: number; status: string; error: { code: string } | null }[]).map((x) => [
+        x.taskId,
+        x.attempt,
+        x.status,
+        x.error?.code ?? null,
+      ]);
     expect(r.status).toBe('completed');
     const sorted = (e: Record<string, unknown>) => runs(e).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
     expect(sorted(r)).toEqual([

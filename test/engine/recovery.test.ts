@@ -26,7 +26,12 @@ describeEachDialect('recovery of a dead process', (dialect) => {
       id: 'mixed',
       name: 'Mixed',
       tasks: [
-        { id: 'slow', type: 'shell', retry: { max: 1, backoff: '0s' }, with: { command: `if [ -f ${marker} ]; then echo retried; else touch ${marker}; sleep 20; fi` } },
+        {
+          id: 'slow',
+          type: 'shell',
+          retry: { max: 1, backoff: '0s' },
+          with: { command: `if [ -f ${marker} ]; then echo retried; else touch ${marker}; sleep 20; fi` },
+        },
         { id: 'once', type: 'shell', with: { command: 'sleep 20' } },
         { id: 'person', type: 'manual' },
       ],
@@ -42,17 +47,29 @@ describeEachDialect('recovery of a dead process', (dialect) => {
     await h.engine.shutdown();
     expect((await listTaskRunsByExecution(h.store.db, id)).filter((r) => r.status === 'running').length).toBe(2);
 
-    next = new Engine({ ...h.engine.deps, writer: new StateWriter(h.store.db), slots: new TaskSlots(4), handlers: taskHandlers, workerId: 'second-life' });
+    next = new Engine({
+      ...h.engine.deps,
+      writer: new StateWriter(h.store.db),
+      slots: new TaskSlots(4),
+      handlers: taskHandlers,
+      workerId: 'second-life',
+    });
     const report = await next.recover();
     expect(report).toEqual({ resumed: 1, lostTaskRuns: 2, retried: 1 });
 
     const waiting = (await listTaskRunsByExecution(h.store.db, id)).find((r) => r.taskId === 'person')!;
     expect(waiting.status).toBe('waiting');
-    await next.completeManualStep(id, waiting.id, { status: 'succeeded', notes: null, actor: { kind: 'user', userId: null, username: 'ops', role: 'admin' } });
+    await next.completeManualStep(id, waiting.id, {
+      status: 'succeeded',
+      notes: null,
+      actor: { kind: 'user', userId: null, username: 'ops', role: 'admin' },
+    });
     await next.waitForExecution(id);
 
     const runs = await listTaskRunsByExecution(h.store.db, id);
-    const summary = runs.map((r) => [r.taskId, r.attempt, r.status, r.error?.code ?? null]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
+    const summary = runs
+      .map((r) => [r.taskId, r.attempt, r.status, r.error?.code ?? null])
+      .sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
     expect(summary).toEqual([
       ['once', 1, 'failed', 'process_lost'],
       ['person', 1, 'succeeded', null],
@@ -62,7 +79,11 @@ describeEachDialect('recovery of a dead process', (dialect) => {
     expect(runs.find((r) => r.taskId === 'slow' && r.attempt === 2)?.output).toMatchObject({ stdout: 'retried' });
     const lost = runs.find((r) => r.taskId === 'once')!;
     const transitions = await listTransitions(h.store.db, lost.id);
-    expect(transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'failed', metadata: { reason: 'process_lost', lostWorkerId: 'test-worker', workerId: 'second-life' } });
+    expect(transitions.at(-1)).toMatchObject({
+      fromState: 'running',
+      toState: 'failed',
+      metadata: { reason: 'process_lost', lostWorkerId: 'test-worker', workerId: 'second-life' },
+    });
     expect((await getExecution(h.store.db, id))?.status).toBe('failed');
   });
 });

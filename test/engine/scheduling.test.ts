@@ -90,7 +90,11 @@ describeEachDialect('scheduling', (dialect) => {
   });
 
   it('gives up after the last retry and fails the execution', async () => {
-    await h.apply({ id: 'hopeless', name: 'Hopeless', tasks: [{ id: 'x', type: 'shell', retry: { max: 1, backoff: '10ms' }, with: { command: 'exit 1' } }] });
+    await h.apply({
+      id: 'hopeless',
+      name: 'Hopeless',
+      tasks: [{ id: 'x', type: 'shell', retry: { max: 1, backoff: '10ms' }, with: { command: 'exit 1' } }],
+    });
     const e = await h.runToEnd('hopeless');
     expect(e.status).toBe('failed');
     expect(e.taskRuns.map((r) => [r.attempt, r.status])).toEqual([
@@ -165,7 +169,12 @@ describeEachDialect('scheduling', (dialect) => {
     });
     const e = await h.runToEnd('broken');
     expect(e.status).toBe('failed');
-    expect(Object.fromEntries(e.taskRuns.map((r) => [r.taskId, r.status]))).toEqual({ build: 'failed', test: 'skipped', deploy: 'skipped', docs: 'succeeded' });
+    expect(Object.fromEntries(e.taskRuns.map((r) => [r.taskId, r.status]))).toEqual({
+      build: 'failed',
+      test: 'skipped',
+      deploy: 'skipped',
+      docs: 'succeeded',
+    });
     expect(run(e, 'test').error).toMatchObject({ code: 'DEPENDENCY_FAILED', message: 'skipped: dependency build did not succeed' });
     expect(e.context?.tasks).toMatchObject({ build: { status: 'failed' }, deploy: { status: 'skipped' } });
   });
@@ -189,10 +198,17 @@ describeEachDialect('scheduling', (dialect) => {
       ],
     });
     const ids = await Promise.all(
-      Array.from({ length: 50 }, async (_, n) => (await h.api<{ executionId: string }>('POST', '/v1/workflows/fan/run', { inputs: { n } })).body.executionId),
+      Array.from(
+        { length: 50 },
+        async (_, n) => (await h.api<{ executionId: string }>('POST', '/v1/workflows/fan/run', { inputs: { n } })).body.executionId,
+      ),
     );
     await Promise.all(ids.map((id) => h.engine.waitForExecution(id)));
-    const rows = await h.store.db.selectFrom('task_runs').select(['execution_id', 'task_id', 'status', 'output']).where('execution_id', 'in', ids).execute();
+    const rows = await h.store.db
+      .selectFrom('task_runs')
+      .select(['execution_id', 'task_id', 'status', 'output'])
+      .where('execution_id', 'in', ids)
+      .execute();
     expect(rows.length).toBe(150);
     expect(rows.every((r) => r.status === 'succeeded')).toBe(true);
     const executions = await h.store.db.selectFrom('executions').select(['id', 'status']).where('id', 'in', ids).execute();

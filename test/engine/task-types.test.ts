@@ -20,7 +20,9 @@ beforeAll(async () => {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo': 'yes' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization ?? null, body: body ? JSON.parse(body) : null }));
+      res.end(
+        JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization ?? null, body: body ? JSON.parse(body) : null }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -47,9 +49,17 @@ afterAll(() => {
   fs.rmSync(pluginDir, { recursive: true, force: true });
 });
 
-async function logLines(h: Harness, executionId: string): Promise<{ level: string; source: string; message: string; task_run_id: string | null }[]> {
+async function logLines(
+  h: Harness,
+  executionId: string,
+): Promise<{ level: string; source: string; message: string; task_run_id: string | null }[]> {
   await h.logs.flush();
-  return h.store.db.selectFrom('execution_logs').select(['level', 'source', 'message', 'task_run_id']).where('execution_id', '=', executionId).orderBy('seq').execute();
+  return h.store.db
+    .selectFrom('execution_logs')
+    .select(['level', 'source', 'message', 'task_run_id'])
+    .where('execution_id', '=', executionId)
+    .orderBy('seq')
+    .execute();
 }
 
 function run(e: ExecutionView, taskId: string) {
@@ -97,7 +107,11 @@ describeEachDialect('task types', (dialect) => {
       id: 'web',
       name: 'HTTP',
       tasks: [
-        { id: 'post', type: 'http', with: { method: 'POST', url: `${baseUrl}/items`, headers: { authorization: 'Bearer abc' }, body: { n: 1 } } },
+        {
+          id: 'post',
+          type: 'http',
+          with: { method: 'POST', url: `${baseUrl}/items`, headers: { authorization: 'Bearer abc' }, body: { n: 1 } },
+        },
         { id: 'allowed', type: 'http', with: { url: `${baseUrl}/fail`, allowStatus: [503] } },
         { id: 'down', type: 'http', needs: ['post'], with: { url: `${baseUrl}/fail` } },
       ],

@@ -32,7 +32,17 @@ async function seedWorkflow(t: TestStore, id = 'deploy'): Promise<void> {
 }
 
 function newExecution(workflowId: string, createdAt: string, inputs: Record<string, unknown> = {}): executions.NewExecution {
-  return { id: newId(), workflowId, workflowVersion: 1, trigger: 'api', triggeredBy: null, correlationId: null, title: null, inputs, createdAt };
+  return {
+    id: newId(),
+    workflowId,
+    workflowVersion: 1,
+    trigger: 'api',
+    triggeredBy: null,
+    correlationId: null,
+    title: null,
+    inputs,
+    createdAt,
+  };
 }
 
 describeEachDialect('store repositories', (dialect) => {
@@ -64,9 +74,7 @@ describeEachDialect('store repositories', (dialect) => {
     expect(versions.map((v) => v.version)).toEqual([2, 1]);
     expect((await workflows.getWorkflowVersion(t.store.db, 'deploy', 1))?.definition.name).toBe('Deploy');
     expect(await workflows.latestVersionNumber(t.store.db, 'deploy')).toBe(2);
-    await expect(
-      workflows.insertWorkflowVersion(t.store.db, { ...versions[0]!, id: newId() }),
-    ).rejects.toThrow();
+    await expect(workflows.insertWorkflowVersion(t.store.db, { ...versions[0]!, id: newId() })).rejects.toThrow();
     expect(await workflows.softDeleteWorkflow(t.store.db, 'deploy', now)).toBe(true);
     expect(await workflows.getWorkflow(t.store.db, 'deploy')).toBeUndefined();
     expect(await workflows.workflowIdTaken(t.store.db, 'deploy')).toBe(true);
@@ -78,14 +86,32 @@ describeEachDialect('store repositories', (dialect) => {
     const e = newExecution('deploy', '2026-01-01T00:00:00.000Z', { server: 'web-01', count: 3, api_token: '***' });
     await executions.insertExecution(t.store.db, e);
     const read = await executions.getExecution(t.store.db, e.id);
-    expect(read).toMatchObject({ id: e.id, status: 'pending', inputs: { server: 'web-01', count: 3 }, context: null, logEntryCount: 0, accessScope: 'private' });
+    expect(read).toMatchObject({
+      id: e.id,
+      status: 'pending',
+      inputs: { server: 'web-01', count: 3 },
+      context: null,
+      logEntryCount: 0,
+      accessScope: 'private',
+    });
     const rows = await t.store.db.selectFrom('execution_inputs').selectAll().where('execution_id', '=', e.id).orderBy('key').execute();
-    expect(rows.map((r) => [r.key, r.value])).toEqual([['api_token', '***'], ['count', '3'], ['server', 'web-01']]);
+    expect(rows.map((r) => [r.key, r.value])).toEqual([
+      ['api_token', '***'],
+      ['count', '3'],
+      ['server', 'web-01'],
+    ]);
 
-    const changed = await executions.updateExecution(t.store.db, e.id, { status: 'running', startedAt: '2026-01-01T00:00:01.000Z', updatedAt: '2026-01-01T00:00:01.000Z' }, ['pending']);
+    const changed = await executions.updateExecution(
+      t.store.db,
+      e.id,
+      { status: 'running', startedAt: '2026-01-01T00:00:01.000Z', updatedAt: '2026-01-01T00:00:01.000Z' },
+      ['pending'],
+    );
     expect(changed).toBe(true);
     // compare-and-set: a second writer expecting `pending` changes nothing
-    expect(await executions.updateExecution(t.store.db, e.id, { status: 'failed', updatedAt: '2026-02-01T00:00:00.000Z' }, ['pending'])).toBe(false);
+    expect(
+      await executions.updateExecution(t.store.db, e.id, { status: 'failed', updatedAt: '2026-02-01T00:00:00.000Z' }, ['pending']),
+    ).toBe(false);
     await executions.updateExecution(t.store.db, e.id, {
       status: 'completed',
       context: { inputs: { server: 'web-01' }, tasks: { build: { status: 'succeeded', attempt: 1, output: { n: 1 } } } },
@@ -121,7 +147,11 @@ describeEachDialect('store repositories', (dialect) => {
     expect(byWorkflow.items.map((e) => e.id)).toEqual([ids[6], ids[4], ids[2], ids[0]]);
     const failed = await executions.listExecutions(t.store.db, { limit: 10, statuses: ['failed'] });
     expect(failed.items.map((e) => e.id)).toEqual([ids[0]]);
-    const range = await executions.listExecutions(t.store.db, { limit: 10, from: '2026-01-02T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z' });
+    const range = await executions.listExecutions(t.store.db, {
+      limit: 10,
+      from: '2026-01-02T00:00:00.000Z',
+      to: '2026-01-04T00:00:00.000Z',
+    });
     expect(range.items.map((e) => e.id)).toEqual([ids[2], ids[1]]);
     const unfinished = await executions.listUnfinishedExecutions(t.store.db);
     expect(unfinished.map((e) => e.id)).toEqual(ids.slice(1));
@@ -131,11 +161,26 @@ describeEachDialect('store repositories', (dialect) => {
     await seedWorkflow(t);
     const e = newExecution('deploy', new Date().toISOString());
     await executions.insertExecution(t.store.db, e);
-    const run = { id: newId(), executionId: e.id, taskId: 'build', type: 'shell' as const, attempt: 1, status: 'pending' as const, createdAt: new Date().toISOString() };
+    const run = {
+      id: newId(),
+      executionId: e.id,
+      taskId: 'build',
+      type: 'shell' as const,
+      attempt: 1,
+      status: 'pending' as const,
+      createdAt: new Date().toISOString(),
+    };
     await taskRuns.insertTaskRuns(t.store.db, [run]);
     await expect(taskRuns.insertTaskRuns(t.store.db, [{ ...run, id: newId() }])).rejects.toThrow();
 
-    expect(await taskRuns.updateTaskRun(t.store.db, run.id, { status: 'running', input: { command: 'make' }, startedAt: run.createdAt, updatedAt: run.createdAt }, 'pending')).toBe(true);
+    expect(
+      await taskRuns.updateTaskRun(
+        t.store.db,
+        run.id,
+        { status: 'running', input: { command: 'make' }, startedAt: run.createdAt, updatedAt: run.createdAt },
+        'pending',
+      ),
+    ).toBe(true);
     expect(await taskRuns.updateTaskRun(t.store.db, run.id, { status: 'running', updatedAt: run.createdAt }, 'pending')).toBe(false);
     await taskRuns.updateTaskRun(t.store.db, run.id, {
       status: 'failed',
@@ -146,14 +191,31 @@ describeEachDialect('store repositories', (dialect) => {
     });
     await taskRuns.insertTransitions(t.store.db, [
       { id: newId(), taskRunId: run.id, executionId: e.id, fromState: null, toState: 'pending', metadata: {}, createdAt: run.createdAt },
-      { id: newId(), taskRunId: run.id, executionId: e.id, fromState: 'pending', toState: 'running', metadata: { workerId: 'w1' }, createdAt: run.createdAt },
+      {
+        id: newId(),
+        taskRunId: run.id,
+        executionId: e.id,
+        fromState: 'pending',
+        toState: 'running',
+        metadata: { workerId: 'w1' },
+        createdAt: run.createdAt,
+      },
     ]);
     const read = await taskRuns.getTaskRun(t.store.db, run.id);
-    expect(read).toMatchObject({ status: 'failed', input: { command: 'make' }, output: { exitCode: 2 }, durationMs: 12, error: { code: 'EXIT_CODE' } });
+    expect(read).toMatchObject({
+      status: 'failed',
+      input: { command: 'make' },
+      output: { exitCode: 2 },
+      durationMs: 12,
+      error: { code: 'EXIT_CODE' },
+    });
     expect((await taskRuns.listTaskRunsByExecution(t.store.db, e.id)).map((r) => r.id)).toEqual([run.id]);
     expect((await taskRuns.listTaskRunsByExecutions(t.store.db, [e.id])).length).toBe(1);
     const transitions = await taskRuns.listTransitions(t.store.db, run.id);
-    expect(transitions.map((x) => [x.fromState, x.toState])).toEqual([[null, 'pending'], ['pending', 'running']]);
+    expect(transitions.map((x) => [x.fromState, x.toState])).toEqual([
+      [null, 'pending'],
+      ['pending', 'running'],
+    ]);
     expect(transitions[1]?.metadata).toEqual({ workerId: 'w1' });
     expect((await taskRuns.listTransitionsByExecution(t.store.db, e.id)).length).toBe(2);
   });
@@ -167,7 +229,17 @@ describeEachDialect('store repositories', (dialect) => {
     expect((await users.getUserById(t.store.db, id))?.role).toBe('member');
     await expect(users.insertUser(t.store.db, { id: newId(), username: 'ada', passwordHash: 'h', role: 'admin', now })).rejects.toThrow();
     const tokenId = newId();
-    await users.insertApiToken(t.store.db, { id: tokenId, userId: id, name: 'ci', prefix: 'rl_abc', tokenHash: 'hash1', createdAt: now, expiresAt: null, lastUsedAt: null, revokedAt: null });
+    await users.insertApiToken(t.store.db, {
+      id: tokenId,
+      userId: id,
+      name: 'ci',
+      prefix: 'rl_abc',
+      tokenHash: 'hash1',
+      createdAt: now,
+      expiresAt: null,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     expect((await users.getApiTokenByHash(t.store.db, 'hash1'))?.id).toBe(tokenId);
     await users.touchApiToken(t.store.db, tokenId, now);
     expect((await users.listApiTokens(t.store.db, id))[0]?.lastUsedAt).toBe(now);

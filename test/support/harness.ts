@@ -21,7 +21,12 @@ export interface Harness extends TestStore {
   /** A session token for the admin. */
   adminToken: string;
   /** Calls the API as the admin (or with the given token). */
-  api<T = unknown>(method: string, url: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T; headers: Record<string, unknown> }>;
+  api<T = unknown>(
+    method: string,
+    url: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T; headers: Record<string, unknown> }>;
   /** Applies a definition and returns its id. */
   apply(definition: Record<string, unknown>): Promise<string>;
   /** Starts a run and waits for it to end; returns the execution as GET /v1/executions/:id shows it. */
@@ -56,7 +61,10 @@ export interface ExecutionView {
 }
 
 /** The whole in-process stack on a fresh store: real engine, real handlers, the Fastify app. */
-export async function createHarness(dialect: DialectName, options: { env?: NodeJS.ProcessEnv; pluginDirs?: string[]; maxConcurrentTasks?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  dialect: DialectName,
+  options: { env?: NodeJS.ProcessEnv; pluginDirs?: string[]; maxConcurrentTasks?: number } = {},
+): Promise<Harness> {
   const t = await createTestStore(dialect);
   const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(t.dataDir, ADMIN_PASSWORD, () => undefined);
@@ -78,9 +86,22 @@ export async function createHarness(dialect: DialectName, options: { env?: NodeJ
   const api: Harness['api'] = async (method, url, body, token = adminToken) => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await app.inject({ method: method as 'GET', url, headers, ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { ...headers, 'content-type': 'application/yaml' } } : { payload: body as object }) });
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(body === undefined
+        ? {}
+        : typeof body === 'string'
+          ? { payload: body, headers: { ...headers, 'content-type': 'application/yaml' } }
+          : { payload: body as object }),
+    });
     const text = res.body;
-    return { status: res.statusCode, body: (text && res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text) as never, headers: res.headers };
+    return {
+      status: res.statusCode,
+      body: (text && res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text) as never,
+      headers: res.headers,
+    };
   };
 
   const h: Harness = {

@@ -6,29 +6,41 @@ import { createTokenBody, loginBody, uuidParam } from '../schemas.ts';
 
 export function authRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/auth/login', { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign in; returns a session token (JWT)', body: loginBody } }, async (request) => {
-      const { token, user } = await services.auth.login(request.body.username, request.body.password);
-      return { token, user: { id: user.id, username: user.username, role: user.role } };
-    });
+    app.post(
+      '/auth/login',
+      { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign in; returns a session token (JWT)', body: loginBody } },
+      async (request) => {
+        const { token, user } = await services.auth.login(request.body.username, request.body.password);
+        return { token, user: { id: user.id, username: user.username, role: user.role } };
+      },
+    );
 
     app.get('/me', { schema: { tags: ['auth'], summary: 'Who am I' } }, async (request) => {
       const actor = actorOf(request);
       return { id: actor.userId, username: actor.username, role: actor.role, via: actor.kind };
     });
 
-    app.post('/tokens', { schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: createTokenBody } }, async (request, reply) => {
-      const actor = actorOf(request);
-      const { token, record } = await services.auth.createApiToken(actor.userId!, request.body.name, request.body.expiresAt ?? null);
-      return reply.code(201).send({ ...record, token });
-    });
+    app.post(
+      '/tokens',
+      { schema: { tags: ['auth'], summary: 'Create an API token (shown once)', body: createTokenBody } },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const { token, record } = await services.auth.createApiToken(actor.userId!, request.body.name, request.body.expiresAt ?? null);
+        return reply.code(201).send({ ...record, token });
+      },
+    );
 
     app.get('/tokens', { schema: { tags: ['auth'], summary: 'My API tokens (never their values)' } }, async (request) => {
       return { items: await services.auth.listApiTokens(actorOf(request).userId!) };
     });
 
-    app.delete('/tokens/:id', { schema: { tags: ['auth'], summary: 'Revoke an API token', params: z.object({ id: uuidParam }) } }, async (request, reply) => {
-      await services.auth.revokeApiToken(actorOf(request).userId!, request.params.id);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/tokens/:id',
+      { schema: { tags: ['auth'], summary: 'Revoke an API token', params: z.object({ id: uuidParam }) } },
+      async (request, reply) => {
+        await services.auth.revokeApiToken(actorOf(request).userId!, request.params.id);
+        return reply.code(204).send();
+      },
+    );
   };
 }

@@ -27,37 +27,77 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   }
 
   return async (app) => {
-    app.get('/executions', { schema: { tags: ['executions'], summary: 'Execution history, newest first (keyset cursor)', querystring: executionListQuery } }, async (request) => {
-      return listExecutionsPage(services.store, actorOf(request), request.query);
-    });
+    app.get(
+      '/executions',
+      { schema: { tags: ['executions'], summary: 'Execution history, newest first (keyset cursor)', querystring: executionListQuery } },
+      async (request) => {
+        return listExecutionsPage(services.store, actorOf(request), request.query);
+      },
+    );
 
-    app.get('/executions/:id', { schema: { tags: ['executions'], summary: 'Status, timings, inputs, context snapshot and every task run', params: executionParams } }, async (request) => {
-      const execution = await readable(actorOf(request), request.params.id);
-      return presentExecution(execution, await listTaskRunsByExecution(db, execution.id));
-    });
+    app.get(
+      '/executions/:id',
+      {
+        schema: { tags: ['executions'], summary: 'Status, timings, inputs, context snapshot and every task run', params: executionParams },
+      },
+      async (request) => {
+        const execution = await readable(actorOf(request), request.params.id);
+        return presentExecution(execution, await listTaskRunsByExecution(db, execution.id));
+      },
+    );
 
-    app.get('/executions/:id/tasks/:taskRunId', { schema: { tags: ['executions'], summary: 'One task run', params: taskRunParams } }, async (request) => {
-      const execution = await readable(actorOf(request), request.params.id);
-      const run = await getTaskRun(db, request.params.taskRunId);
-      if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
-      return presentTaskRun(run);
-    });
+    app.get(
+      '/executions/:id/tasks/:taskRunId',
+      { schema: { tags: ['executions'], summary: 'One task run', params: taskRunParams } },
+      async (request) => {
+        const execution = await readable(actorOf(request), request.params.id);
+        const run = await getTaskRun(db, request.params.taskRunId);
+        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        return presentTaskRun(run);
+      },
+    );
 
-    app.post('/executions/:id/cancel', { schema: { tags: ['executions'], summary: 'Cancel with a reason; running processes are killed', params: executionParams, body: cancelBody } }, async (request) => {
-      const actor = actorOf(request);
-      const execution = await operable(actor, request.params.id);
-      await services.engine.cancelExecution(execution.id, actor, request.body.reason ?? `cancelled by ${actor.username ?? 'unknown'}`);
-      const ended = (await getExecution(db, execution.id))!;
-      return presentExecution(ended, await listTaskRunsByExecution(db, execution.id));
-    });
+    app.post(
+      '/executions/:id/cancel',
+      {
+        schema: {
+          tags: ['executions'],
+          summary: 'Cancel with a reason; running processes are killed',
+          params: executionParams,
+          body: cancelBody,
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const execution = await operable(actor, request.params.id);
+        await services.engine.cancelExecution(execution.id, actor, request.body.reason ?? `cancelled by ${actor.username ?? 'unknown'}`);
+        const ended = (await getExecution(db, execution.id))!;
+        return presentExecution(ended, await listTaskRunsByExecution(db, execution.id));
+      },
+    );
 
-    app.post('/executions/:id/steps/:taskRunId/complete', { schema: { tags: ['executions'], summary: 'A person completes a waiting manual step', params: taskRunParams, body: completeStepBody } }, async (request) => {
-      const actor = actorOf(request);
-      const execution = await operable(actor, request.params.id);
-      const run = await getTaskRun(db, request.params.taskRunId);
-      if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
-      const ended = await services.engine.completeManualStep(execution.id, run.id, { status: request.body.status, notes: request.body.notes ?? null, actor });
-      return presentTaskRun(ended);
-    });
+    app.post(
+      '/executions/:id/steps/:taskRunId/complete',
+      {
+        schema: {
+          tags: ['executions'],
+          summary: 'A person completes a waiting manual step',
+          params: taskRunParams,
+          body: completeStepBody,
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const execution = await operable(actor, request.params.id);
+        const run = await getTaskRun(db, request.params.taskRunId);
+        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        const ended = await services.engine.completeManualStep(execution.id, run.id, {
+          status: request.body.status,
+          notes: request.body.notes ?? null,
+          actor,
+        });
+        return presentTaskRun(ended);
+      },
+    );
   };
 }

@@ -4,15 +4,21 @@ import type { AppServices } from '../app-services.ts';
 
 export function healthRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/healthz', { config: { public: true }, schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+    app.get('/healthz', { config: { public: true }, schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
+      status: 'ok',
+    }));
 
-    app.get('/readyz', { config: { public: true }, schema: { tags: ['health'], summary: 'The store answers' } }, async (_request, reply) => {
-      try {
-        await sql`select 1`.execute(services.store.db);
-        return { status: 'ready', store: services.store.caps.dialect };
-      } catch {
-        return reply.code(503).send({ status: 'unavailable', store: services.store.caps.dialect });
-      }
-    });
+    app.get(
+      '/readyz',
+      { config: { public: true }, schema: { tags: ['health'], summary: 'The store answers' } },
+      async (_request, reply) => {
+        try {
+          await sql`select 1`.execute(services.store.db);
+          return { status: 'ready', store: services.store.caps.dialect };
+        } catch {
+          return reply.code(503).send({ status: 'unavailable', store: services.store.caps.dialect });
+        }
+      },
+    );
   };
 }

@@ -16,51 +16,97 @@ function definitionSource(body: unknown): DefinitionSource {
 
 export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/workflows', { schema: { tags: ['workflows'], summary: 'Create a workflow from a JSON or YAML definition' } }, async (request, reply) => {
-      const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'create');
-      return reply.code(201).send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version });
-    });
+    app.post(
+      '/workflows',
+      { schema: { tags: ['workflows'], summary: 'Create a workflow from a JSON or YAML definition' } },
+      async (request, reply) => {
+        const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'create');
+        return reply.code(201).send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version });
+      },
+    );
 
     app.get('/workflows', { schema: { tags: ['workflows'], summary: 'List workflows' } }, async () => {
       return { items: (await services.catalog.list()).map((w) => presentWorkflow(w)) };
     });
 
-    app.get('/workflows/:id', { schema: { tags: ['workflows'], summary: 'A workflow and its latest definition', params: workflowParams } }, async (request) => {
-      const { workflow, version } = await services.catalog.get(request.params.id);
-      return presentWorkflow(workflow, version);
-    });
+    app.get(
+      '/workflows/:id',
+      { schema: { tags: ['workflows'], summary: 'A workflow and its latest definition', params: workflowParams } },
+      async (request) => {
+        const { workflow, version } = await services.catalog.get(request.params.id);
+        return presentWorkflow(workflow, version);
+      },
+    );
 
-    app.put('/workflows/:id', { schema: { tags: ['workflows'], summary: 'Apply a new version (idempotent: an identical definition makes none)', params: workflowParams } }, async (request, reply) => {
-      const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'upsert', request.params.id);
-      return reply.code(result.created ? 201 : 200).send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version, changed: result.changed });
-    });
+    app.put(
+      '/workflows/:id',
+      {
+        schema: {
+          tags: ['workflows'],
+          summary: 'Apply a new version (idempotent: an identical definition makes none)',
+          params: workflowParams,
+        },
+      },
+      async (request, reply) => {
+        const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'upsert', request.params.id);
+        return reply
+          .code(result.created ? 201 : 200)
+          .send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version, changed: result.changed });
+      },
+    );
 
-    app.delete('/workflows/:id', { schema: { tags: ['workflows'], summary: 'Delete a workflow (its executions stay)', params: workflowParams } }, async (request, reply) => {
-      await services.catalog.delete(request.params.id);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/workflows/:id',
+      { schema: { tags: ['workflows'], summary: 'Delete a workflow (its executions stay)', params: workflowParams } },
+      async (request, reply) => {
+        await services.catalog.delete(request.params.id);
+        return reply.code(204).send();
+      },
+    );
 
-    app.get('/workflows/:id/versions', { schema: { tags: ['workflows'], summary: 'Every version, newest first', params: workflowParams } }, async (request) => {
-      return { items: (await services.catalog.versions(request.params.id)).map(presentVersion) };
-    });
+    app.get(
+      '/workflows/:id/versions',
+      { schema: { tags: ['workflows'], summary: 'Every version, newest first', params: workflowParams } },
+      async (request) => {
+        return { items: (await services.catalog.versions(request.params.id)).map(presentVersion) };
+      },
+    );
 
-    app.post('/workflows/:id/run', { schema: { tags: ['executions'], summary: 'Start an execution; answers 202 at once', params: workflowParams, body: runBody } }, async (request, reply) => {
-      const trigger = request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';
-      const execution = await services.engine.startExecution({
-        workflowId: request.params.id,
-        version: request.body.version,
-        inputs: request.body.inputs,
-        title: request.body.title,
-        correlationId: request.body.correlationId,
-        trigger,
-        actor: actorOf(request),
-      });
-      return reply.code(202).header('location', `/v1/executions/${execution.id}`).send({ executionId: execution.id, status: execution.status });
-    });
+    app.post(
+      '/workflows/:id/run',
+      { schema: { tags: ['executions'], summary: 'Start an execution; answers 202 at once', params: workflowParams, body: runBody } },
+      async (request, reply) => {
+        const trigger = request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';
+        const execution = await services.engine.startExecution({
+          workflowId: request.params.id,
+          version: request.body.version,
+          inputs: request.body.inputs,
+          title: request.body.title,
+          correlationId: request.body.correlationId,
+          trigger,
+          actor: actorOf(request),
+        });
+        return reply
+          .code(202)
+          .header('location', `/v1/executions/${execution.id}`)
+          .send({ executionId: execution.id, status: execution.status });
+      },
+    );
 
-    app.get('/workflows/:id/executions', { schema: { tags: ['executions'], summary: "One workflow's executions, newest first", params: workflowParams, querystring: executionListQuery.omit({ workflow: true }) } }, async (request) => {
-      await services.catalog.get(request.params.id);
-      return listExecutionsPage(services.store, actorOf(request), { ...request.query, workflow: undefined }, request.params.id);
-    });
+    app.get(
+      '/workflows/:id/executions',
+      {
+        schema: {
+          tags: ['executions'],
+          summary: "One workflow's executions, newest first",
+          params: workflowParams,
+          querystring: executionListQuery.omit({ workflow: true }),
+        },
+      },
+      async (request) => {
+        await services.catalog.get(request.params.id);
+        return listExecutionsPage(services.store, actorOf(request), { ...request.query, workflow: undefined }, request.params.id);
+      },
+    );
   };
 }

@@ -98,11 +98,7 @@ export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promis
     .addColumn('value', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('execution_inputs_pk', ['execution_id', 'key'])
     .execute();
-  await db.schema
-    .createIndex('execution_inputs_lookup_idx')
-    .on('execution_inputs')
-    .columns(['key', 'value', 'execution_id'])
-    .execute();
+  await db.schema.createIndex('execution_inputs_lookup_idx').on('execution_inputs').columns(['key', 'value', 'execution_id']).execute();
 
   await db.schema
     .createTable('task_runs')
@@ -137,16 +133,8 @@ export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promis
     .addColumn('metadata', json, (c) => c.notNull())
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('task_run_transitions_task_run_idx')
-    .on('task_run_transitions')
-    .columns(['task_run_id', 'id'])
-    .execute();
-  await db.schema
-    .createIndex('task_run_transitions_execution_idx')
-    .on('task_run_transitions')
-    .columns(['execution_id', 'id'])
-    .execute();
+  await db.schema.createIndex('task_run_transitions_task_run_idx').on('task_run_transitions').columns(['task_run_id', 'id']).execute();
+  await db.schema.createIndex('task_run_transitions_execution_idx').on('task_run_transitions').columns(['execution_id', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -38,11 +38,15 @@ beforeAll(() => {
   pluginDir = path.join(root, 'plugins');
   writePlugin(pluginDir, 'acme/echo', ECHO_PLUGIN);
   writePlugin(pluginDir, 'acme/silent', '#!/bin/sh\ncat >/dev/null\necho just text\n');
-  writePlugin(pluginDir, 'acme/replace', '#!/bin/sh\ncat >/dev/null\necho \'{"type":"output","output":{"a":1}}\'\necho \'{"type":"output","output":[1,2]}\'\n');
+  writePlugin(
+    pluginDir,
+    'acme/replace',
+    '#!/bin/sh\ncat >/dev/null\necho \'{"type":"output","output":{"a":1}}\'\necho \'{"type":"output","output":[1,2]}\'\n',
+  );
   writePlugin(
     pluginDir,
     'acme/chatty',
-    "#!/bin/sh\ncat >/dev/null\nhead -c 11000000 /dev/zero | tr '\\0' x | fold -w 1000\necho\necho '{\"type\":\"output\",\"output\":{\"done\":true}}'\n",
+    '#!/bin/sh\ncat >/dev/null\nhead -c 11000000 /dev/zero | tr \'\\0\' x | fold -w 1000\necho\necho \'{"type":"output","output":{"done":true}}\'\n',
   );
   writePlugin(
     pluginDir,
@@ -67,10 +71,7 @@ async function failure(promise: Promise<unknown>): Promise<TaskExecutionError> {
 describe('plugin task', () => {
   it('sends the request on stdin, logs its lines and merges its output events', async () => {
     process.env.RUNLEDGER_PLUGIN_TEST_SECRET = 'hunter2';
-    const { ctx, logs } = fakeContext(
-      { plugin: 'acme/echo', input: { server: 'web-01' } },
-      { pluginDirs: [pluginDir], attempt: 2 },
-    );
+    const { ctx, logs } = fakeContext({ plugin: 'acme/echo', input: { server: 'web-01' } }, { pluginDirs: [pluginDir], attempt: 2 });
     const output = await pluginTask(ctx);
     expect(output).toEqual({
       request: {
