@@ -450,6 +450,7 @@ export class ExecutionRunner {
       updateExecution(trx, this.id, { status, error, context, completedAt: now, updatedAt: now }, ['pending', 'running', 'waiting']),
     );
     this.execution = { ...this.execution, status, error, context, completedAt: now };
+    this.deps.logSink.release(this.id);
     this.resolveDone();
   }
 

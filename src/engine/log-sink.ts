@@ -17,4 +17,6 @@ export interface LogLine {
 export interface LogSink {
   append(line: LogLine): void;
   flush(executionId: string): Promise<void>;
+  /** The execution has ended: per-execution state (its seq counter) may be dropped. */
+  release(executionId: string): void;
 }

@@ -52,6 +52,11 @@ export class LogCollector implements LogSink {
     return this.flushAll();
   }
 
+  release(executionId: string): void {
+    // After the batches already queued: a line appended later re-reads the counter from the store.
+    this.chain = this.chain.then(() => void this.nextSeq.delete(executionId));
+  }
+
   private flushAll(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;

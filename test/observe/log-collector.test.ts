@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { newId } from '../../src/domain/ids.ts';
+import { LogCollector } from '../../src/observe/log-collector.ts';
+import { insertExecution } from '../../src/store/execution-repository.ts';
+import { listLogLines } from '../../src/store/execution-log-repository.ts';
+import { insertWorkflow, insertWorkflowVersion } from '../../src/store/workflow-repository.ts';
+import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
+
+describeEachDialect('LogCollector', (dialect) => {
+  let t: TestStore;
+  const executionId = newId();
+  beforeEach(async () => {
+    t = await createTestStore(dialect);
+    const now = new Date().toISOString();
+    await insertWorkflow(t.store.db, { id: 'w', name: 'w', createdBy: null, now });
+    await insertWorkflowVersion(t.store.db, {
+      id: newId(),
+      workflowId: 'w',
+      version: 1,
+      definition: { id: 'w', name: 'w', inputs: {}, tasks: [] },
+      source: '',
+      sourceFormat: 'json',
+      checksum: '',
+      createdBy: null,
+      createdAt: now,
+    });
+    await insertExecution(t.store.db, {
+      id: executionId,
+      workflowId: 'w',
+      workflowVersion: 1,
+      trigger: 'api',
+      triggeredBy: null,
+      correlationId: null,
+      title: null,
+      inputs: {},
+      createdAt: now,
+    });
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  const line = (message: string) => ({ executionId, taskRunId: null, level: 'INFO' as const, source: 'test', message });
+
+  it('writes batches in order with a contiguous seq and an exact count, across collectors', async () => {
+    const first = new LogCollector(t.store.db, { batchSize: 100, flushIntervalMs: 10_000 });
+    for (let i = 0; i < 250; i++) first.append(line(`a${i}`));
+    await first.flush(executionId);
+    expect(first.stats).toMatchObject({ written: 250, dropped: 0, batches: 3 });
+    // a new process continues where the stored lines end
+    const second = new LogCollector(t.store.db);
+    second.append(line('b0'));
+    second.append(line('x'.repeat(70 * 1024)));
+    await second.flush(executionId);
+    second.release(executionId);
+    second.append(line('b2'));
+    await second.flush(executionId);
+    const lines = await listLogLines(t.store.db, executionId, 0, 1000);
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 253 }, (_, i) => i + 1));
+    expect(lines[0]?.message).toBe('a0');
+    expect(lines[250]?.message).toBe('b0');
+    expect(lines[251]?.message.endsWith(' [truncated]')).toBe(true);
+    expect(lines[252]?.message).toBe('b2');
+    const row = await t.store.db.selectFrom('executions').select('log_entry_count').where('id', '=', executionId).executeTakeFirstOrThrow();
+    expect(row.log_entry_count).toBe(253);
+  });
+
+  it('flushes on its own after the interval', async () => {
+    const collector = new LogCollector(t.store.db, { flushIntervalMs: 20 });
+    collector.append(line('soon'));
+    await vi.waitFor(async () => expect((await listLogLines(t.store.db, executionId, 0, 10)).length).toBe(1), { timeout: 2000 });
+  });
+
+  it('reports a failed write on stderr and keeps going', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const collector = new LogCollector(t.store.db);
+    collector.append({ ...line('orphan'), executionId: newId() }); // no such execution: the foreign key refuses it
+    await collector.flush(executionId);
+    expect(collector.stats.dropped).toBe(1);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining('could not write 1 log lines'));
+    collector.append(line('after'));
+    await collector.flush(executionId);
+    expect((await listLogLines(t.store.db, executionId, 0, 10)).map((l) => l.message)).toEqual(['after']);
+    errors.mockRestore();
+  });
+});
