@@ -64,6 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       : [path.join(dataDir, 'plugins')],
     bodyLimitBytes: e.RUNLEDGER_BODY_LIMIT_BYTES,
     logLevel: e.RUNLEDGER_LOG_LEVEL,
-    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+    ...Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && k !== 'dataDir')),
   };
 }

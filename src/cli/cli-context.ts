@@ -3,6 +3,12 @@ import { resolveCredentials, type ResolvedCredentials } from '../client/credenti
 import { RunledgerClient } from '../client/runledger-client.ts';
 import type { Colors } from './render/format.ts';
 
+/** Where output goes: process.stdout/stderr, or anything with `write` (tests). */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
 export interface GlobalOptions {
   server?: string;
   token?: string;
@@ -19,8 +25,8 @@ export class CliContext {
   constructor(
     readonly env: NodeJS.ProcessEnv,
     readonly cwd: string,
-    readonly stdout: NodeJS.WriteStream = process.stdout,
-    readonly stderr: NodeJS.WriteStream = process.stderr,
+    readonly stdout: OutputStream = process.stdout,
+    readonly stderr: OutputStream = process.stderr,
   ) {
     // Colours only for a person at a terminal, and never when NO_COLOR is set (no-color.org).
     this.colors = pc.createColors(Boolean(stdout.isTTY) && !env.NO_COLOR);

@@ -7,7 +7,7 @@ export class CliError extends Error {
 
 /**
  * The one line printed for anything thrown: the server's detail and code for API errors, the
- * message for everything else. A stack only with RUNLEDGER_DEBUG=1.
+ * message for everything else. With RUNLEDGER_DEBUG=1, unexpected errors add their stack.
  */
 export function describeError(e: unknown, debug: boolean): string {
   const error = e instanceof Error ? e : new Error(typeof e === 'string' ? e : String(e));
@@ -22,7 +22,8 @@ export function describeError(e: unknown, debug: boolean): string {
     line = typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
   }
   line = `runledger: ${oneLine(line || error.name)}`;
-  return debug && !(error instanceof CliError) && error.stack ? `${line}\n${error.stack}` : line;
+  const expected = error instanceof ApiError || error instanceof CliError;
+  return debug && !expected && error.stack ? `${line}\n${error.stack}` : line;
 }
 
 export function oneLine(text: string): string {

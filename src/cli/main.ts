@@ -6,7 +6,15 @@ import { registerLoginCommand } from './commands/login-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 import { registerWorkflowCommands } from './commands/workflow-commands.ts';
 import { describeError, oneLine } from './cli-error.ts';
-import { CliContext, type GlobalOptions } from './cli-context.ts';
+import { CliContext, type GlobalOptions, type OutputStream } from './cli-context.ts';
+
+/** The process's surroundings; tests may pass their own (the binary passes none). */
+export interface CliIo {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+}
 
 const parsers = {
   positiveInt(value: string): number {
@@ -79,8 +87,8 @@ export function buildProgram(ctx: CliContext): Command {
  * The `runledger` command line. Returns the exit code: 0 on success, 1 on any error (printed as
  * one line `runledger: <reason>` on stderr) or when `workflow run --wait` ends other than completed.
  */
-export async function main(argv: string[]): Promise<number> {
-  const ctx = new CliContext(process.env, process.cwd());
+export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  const ctx = new CliContext(io.env ?? process.env, io.cwd ?? process.cwd(), io.stdout ?? process.stdout, io.stderr ?? process.stderr);
   try {
     await buildProgram(ctx).parseAsync(argv, { from: 'node' });
     return ctx.exitCode;

@@ -1,0 +1,36 @@
+import { expectTypeOf, test } from 'vitest';
+import type {
+  presentExecution,
+  presentExecutionSummary,
+  presentTaskRun,
+  presentVersion,
+  presentWorkflow,
+} from '../../src/api/presenters.ts';
+import type { RunledgerClient } from '../../src/client/runledger-client.ts';
+import type {
+  ExecutionDetail,
+  ExecutionSummary,
+  Page,
+  TaskRunView,
+  WorkflowDetail,
+  WorkflowSummary,
+  WorkflowVersionView,
+} from '../../src/client/types.ts';
+
+/** The client's response types are the presenters' shapes: a change on either side fails `tsc`. */
+test('client types mirror the API presenters', () => {
+  expectTypeOf<ExecutionSummary>().toEqualTypeOf<ReturnType<typeof presentExecutionSummary>>();
+  expectTypeOf<ExecutionDetail>().toEqualTypeOf<ReturnType<typeof presentExecution>>();
+  expectTypeOf<TaskRunView>().toEqualTypeOf<ReturnType<typeof presentTaskRun>>();
+  expectTypeOf<WorkflowVersionView>().toEqualTypeOf<ReturnType<typeof presentVersion>>();
+  expectTypeOf<WorkflowSummary>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
+  expectTypeOf<WorkflowDetail>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
+});
+
+test('client methods answer with those types', () => {
+  expectTypeOf<RunledgerClient['getExecution']>().returns.resolves.toEqualTypeOf<ExecutionDetail>();
+  expectTypeOf<RunledgerClient['listExecutions']>().returns.resolves.toEqualTypeOf<Page<ExecutionSummary>>();
+  expectTypeOf<RunledgerClient['getTaskRun']>().returns.resolves.toEqualTypeOf<TaskRunView>();
+  expectTypeOf<RunledgerClient['listWorkflows']>().returns.resolves.toEqualTypeOf<WorkflowSummary[]>();
+  expectTypeOf<RunledgerClient['applyWorkflow']>().parameters.toEqualTypeOf<[source: string, format: 'yaml' | 'json']>();
+});
