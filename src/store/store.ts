@@ -13,6 +13,8 @@ export interface Store {
   readonly caps: DialectCapabilities;
   /** Where the data lives, for messages (`sqlite:/path/to/file`, `postgres://host/db`). */
   readonly location: string;
+  /** The PostgreSQL schema, when one was chosen. */
+  readonly schema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function openStore(options: StoreOptions): Store {
       db,
       caps: postgresCapabilities,
       location: `postgres://${url.host}${url.pathname}`,
+      schema: options.schema,
       // Kysely's PostgresDialect ends the pool on destroy.
       close: () => db.destroy(),
     };
@@ -51,6 +54,9 @@ function migrator(store: Store): Migrator {
     provider: new StaticMigrationProvider(store.caps),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Kysely looks for its tables by name in every schema unless told which: with several schemas in
+    // one database (tests, several installations) it would find another schema's and skip creating its own.
+    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
   });
 }
 
