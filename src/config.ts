@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDurationMs } from './domain/duration.ts';
 import { ValidationError } from './domain/errors.ts';
 
 /**
@@ -17,6 +18,11 @@ const schema = z.object({
   RUNLEDGER_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   RUNLEDGER_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   RUNLEDGER_JWT_TTL: z.string().default('12h'),
+  RUNLEDGER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  RUNLEDGER_LOGIN_LOCKOUT: z
+    .string()
+    .default('15m')
+    .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 15m'),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
   RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
@@ -35,6 +41,8 @@ export interface Config {
   adminPassword: string | undefined;
   jwtSecret: string | undefined;
   jwtTtl: string;
+  loginMaxFailures: number;
+  loginLockoutMs: number;
   maxConcurrentTasks: number;
   pluginDirs: string[];
   bodyLimitBytes: number;
@@ -58,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: e.RUNLEDGER_ADMIN_PASSWORD,
     jwtSecret: e.RUNLEDGER_JWT_SECRET,
     jwtTtl: e.RUNLEDGER_JWT_TTL,
+    loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
+    loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
     pluginDirs: e.RUNLEDGER_PLUGIN_DIR
       ? e.RUNLEDGER_PLUGIN_DIR.split(path.delimiter).map((d) => path.resolve(d))

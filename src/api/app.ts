@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { registerAuthentication } from './access-hook.ts';
 import type { AppServices } from './app-services.ts';
 import { errorHandler, sendProblem } from './problem.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -54,6 +55,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(authRoutes(services), { prefix: '/v1' });
   await app.register(workflowRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });
+  await app.register(adminRoutes(services), { prefix: '/v1' });
   await app.ready();
   return app;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { executionListScope } from '../auth/access-policy.ts';
+import { executionReadScope } from '../auth/access-policy.ts';
 import type { Actor } from '../domain/records.ts';
 import type { Store } from '../store/store.ts';
 import { listExecutions } from '../store/execution-repository.ts';
@@ -16,7 +16,7 @@ export async function listExecutionsPage(store: Store, actor: Actor, query: z.ou
     to: query.to,
     cursor: query.cursor,
     limit: query.limit,
-    ...executionListScope(actor),
+    scope: executionReadScope(actor),
   });
   return { items: page.items.map(presentExecutionSummary), nextCursor: page.nextCursor };
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { RunledgerError } from '../domain/errors.ts';
+import { RunledgerError, TooManyAttemptsError } from '../domain/errors.ts';
 
 /** RFC 9457 problem details, with our stable `code`. */
 export interface Problem {
@@ -57,6 +57,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 };
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof TooManyAttemptsError) void reply.header('retry-after', String(error.retryAfterSeconds));
   if (error instanceof RunledgerError) {
     return sendProblem(reply, request, error.status, error.code, error.message, error.details ? { details: error.details } : {});
   }

@@ -72,3 +72,50 @@ export const createTokenBody = z
     expiresAt: instant.optional(),
   })
   .strict();
+
+const username = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits and . _ @ - only');
+const password = z.string().min(8, 'must be at least 8 characters').max(1000);
+
+export const createUserBody = z
+  .object({
+    username,
+    password,
+    role: z.enum(['admin', 'member']).default('member'),
+    canEditWorkflows: z.boolean().default(false),
+  })
+  .strict();
+
+export const updateUserBody = z
+  .object({
+    role: z.enum(['admin', 'member']).optional(),
+    password: password.optional(),
+    disabled: z.boolean().optional(),
+    canEditWorkflows: z.boolean().optional(),
+  })
+  .strict();
+
+export const userParams = z.object({ id: uuidParam });
+export const groupParams = z.object({ id: uuidParam });
+export const groupMemberParams = z.object({ id: uuidParam, userId: uuidParam });
+export const createGroupBody = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only'),
+  })
+  .strict();
+
+/** Users and groups by id or by name; the server resolves names. */
+export const sharesBody = z
+  .object({
+    scope: z.enum(['private', 'shared']),
+    users: z.array(z.string().min(1).max(64)).max(200).default([]),
+    groups: z.array(z.string().min(1).max(64)).max(200).default([]),
+  })
+  .strict();

@@ -53,7 +53,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
-    const auth = new AuthService(store.db, jwt);
+    const auth = new AuthService(store.db, jwt, { maxFailures: config.loginMaxFailures, lockoutMs: config.loginLockoutMs });
     await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
     const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));

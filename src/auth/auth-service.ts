@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { InvalidCredentialsError, TokenNotFoundError, UnauthenticatedError } from '../domain/errors.ts';
+import { InvalidCredentialsError, TokenNotFoundError, TooManyAttemptsError, UnauthenticatedError } from '../domain/errors.ts';
+import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { UnknownUserLockout } from './login-lockout.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, User } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
@@ -17,22 +19,119 @@ export const LOCAL_TOKEN_FILE = 'local-token';
 const LOCAL_TOKEN_NAME = 'local-cli';
 
 export function actorOf(user: User, tokenId: string | null = null): Actor {
-  return { kind: tokenId ? 'token' : 'user', userId: user.id, username: user.username, role: user.role, tokenId };
+  return {
+    kind: tokenId ? 'token' : 'user',
+    userId: user.id,
+    username: user.username,
+    role: user.role,
+    tokenId,
+    canEditWorkflows: user.canEditWorkflows,
+  };
+}
+
+export interface LoginPolicy {
+  /** Consecutive failures that lock a username. */
+  maxFailures: number;
+  /** How long a lockout lasts. */
+  lockoutMs: number;
 }
 
 /** Identity: sign-in, bearer tokens (session JWTs and API tokens) and the first administrator. */
 export class AuthService {
+  private readonly unknownUsers: UnknownUserLockout;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly jwt: JwtSigner,
-  ) {}
+    private readonly loginPolicy: LoginPolicy = { maxFailures: 5, lockoutMs: 15 * 60_000 },
+  ) {
+    this.unknownUsers = new UnknownUserLockout(loginPolicy.maxFailures, loginPolicy.lockoutMs);
+  }
 
-  async login(username: string, password: string): Promise<{ token: string; user: User }> {
+  /**
+   * Signs in. After `maxFailures` consecutive failures a username is locked for `lockoutMs` (429,
+   * whether or not it exists). Every attempt is an audit event on the username's `login` chain.
+   */
+  async login(username: string, password: string, source: { ip?: string } = {}): Promise<{ token: string; user: User }> {
+    const now = Date.now();
     const found = await users.getUserCredentials(this.db, username);
+    const state = found ? await users.getLoginState(this.db, found.user.id) : undefined;
+    const lockedMs = state?.lockedUntil ? Math.max(0, Date.parse(state.lockedUntil) - now) : this.unknownUsers.lockedFor(username, now);
+    if (lockedMs > 0) {
+      await this.auditLogin(username, 'LOGIN_REJECTED', found?.user ?? null, { reason: 'locked', ip: source.ip });
+      throw new TooManyAttemptsError(Math.ceil(lockedMs / 1000));
+    }
     // Verify against a dummy hash for unknown users: the answer takes as long either way.
     const ok = await verifyPassword(found?.passwordHash ?? (await dummyPasswordHash()), password);
-    if (!found || !ok || found.user.disabledAt) throw new InvalidCredentialsError();
+    if (!found || !ok || found.user.disabledAt) {
+      await this.recordFailure(username, found?.user, state?.failedLogins ?? 0, now, {
+        reason: !found ? 'unknown_user' : found.user.disabledAt ? 'disabled' : 'wrong_password',
+        ip: source.ip,
+      });
+      throw new InvalidCredentialsError();
+    }
+    await this.db.transaction().execute(async (trx) => {
+      if (state && (state.failedLogins > 0 || state.lockedUntil))
+        await users.setLoginState(trx, found.user.id, { failedLogins: 0, lockedUntil: null });
+      await recordAuditEvent(trx, {
+        subjectType: 'login',
+        subjectId: username,
+        eventType: 'LOGIN_SUCCEEDED',
+        actor: actorOf(found.user),
+        metadata: { ip: source.ip },
+      });
+    });
     return { token: await this.jwt.sign(found.user.id), user: found.user };
+  }
+
+  private async recordFailure(
+    username: string,
+    user: User | undefined,
+    failedBefore: number,
+    now: number,
+    metadata: Record<string, unknown>,
+  ): Promise<void> {
+    const failures = failedBefore + 1;
+    const locks = failures >= this.loginPolicy.maxFailures;
+    if (!user) this.unknownUsers.recordFailure(username, now);
+    await this.db.transaction().execute(async (trx) => {
+      if (user) {
+        await users.setLoginState(trx, user.id, {
+          failedLogins: locks ? 0 : failures,
+          lockedUntil: locks ? new Date(now + this.loginPolicy.lockoutMs).toISOString() : null,
+        });
+      }
+      await recordAuditEvent(trx, {
+        subjectType: 'login',
+        subjectId: username,
+        eventType: 'LOGIN_FAILED',
+        actor: null,
+        metadata: { username, ...metadata },
+      });
+      if (locks) {
+        await recordAuditEvent(trx, {
+          subjectType: 'login',
+          subjectId: username,
+          eventType: 'LOGIN_LOCKED',
+          actor: null,
+          metadata: { username, lockoutMs: this.loginPolicy.lockoutMs },
+        });
+      }
+    });
+  }
+
+  private async auditLogin(username: string, eventType: string, user: User | null, metadata: Record<string, unknown>): Promise<void> {
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        recordAuditEvent(trx, {
+          subjectType: 'login',
+          subjectId: username,
+          eventType,
+          actor: user ? actorOf(user) : null,
+          metadata: { username, ...metadata },
+        }),
+      );
   }
 
   /** The actor behind an `Authorization` header value; 401 for anything missing, forged, expired or revoked. */

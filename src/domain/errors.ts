@@ -87,6 +87,20 @@ export class TokenNotFoundError extends NotFoundError {
   }
 }
 
+export class UserNotFoundError extends NotFoundError {
+  override readonly code = 'USER_NOT_FOUND';
+  constructor(idOrName: string) {
+    super(`User ${idOrName} not found`, { id: idOrName });
+  }
+}
+
+export class GroupNotFoundError extends NotFoundError {
+  override readonly code = 'GROUP_NOT_FOUND';
+  constructor(idOrName: string) {
+    super(`Group ${idOrName} not found`, { id: idOrName });
+  }
+}
+
 export class ConflictError extends RunledgerError {
   readonly code: string = 'CONFLICT';
   readonly status = 409;
@@ -111,6 +125,14 @@ export class PayloadTooLargeError extends RunledgerError {
 export class UnsupportedMediaTypeError extends RunledgerError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   readonly status = 415;
+}
+
+export class TooManyAttemptsError extends RunledgerError {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed sign-in attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
 }
 
 export class InternalError extends RunledgerError {

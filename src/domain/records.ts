@@ -97,6 +97,7 @@ export interface User {
   createdAt: string;
   updatedAt: string;
   disabledAt: string | null;
+  canEditWorkflows: boolean;
 }
 
 /** Who did something: recorded as `triggered_by`, `completed_by` and on audit events. */
@@ -106,4 +107,6 @@ export interface Actor {
   username: string | null;
   role: Role | null;
   tokenId?: string | null;
+  /** A member granted creating, editing and deleting workflows. */
+  canEditWorkflows?: boolean;
 }

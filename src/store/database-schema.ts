@@ -98,6 +98,45 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   disabled_at: string | null;
+  /** 1 when a member may create, edit and delete workflows (admins always may). */
+  can_edit_workflows: Generated<number>;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  added_at: string;
+}
+
+export interface ExecutionSharesTable {
+  execution_id: string;
+  principal_type: 'user' | 'group';
+  principal_id: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  subject_type: string;
+  subject_id: string;
+  seq: number;
+  execution_id: string | null;
+  event_type: string;
+  actor: Json;
+  metadata: Json;
+  created_at: string;
+  prev_hash: string | null;
+  hash: string;
 }
 
 export interface ApiTokensTable {
@@ -132,5 +171,9 @@ export interface Database {
   task_runs: TaskRunsTable;
   task_run_transitions: TaskRunTransitionsTable;
   users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  execution_shares: ExecutionSharesTable;
+  audit_events: AuditEventsTable;
   api_tokens: ApiTokensTable;
 }

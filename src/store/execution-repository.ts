@@ -3,6 +3,7 @@ import type { ExecutionStatus } from '../domain/execution-status.ts';
 import type { Execution, ExecutionContextSnapshot, Trigger } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { Database, ExecutionsTable } from './database-schema.ts';
+import { visibleExecutions, type ExecutionReadScope } from './execution-visibility.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -75,6 +76,18 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
   if (rows.length > 0) await db.insertInto('execution_inputs').values(rows).execute();
 }
 
+/** An execution if it exists and the scope may read it; otherwise undefined, whichever the reason. */
+export async function getVisibleExecution(db: Db, id: string, scope: ExecutionReadScope): Promise<Execution | undefined> {
+  const row = await db
+    .selectFrom('executions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where(visibleExecutions(scope))
+    .executeTakeFirst();
+  return row && toExecution(row);
+}
+
 export async function getExecution(db: Db, id: string): Promise<Execution | undefined> {
   const row = await db.selectFrom('executions').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   return row && toExecution(row);
@@ -87,6 +100,7 @@ export interface ExecutionChanges {
   title?: string | null;
   notes?: string | null;
   workerId?: string | null;
+  accessScope?: 'private' | 'shared';
   startedAt?: string | null;
   completedAt?: string | null;
   updatedAt: string;
@@ -109,6 +123,7 @@ export async function updateExecution(
   if (changes.title !== undefined) set.title = changes.title;
   if (changes.notes !== undefined) set.notes = changes.notes;
   if (changes.workerId !== undefined) set.worker_id = changes.workerId;
+  if (changes.accessScope !== undefined) set.access_scope = changes.accessScope;
   if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
   if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
   let query = db.updateTable('executions').set(set).where('id', '=', id);
@@ -118,6 +133,8 @@ export async function updateExecution(
 }
 
 export interface ExecutionFilter {
+  /** Who is asking: the list never holds rows outside it. */
+  scope: ExecutionReadScope;
   workflowId?: string | undefined;
   statuses?: readonly ExecutionStatus[] | undefined;
   triggeredBy?: string | undefined;
@@ -142,6 +159,7 @@ export interface Page<T> {
  */
 export async function listExecutions(db: Db, filter: ExecutionFilter): Promise<Page<Execution>> {
   let query = db.selectFrom('executions').selectAll().where('deleted_at', 'is', null);
+  if (filter.scope.kind !== 'all') query = query.where(visibleExecutions(filter.scope));
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
   if (filter.statuses && filter.statuses.length > 0) query = query.where('status', 'in', [...filter.statuses]);
   if (filter.triggeredBy) query = query.where('triggered_by', '=', filter.triggeredBy);

@@ -12,6 +12,7 @@ function toUser(row: Selectable<UsersTable>): User {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     disabledAt: row.disabled_at,
+    canEditWorkflows: row.can_edit_workflows === 1,
   };
 }
 
@@ -50,6 +51,48 @@ export async function getUserById(db: Db, id: string): Promise<User | undefined>
 export async function getUserCredentials(db: Db, username: string): Promise<{ user: User; passwordHash: string } | undefined> {
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   return row && { user: toUser(row), passwordHash: row.password_hash };
+}
+
+/** Lockout state for sign-in. */
+export async function getLoginState(db: Db, userId: string): Promise<{ failedLogins: number; lockedUntil: string | null }> {
+  const row = await db.selectFrom('users').select(['failed_logins', 'locked_until']).where('id', '=', userId).executeTakeFirstOrThrow();
+  return { failedLogins: row.failed_logins, lockedUntil: row.locked_until };
+}
+
+export async function setLoginState(db: Db, userId: string, state: { failedLogins: number; lockedUntil: string | null }): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ failed_logins: state.failedLogins, locked_until: state.lockedUntil })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function getUserByUsername(db: Db, username: string): Promise<User | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export interface UserChanges {
+  role?: Role;
+  passwordHash?: string;
+  disabledAt?: string | null;
+  canEditWorkflows?: boolean;
+  updatedAt: string;
+}
+
+export async function updateUser(db: Db, id: string, changes: UserChanges): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({
+      updated_at: changes.updatedAt,
+      ...(changes.role !== undefined ? { role: changes.role } : {}),
+      ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash, failed_logins: 0, locked_until: null } : {}),
+      ...(changes.disabledAt !== undefined ? { disabled_at: changes.disabledAt } : {}),
+      ...(changes.canEditWorkflows !== undefined ? { can_edit_workflows: changes.canEditWorkflows ? 1 : 0 } : {}),
+    })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function listUsers(db: Db): Promise<User[]> {

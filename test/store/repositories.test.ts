@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import type { WorkflowDefinition } from '../../src/domain/workflow-definition.ts';
 import * as executions from '../../src/store/execution-repository.ts';
+import { MIGRATION_NAMES } from '../../src/store/migrations/index.ts';
 import { rollbackOne, migrateToLatest } from '../../src/store/store.ts';
 import * as taskRuns from '../../src/store/task-run-repository.ts';
 import * as users from '../../src/store/user-repository.ts';
@@ -135,19 +136,20 @@ describeEachDialect('store repositories', (dialect) => {
     }
     await executions.updateExecution(t.store.db, ids[0]!, { status: 'failed', updatedAt: '2026-02-01T00:00:00.000Z' });
 
-    const page1 = await executions.listExecutions(t.store.db, { limit: 3 });
+    const page1 = await executions.listExecutions(t.store.db, { scope: { kind: 'all' }, limit: 3 });
     expect(page1.items.map((e) => e.id)).toEqual([ids[6], ids[5], ids[4]]);
-    const page2 = await executions.listExecutions(t.store.db, { limit: 3, cursor: page1.nextCursor! });
+    const page2 = await executions.listExecutions(t.store.db, { scope: { kind: 'all' }, limit: 3, cursor: page1.nextCursor! });
     expect(page2.items.map((e) => e.id)).toEqual([ids[3], ids[2], ids[1]]);
-    const page3 = await executions.listExecutions(t.store.db, { limit: 3, cursor: page2.nextCursor! });
+    const page3 = await executions.listExecutions(t.store.db, { scope: { kind: 'all' }, limit: 3, cursor: page2.nextCursor! });
     expect(page3.items.map((e) => e.id)).toEqual([ids[0]]);
     expect(page3.nextCursor).toBeNull();
 
-    const byWorkflow = await executions.listExecutions(t.store.db, { limit: 10, workflowId: 'deploy' });
+    const byWorkflow = await executions.listExecutions(t.store.db, { scope: { kind: 'all' }, limit: 10, workflowId: 'deploy' });
     expect(byWorkflow.items.map((e) => e.id)).toEqual([ids[6], ids[4], ids[2], ids[0]]);
-    const failed = await executions.listExecutions(t.store.db, { limit: 10, statuses: ['failed'] });
+    const failed = await executions.listExecutions(t.store.db, { scope: { kind: 'all' }, limit: 10, statuses: ['failed'] });
     expect(failed.items.map((e) => e.id)).toEqual([ids[0]]);
     const range = await executions.listExecutions(t.store.db, {
+      scope: { kind: 'all' },
       limit: 10,
       from: '2026-01-02T00:00:00.000Z',
       to: '2026-01-04T00:00:00.000Z',
@@ -249,11 +251,10 @@ describeEachDialect('store repositories', (dialect) => {
   });
 
   it('rolls every migration back and forward again', async () => {
-    expect(await rollbackOne(t.store)).toEqual(['rolled back 0002-execution-logs']);
-    await expect(t.store.db.selectFrom('execution_logs').selectAll().execute()).rejects.toThrow();
-    expect(await rollbackOne(t.store)).toEqual(['rolled back 0001-core']);
+    for (const name of [...MIGRATION_NAMES].reverse()) expect(await rollbackOne(t.store)).toEqual([`rolled back ${name}`]);
+    expect(await rollbackOne(t.store)).toEqual([]);
     await expect(t.store.db.selectFrom('executions').selectAll().execute()).rejects.toThrow();
-    expect(await migrateToLatest(t.store)).toEqual(['applied 0001-core', 'applied 0002-execution-logs']);
+    expect(await migrateToLatest(t.store)).toEqual(MIGRATION_NAMES.map((n) => `applied ${n}`));
     expect(await migrateToLatest(t.store)).toEqual([]);
     expect(await t.store.db.selectFrom('executions').selectAll().execute()).toEqual([]);
   });

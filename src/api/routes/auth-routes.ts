@@ -10,7 +10,7 @@ export function authRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/auth/login',
       { config: { public: true }, schema: { tags: ['auth'], summary: 'Sign in; returns a session token (JWT)', body: loginBody } },
       async (request) => {
-        const { token, user } = await services.auth.login(request.body.username, request.body.password);
+        const { token, user } = await services.auth.login(request.body.username, request.body.password, { ip: request.ip });
         return { token, user: { id: user.id, username: user.username, role: user.role } };
       },
     );

@@ -1,29 +1,40 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { canOperateExecution, canReadExecution } from '../../auth/access-policy.ts';
-import { ExecutionNotFoundError, TaskRunNotFoundError } from '../../domain/errors.ts';
-import type { Actor, Execution } from '../../domain/records.ts';
+import { TaskRunNotFoundError, ValidationError } from '../../domain/errors.ts';
+import { nowIso } from '../../domain/time.ts';
+import { recordAuditEvent } from '../../observe/audit-logger.ts';
+import { updateExecution } from '../../store/execution-repository.ts';
+import { getExecutionShares, replaceExecutionShares } from '../../store/execution-share-repository.ts';
+import { getGroupByName, listGroups } from '../../store/group-repository.ts';
+import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
 import { getExecution } from '../../store/execution-repository.ts';
+import { operableExecution, readableExecution } from '../execution-access.ts';
 import { listExecutionsPage } from '../list-executions-page.ts';
 import { getTaskRun, listTaskRunsByExecution } from '../../store/task-run-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { presentExecution, presentTaskRun } from '../presenters.ts';
-import { cancelBody, completeStepBody, executionListQuery, executionParams, taskRunParams } from '../schemas.ts';
+import { cancelBody, completeStepBody, executionListQuery, executionParams, sharesBody, taskRunParams, uuidParam } from '../schemas.ts';
 
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
 
-  /** Loads an execution the actor may read; anything else is "not found", whether or not it exists. */
-  async function readable(actor: Actor, id: string): Promise<Execution> {
-    const execution = await getExecution(db, id);
-    if (!execution || !canReadExecution(actor, execution)) throw new ExecutionNotFoundError(id);
-    return execution;
-  }
-
-  async function operable(actor: Actor, id: string): Promise<Execution> {
-    const execution = await readable(actor, id);
-    if (!canOperateExecution(actor, execution)) throw new ExecutionNotFoundError(id);
-    return execution;
+  /** Ids or names of users or groups to ids; an unknown one is a 400 naming it. */
+  async function resolvePrincipals(refs: readonly string[], kind: 'user' | 'group'): Promise<string[]> {
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const found =
+        kind === 'user'
+          ? uuidParam.safeParse(ref).success
+            ? await getUserById(db, ref)
+            : await getUserByUsername(db, ref)
+          : uuidParam.safeParse(ref).success
+            ? (await listGroups(db, [ref]))[0]
+            : await getGroupByName(db, ref);
+      if (!found)
+        throw new ValidationError(`body.${kind}s: unknown ${kind} "${ref}"`, { problems: [`body.${kind}s: unknown ${kind} "${ref}"`] });
+      if (!ids.includes(found.id)) ids.push(found.id);
+    }
+    return ids;
   }
 
   return async (app) => {
@@ -41,7 +52,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         schema: { tags: ['executions'], summary: 'Status, timings, inputs, context snapshot and every task run', params: executionParams },
       },
       async (request) => {
-        const execution = await readable(actorOf(request), request.params.id);
+        const execution = await readableExecution(services, request, request.params.id);
         return presentExecution(execution, await listTaskRunsByExecution(db, execution.id));
       },
     );
@@ -50,7 +61,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/tasks/:taskRunId',
       { schema: { tags: ['executions'], summary: 'One task run', params: taskRunParams } },
       async (request) => {
-        const execution = await readable(actorOf(request), request.params.id);
+        const execution = await readableExecution(services, request, request.params.id);
         const run = await getTaskRun(db, request.params.taskRunId);
         if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
         return presentTaskRun(run);
@@ -69,7 +80,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) => {
         const actor = actorOf(request);
-        const execution = await operable(actor, request.params.id);
+        const execution = await operableExecution(services, request, request.params.id);
         await services.engine.cancelExecution(execution.id, actor, request.body.reason ?? `cancelled by ${actor.username ?? 'unknown'}`);
         const ended = (await getExecution(db, execution.id))!;
         return presentExecution(ended, await listTaskRunsByExecution(db, execution.id));
@@ -88,7 +99,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) => {
         const actor = actorOf(request);
-        const execution = await operable(actor, request.params.id);
+        const execution = await operableExecution(services, request, request.params.id);
         const run = await getTaskRun(db, request.params.taskRunId);
         if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
         const ended = await services.engine.completeManualStep(execution.id, run.id, {
@@ -97,6 +108,50 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
           actor,
         });
         return presentTaskRun(ended);
+      },
+    );
+
+    app.get(
+      '/executions/:id/shares',
+      { schema: { tags: ['sharing'], summary: 'Who an execution is shared with', params: executionParams } },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        return { scope: execution.accessScope, ...(await getExecutionShares(db, execution.id)) };
+      },
+    );
+
+    app.put(
+      '/executions/:id/shares',
+      {
+        schema: {
+          tags: ['sharing'],
+          summary: 'Share with users and groups (read only), or make private; owner or admin',
+          params: executionParams,
+          body: sharesBody,
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const execution = await operableExecution(services, request, request.params.id);
+        const { scope } = request.body;
+        const userIds = await resolvePrincipals(request.body.users, 'user');
+        const groupIds = await resolvePrincipals(request.body.groups, 'group');
+        await db.transaction().execute(async (trx) => {
+          const before = await getExecutionShares(trx, execution.id);
+          const now = nowIso();
+          await replaceExecutionShares(trx, execution.id, { userIds, groupIds }, actor.userId, now);
+          await updateExecution(trx, execution.id, { accessScope: scope, updatedAt: now });
+          const after = await getExecutionShares(trx, execution.id);
+          await recordAuditEvent(trx, {
+            subjectType: 'execution',
+            subjectId: execution.id,
+            executionId: execution.id,
+            eventType: 'SHARES_CHANGED',
+            actor,
+            metadata: { before: { scope: execution.accessScope, ...before }, after: { scope, ...after } },
+          });
+        });
+        return { scope, ...(await getExecutionShares(db, execution.id)) };
       },
     );
   };

@@ -6,6 +6,7 @@ import { listExecutionsPage } from '../list-executions-page.ts';
 import { executionListQuery, runBody, workflowParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
+import { assertCanEditWorkflows } from '../../auth/access-policy.ts';
 
 /** A JSON body arrives parsed; YAML (application/yaml, text/yaml) arrives as text. */
 function definitionSource(body: unknown): DefinitionSource {
@@ -20,6 +21,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows',
       { schema: { tags: ['workflows'], summary: 'Create a workflow from a JSON or YAML definition' } },
       async (request, reply) => {
+        assertCanEditWorkflows(actorOf(request));
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'create');
         return reply.code(201).send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version });
       },
@@ -48,6 +50,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
+        assertCanEditWorkflows(actorOf(request));
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'upsert', request.params.id);
         return reply
           .code(result.created ? 201 : 200)
@@ -59,6 +62,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows/:id',
       { schema: { tags: ['workflows'], summary: 'Delete a workflow (its executions stay)', params: workflowParams } },
       async (request, reply) => {
+        assertCanEditWorkflows(actorOf(request));
         await services.catalog.delete(request.params.id);
         return reply.code(204).send();
       },

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
 import * as core from './0001-core.ts';
 import * as executionLogs from './0002-execution-logs.ts';
+import * as accessControl from './0003-access-control.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -12,7 +13,10 @@ interface DialectAwareMigration {
 const migrations: Record<string, DialectAwareMigration> = {
   '0001-core': core,
   '0002-execution-logs': executionLogs,
+  '0003-access-control': accessControl,
 };
+
+export const MIGRATION_NAMES = Object.keys(migrations);
 
 /** Hands Kysely's Migrator the list above with the dialect's capabilities bound in. */
 export class StaticMigrationProvider implements MigrationProvider {

@@ -13,6 +13,22 @@ table api_tokens (
   constraint api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+table audit_events (
+  id text not null,
+  subject_type text not null,
+  subject_id text not null,
+  seq integer not null,
+  execution_id text,
+  event_type text not null,
+  actor jsonb not null,
+  metadata jsonb not null,
+  created_at timestamp with time zone not null,
+  prev_hash text,
+  hash text not null,
+  constraint audit_events_pkey PRIMARY KEY (id),
+  constraint audit_events_subject_seq_uq UNIQUE (subject_type, subject_id, seq)
+);
+
 table execution_inputs (
   execution_id text not null,
   key text not null,
@@ -32,6 +48,18 @@ table execution_logs (
   metadata jsonb,
   constraint execution_logs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
   constraint execution_logs_pk PRIMARY KEY (execution_id, seq)
+);
+
+table execution_shares (
+  execution_id text not null,
+  principal_type text not null,
+  principal_id text not null,
+  created_by text,
+  created_at timestamp with time zone not null,
+  constraint execution_shares_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id),
+  constraint execution_shares_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
+  constraint execution_shares_pk PRIMARY KEY (execution_id, principal_type, principal_id),
+  constraint execution_shares_principal_type_check CHECK ((principal_type = ANY (ARRAY['user'::text, 'group'::text])))
 );
 
 table executions (
@@ -59,6 +87,25 @@ table executions (
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
   constraint executions_workflow_version_fk FOREIGN KEY (workflow_id, workflow_version) REFERENCES workflow_versions(workflow_id, version)
+);
+
+table group_members (
+  group_id text not null,
+  user_id text not null,
+  added_at timestamp with time zone not null,
+  constraint group_members_group_id_fkey FOREIGN KEY (group_id) REFERENCES groups(id) ON DELETE CASCADE,
+  constraint group_members_pk PRIMARY KEY (group_id, user_id),
+  constraint group_members_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+table groups (
+  id text not null,
+  name text not null,
+  created_by text,
+  created_at timestamp with time zone not null,
+  constraint groups_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id),
+  constraint groups_name_key UNIQUE (name),
+  constraint groups_pkey PRIMARY KEY (id)
 );
 
 table schema_migrations (
@@ -118,6 +165,9 @@ table users (
   created_at timestamp with time zone not null,
   updated_at timestamp with time zone not null,
   disabled_at timestamp with time zone,
+  can_edit_workflows integer not null default 0,
+  failed_logins integer not null default 0,
+  locked_until timestamp with time zone,
   constraint users_pkey PRIMARY KEY (id),
   constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
   constraint users_username_key UNIQUE (username)
@@ -154,13 +204,22 @@ table workflows (
 CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
 CREATE INDEX api_tokens_user_idx ON api_tokens USING btree (user_id);
+CREATE INDEX audit_events_execution_idx ON audit_events USING btree (execution_id, id);
+CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
+CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);
 CREATE INDEX execution_inputs_lookup_idx ON execution_inputs USING btree (key, value, execution_id);
 CREATE UNIQUE INDEX execution_inputs_pk ON execution_inputs USING btree (execution_id, key);
 CREATE UNIQUE INDEX execution_logs_pk ON execution_logs USING btree (execution_id, seq);
+CREATE UNIQUE INDEX execution_shares_pk ON execution_shares USING btree (execution_id, principal_type, principal_id);
+CREATE INDEX execution_shares_principal_idx ON execution_shares USING btree (principal_type, principal_id, execution_id);
 CREATE UNIQUE INDEX executions_pkey ON executions USING btree (id);
 CREATE INDEX executions_status_idx ON executions USING btree (status, id);
 CREATE INDEX executions_triggered_by_idx ON executions USING btree (triggered_by, id);
 CREATE INDEX executions_workflow_idx ON executions USING btree (workflow_id, id);
+CREATE UNIQUE INDEX group_members_pk ON group_members USING btree (group_id, user_id);
+CREATE INDEX group_members_user_idx ON group_members USING btree (user_id, group_id);
+CREATE UNIQUE INDEX groups_name_key ON groups USING btree (name);
+CREATE UNIQUE INDEX groups_pkey ON groups USING btree (id);
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (name);
 CREATE UNIQUE INDEX schema_migrations_lock_pkey ON schema_migrations_lock USING btree (id);
 CREATE INDEX task_run_transitions_execution_idx ON task_run_transitions USING btree (execution_id, id);

@@ -1,10 +1,18 @@
 CREATE TABLE "api_tokens" ("id" text primary key, "user_id" text not null references "users" ("id") on delete cascade, "name" text not null, "token_hash" text not null unique, "prefix" text not null, "created_at" text not null, "expires_at" text, "last_used_at" text, "revoked_at" text);
 
+CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
+
 CREATE TABLE "execution_inputs" ("execution_id" text not null references "executions" ("id") on delete cascade, "key" text not null, "value" text not null, constraint "execution_inputs_pk" primary key ("execution_id", "key"));
 
 CREATE TABLE "execution_logs" ("execution_id" text not null references "executions" ("id") on delete cascade, "seq" integer not null, "task_run_id" text, "ts" text not null, "level" text not null, "source" text not null, "message" text not null, "metadata" text, constraint "execution_logs_pk" primary key ("execution_id", "seq"));
 
+CREATE TABLE "execution_shares" ("execution_id" text not null references "executions" ("id") on delete cascade, "principal_type" text not null check (principal_type in ('user', 'group')), "principal_id" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "execution_shares_pk" primary key ("execution_id", "principal_type", "principal_id"));
+
 CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
+
+CREATE TABLE "group_members" ("group_id" text not null references "groups" ("id") on delete cascade, "user_id" text not null references "users" ("id") on delete cascade, "added_at" text not null, constraint "group_members_pk" primary key ("group_id", "user_id"));
+
+CREATE TABLE "groups" ("id" text primary key, "name" text not null unique, "created_by" text references "users" ("id"), "created_at" text not null);
 
 CREATE TABLE "schema_migrations" ("name" varchar(255) not null primary key, "timestamp" varchar(255) not null);
 
@@ -14,7 +22,7 @@ CREATE TABLE "task_run_transitions" ("id" text primary key, "task_run_id" text n
 
 CREATE TABLE "task_runs" ("id" text primary key, "execution_id" text not null references "executions" ("id") on delete cascade, "task_id" text not null, "type" text not null, "attempt" integer not null, "status" text not null, "input" text, "output" text, "error" text, "worker_id" text, "notes" text, "completed_by" text references "users" ("id"), "created_at" text not null, "started_at" text, "completed_at" text, "duration_ms" integer, "updated_at" text not null, constraint "task_runs_attempt_uq" unique ("execution_id", "task_id", "attempt"));
 
-CREATE TABLE "users" ("id" text primary key, "username" text not null unique, "password_hash" text not null, "role" text not null check (role in ('admin', 'member')), "created_at" text not null, "updated_at" text not null, "disabled_at" text);
+CREATE TABLE "users" ("id" text primary key, "username" text not null unique, "password_hash" text not null, "role" text not null check (role in ('admin', 'member')), "created_at" text not null, "updated_at" text not null, "disabled_at" text, "can_edit_workflows" integer default 0 not null, "failed_logins" integer default 0 not null, "locked_until" text);
 
 CREATE TABLE "workflow_versions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "version" integer not null, "definition" text not null, "source" text not null, "source_format" text not null, "checksum" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "workflow_versions_workflow_version_uq" unique ("workflow_id", "version"));
 
@@ -22,13 +30,19 @@ CREATE TABLE "workflows" ("id" text primary key, "name" text not null, "latest_v
 
 CREATE INDEX "api_tokens_user_idx" on "api_tokens" ("user_id");
 
+CREATE INDEX "audit_events_execution_idx" on "audit_events" ("execution_id", "id");
+
 CREATE INDEX "execution_inputs_lookup_idx" on "execution_inputs" ("key", "value", "execution_id");
+
+CREATE INDEX "execution_shares_principal_idx" on "execution_shares" ("principal_type", "principal_id", "execution_id");
 
 CREATE INDEX "executions_status_idx" on "executions" ("status", "id");
 
 CREATE INDEX "executions_triggered_by_idx" on "executions" ("triggered_by", "id");
 
 CREATE INDEX "executions_workflow_idx" on "executions" ("workflow_id", "id");
+
+CREATE INDEX "group_members_user_idx" on "group_members" ("user_id", "group_id");
 
 CREATE INDEX "task_run_transitions_execution_idx" on "task_run_transitions" ("execution_id", "id");
 

@@ -1,0 +1,45 @@
+import type { Kysely, Transaction } from 'kysely';
+import { newId } from '../domain/ids.ts';
+import type { Actor } from '../domain/records.ts';
+import { nowIso } from '../domain/time.ts';
+import { chainHead, insertAuditEvent, type StoredAuditEvent } from '../store/audit-event-repository.ts';
+import type { Database } from '../store/database-schema.ts';
+import { auditHash } from './audit-chain.ts';
+
+export interface AuditEventInput {
+  subjectType: 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security';
+  subjectId: string;
+  eventType: string;
+  actor: Actor | null;
+  executionId?: string | null;
+  /** Already masked by the caller where it could hold secrets. */
+  metadata?: Record<string, unknown>;
+}
+
+/** The actor as an audit row names it: who, and through which credential. */
+export function auditActor(actor: Actor | null): Record<string, unknown> {
+  if (!actor) return { kind: 'anonymous' };
+  return { kind: actor.kind, userId: actor.userId, username: actor.username, ...(actor.tokenId ? { tokenId: actor.tokenId } : {}) };
+}
+
+/**
+ * Appends one event to its subject's hash chain, inside the caller's transaction so it commits with
+ * the change it describes or not at all (DESIGN invariant 1).
+ */
+export async function recordAuditEvent(trx: Transaction<Database> | Kysely<Database>, input: AuditEventInput): Promise<StoredAuditEvent> {
+  const head = await chainHead(trx, input.subjectType, input.subjectId);
+  const content = {
+    id: newId(),
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    seq: (head?.seq ?? 0) + 1,
+    executionId: input.executionId ?? null,
+    eventType: input.eventType,
+    actor: auditActor(input.actor),
+    metadata: input.metadata ?? {},
+    createdAt: nowIso(),
+  };
+  const event: StoredAuditEvent = { ...content, prevHash: head?.hash ?? null, hash: auditHash(head?.hash ?? null, content) };
+  await insertAuditEvent(trx, event);
+  return event;
+}

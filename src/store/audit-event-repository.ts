@@ -1,0 +1,82 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AuditEventsTable, Database } from './database-schema.ts';
+import { fromJson, toJson } from './json-column.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface StoredAuditEvent {
+  id: string;
+  subjectType: string;
+  subjectId: string;
+  seq: number;
+  executionId: string | null;
+  eventType: string;
+  actor: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  prevHash: string | null;
+  hash: string;
+}
+
+function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
+  return {
+    id: row.id,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    seq: row.seq,
+    executionId: row.execution_id,
+    eventType: row.event_type,
+    actor: fromJson(row.actor),
+    metadata: fromJson(row.metadata),
+    createdAt: row.created_at,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** The newest event of one subject's chain, or undefined for a new chain. */
+export async function chainHead(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; hash: string } | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .select(['seq', 'hash'])
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      id: e.id,
+      subject_type: e.subjectType,
+      subject_id: e.subjectId,
+      seq: e.seq,
+      execution_id: e.executionId,
+      event_type: e.eventType,
+      actor: toJson(e.actor),
+      metadata: toJson(e.metadata),
+      created_at: e.createdAt,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+    })
+    .execute();
+}
+
+export async function listAuditEventsByExecution(db: Db, executionId: string): Promise<StoredAuditEvent[]> {
+  const rows = await db.selectFrom('audit_events').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
+  return rows.map(toEvent);
+}
+
+export async function listAuditEvents(
+  db: Db,
+  filter: { subjectType?: string; eventType?: string; limit: number },
+): Promise<StoredAuditEvent[]> {
+  let q = db.selectFrom('audit_events').selectAll();
+  if (filter.subjectType) q = q.where('subject_type', '=', filter.subjectType);
+  if (filter.eventType) q = q.where('event_type', '=', filter.eventType);
+  const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map(toEvent);
+}

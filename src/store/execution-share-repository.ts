@@ -1,0 +1,45 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './database-schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface ExecutionShares {
+  users: { id: string; username: string }[];
+  groups: { id: string; name: string }[];
+}
+
+export async function getExecutionShares(db: Db, executionId: string): Promise<ExecutionShares> {
+  const users = await db
+    .selectFrom('execution_shares as s')
+    .innerJoin('users as u', 'u.id', 's.principal_id')
+    .select(['u.id', 'u.username'])
+    .where('s.execution_id', '=', executionId)
+    .where('s.principal_type', '=', 'user')
+    .orderBy('u.username')
+    .execute();
+  const groups = await db
+    .selectFrom('execution_shares as s')
+    .innerJoin('groups as g', 'g.id', 's.principal_id')
+    .select(['g.id', 'g.name'])
+    .where('s.execution_id', '=', executionId)
+    .where('s.principal_type', '=', 'group')
+    .orderBy('g.name')
+    .execute();
+  return { users, groups };
+}
+
+/** Replaces the whole share set of an execution. */
+export async function replaceExecutionShares(
+  db: Db,
+  executionId: string,
+  shares: { userIds: readonly string[]; groupIds: readonly string[] },
+  by: string | null,
+  now: string,
+): Promise<void> {
+  await db.deleteFrom('execution_shares').where('execution_id', '=', executionId).execute();
+  const rows = [
+    ...shares.userIds.map((id) => ({ principal_type: 'user' as const, principal_id: id })),
+    ...shares.groupIds.map((id) => ({ principal_type: 'group' as const, principal_id: id })),
+  ].map((r) => ({ ...r, execution_id: executionId, created_by: by, created_at: now }));
+  if (rows.length > 0) await db.insertInto('execution_shares').values(rows).execute();
+}
