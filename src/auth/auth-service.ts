@@ -121,17 +121,15 @@ export class AuthService {
   }
 
   private async auditLogin(username: string, eventType: string, user: User | null, metadata: Record<string, unknown>): Promise<void> {
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        recordAuditEvent(trx, {
-          subjectType: 'login',
-          subjectId: username,
-          eventType,
-          actor: user ? actorOf(user) : null,
-          metadata: { username, ...metadata },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      recordAuditEvent(trx, {
+        subjectType: 'login',
+        subjectId: username,
+        eventType,
+        actor: user ? actorOf(user) : null,
+        metadata: { username, ...metadata },
+      }),
+    );
   }
 
   /** The actor behind an `Authorization` header value; 401 for anything missing, forged, expired or revoked. */
