@@ -1,7 +1,7 @@
 /**
  * The write path's group commit against one transaction per state change, on the same store in the
- * same process. Each "change" is what the engine commits for a task run ending: the compare-and-set
- * update of the task run and its transition row.
+ * same process. Each "change" is what the engine commits for a task run state change: the
+ * compare-and-set update of the task run, its transition row and its audit event.
  *
  *   npx tsx bench/group-commit.ts [changes] [concurrency]
  *
@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { newId } from '../src/domain/ids.ts';
+import { workerActor } from '../src/observe/audit-logger.ts';
 import { StateWriter, type StateChange } from '../src/engine/state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
 import type { TaskRun } from '../src/domain/records.ts';
@@ -65,6 +66,7 @@ async function seed(store: Store, n: number): Promise<TaskRun[]> {
           createdAt: now,
         })),
         {},
+        workerActor('bench'),
       );
       runs.push(...created);
     }
@@ -80,6 +82,7 @@ function change(run: TaskRun): StateChange<TaskRun> {
       to: 'running',
       changes: { startedAt: now, workerId: 'bench' },
       metadata: { workerId: 'bench', correlationId: run.executionId },
+      actor: workerActor('bench'),
       now,
     });
 }

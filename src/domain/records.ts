@@ -102,7 +102,9 @@ export interface User {
 
 /** Who did something: recorded as `triggered_by`, `completed_by` and on audit events. */
 export interface Actor {
-  kind: 'user' | 'token' | 'system';
+  kind: 'user' | 'token' | 'worker' | 'system';
+  /** For `worker`: the process that acted. */
+  workerId?: string;
   userId: string | null;
   username: string | null;
   role: Role | null;

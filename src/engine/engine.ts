@@ -12,6 +12,7 @@ import { ExecutionRunner } from './execution-runner.ts';
 import { Masker } from './masker.ts';
 import { recoverExecutions, type RecoveryReport } from './recover-executions.ts';
 import { secretValues } from './secret-values.ts';
+import { recordAuditEvent } from '../observe/audit-logger.ts';
 import { createPendingTaskRuns } from './task-run-transition.ts';
 
 export interface StartExecutionRequest {
@@ -75,7 +76,22 @@ export class Engine {
           createdAt: now,
         })),
         { reason: 'execution created', workerId: this.deps.workerId, correlationId: req.correlationId ?? id },
+        req.actor,
       );
+      await recordAuditEvent(trx, {
+        subjectType: 'execution',
+        subjectId: id,
+        executionId: id,
+        eventType: 'CREATED',
+        actor: req.actor,
+        metadata: {
+          workflowId: workflow.id,
+          workflowVersion: version.version,
+          trigger: req.trigger,
+          inputs: maskedInputs,
+          correlationId: req.correlationId ?? null,
+        },
+      });
       return { execution: (await getExecution(trx, id))!, runs: created };
     });
     this.deps.logSink.append({

@@ -8,7 +8,8 @@ import { isTerminalTaskRunStatus, type TaskRunStatus } from '../domain/task-run-
 import { nowIso } from '../domain/time.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import { topologicalOrder } from '../domain/parse-workflow-definition.ts';
-import { updateExecution } from '../store/execution-repository.ts';
+import { workerActor } from '../observe/audit-logger.ts';
+import { changeExecutionStatus } from './execution-state-change.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { Masker } from './masker.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
@@ -39,6 +40,8 @@ export class ExecutionRunner {
   private pumpAgain = false;
   private detached = false;
   private resolveDone!: () => void;
+  /** This process, as the actor of what the engine does on its own. */
+  private readonly worker: Actor;
   /** Resolves when the execution has reached a terminal state (or the runner was detached). */
   readonly done: Promise<void> = new Promise((resolve) => (this.resolveDone = resolve));
 
@@ -51,6 +54,7 @@ export class ExecutionRunner {
     private readonly inputs: Record<string, unknown>,
     private readonly masker: Masker,
   ) {
+    this.worker = workerActor(deps.workerId);
     for (const task of version.definition.tasks) this.tasks.set(task.id, task);
     this.order = topologicalOrder(version.definition);
     for (const run of runs) {
@@ -73,7 +77,14 @@ export class ExecutionRunner {
     if (this.execution.status === 'pending') {
       const now = nowIso();
       await this.deps.writer.submit((trx) =>
-        updateExecution(trx, this.id, { status: 'running', startedAt: now, workerId: this.deps.workerId, updatedAt: now }, ['pending']),
+        changeExecutionStatus(trx, {
+          executionId: this.id,
+          from: ['pending'],
+          to: 'running',
+          changes: { startedAt: now, workerId: this.deps.workerId, updatedAt: now },
+          actor: this.worker,
+          eventType: 'STARTED',
+        }),
       );
       this.execution = { ...this.execution, status: 'running', startedAt: now, workerId: this.deps.workerId };
       this.log('INFO', `execution started (workflow ${this.version.workflowId} v${this.version.version})`);
@@ -110,6 +121,7 @@ export class ExecutionRunner {
         to: result.status,
         changes: { output, error, notes, completedBy: result.actor.userId, completedAt: now, durationMs: elapsedMs(run.startedAt, now) },
         metadata: { result: output, error, actor: by, workerId: this.deps.workerId, correlationId: this.correlationId },
+        actor: result.actor,
         now,
       }),
     );
@@ -248,6 +260,7 @@ export class ExecutionRunner {
             to,
             changes: { error, completedAt: now },
             metadata: { error, workerId: this.deps.workerId, correlationId: this.correlationId },
+            actor: to === 'cancelled' ? (this.stopReason?.actor ?? this.worker) : this.worker,
             now,
           }),
         );
@@ -297,6 +310,7 @@ export class ExecutionRunner {
           to: 'waiting',
           changes: { input: maskedInput, startedAt: now, workerId: this.deps.workerId },
           metadata: { workerId: this.deps.workerId, correlationId: this.correlationId },
+          actor: this.worker,
           now,
         }),
       );
@@ -315,6 +329,7 @@ export class ExecutionRunner {
           to: 'running',
           changes: { input: maskedInput, startedAt: now, workerId: this.deps.workerId },
           metadata: { workerId: this.deps.workerId, correlationId: this.correlationId, attempt: run.attempt },
+          actor: this.worker,
           now,
         }),
       );
@@ -367,6 +382,7 @@ export class ExecutionRunner {
           workerId: this.deps.workerId,
           correlationId: this.correlationId,
         },
+        actor: this.worker,
         now,
       });
       if (!retry) return [endedRun, undefined] as const;
@@ -383,7 +399,8 @@ export class ExecutionRunner {
             createdAt: now,
           },
         ],
-        { reason: 'retry', previousTaskRunId: run.id, workerId: this.deps.workerId, correlationId: this.correlationId },
+        { reason: `retry after ${status}`, previousTaskRunId: run.id, workerId: this.deps.workerId, correlationId: this.correlationId },
+        this.worker,
       );
       return [endedRun, nextRun] as const;
     });
@@ -409,7 +426,9 @@ export class ExecutionRunner {
   private async setExecutionStatus(status: ExecutionStatus): Promise<void> {
     const now = nowIso();
     const from = this.execution.status;
-    await this.deps.writer.submit((trx) => updateExecution(trx, this.id, { status, updatedAt: now }, [from]));
+    await this.deps.writer.submit((trx) =>
+      changeExecutionStatus(trx, { executionId: this.id, from: [from], to: status, changes: { updatedAt: now }, actor: this.worker }),
+    );
     this.execution = { ...this.execution, status };
     this.log('INFO', `execution ${status}`);
   }
@@ -446,8 +465,16 @@ export class ExecutionRunner {
     await this.deps.logSink.flush(this.id);
     const now = nowIso();
     const context = this.snapshot();
+    const startedAt = this.execution.startedAt ?? this.execution.createdAt;
     await this.deps.writer.submit((trx) =>
-      updateExecution(trx, this.id, { status, error, context, completedAt: now, updatedAt: now }, ['pending', 'running', 'waiting']),
+      changeExecutionStatus(trx, {
+        executionId: this.id,
+        from: ['pending', 'running', 'waiting'],
+        to: status,
+        changes: { error, context, completedAt: now, updatedAt: now },
+        actor: status === 'cancelled' ? (this.stopReason?.actor ?? this.worker) : this.worker,
+        metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(error ? { error } : {}) },
+      }),
     );
     this.execution = { ...this.execution, status, error, context, completedAt: now };
     this.deps.logSink.release(this.id);

@@ -2,7 +2,9 @@ import { newId } from '../domain/ids.ts';
 import type { Execution, TaskRun, WorkflowVersion } from '../domain/records.ts';
 import { failure } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
-import { listUnfinishedExecutions, updateExecution } from '../store/execution-repository.ts';
+import { workerActor } from '../observe/audit-logger.ts';
+import { listUnfinishedExecutions } from '../store/execution-repository.ts';
+import { changeExecutionStatus } from './execution-state-change.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import { getWorkflowVersion } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -42,7 +44,16 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
         `workflow version ${execution.workflowId}@${execution.workflowVersion} is missing`,
         { retryable: false },
       );
-      await deps.writer.submit((trx) => updateExecution(trx, execution.id, { status: 'failed', error, completedAt: now, updatedAt: now }));
+      await deps.writer.submit((trx) =>
+        changeExecutionStatus(trx, {
+          executionId: execution.id,
+          from: ['pending', 'running', 'waiting'],
+          to: 'failed',
+          changes: { error, completedAt: now, updatedAt: now },
+          actor: workerActor(deps.workerId),
+          metadata: { error },
+        }),
+      );
       continue;
     }
     const runs = await listTaskRunsByExecution(deps.db, execution.id);
@@ -70,6 +81,7 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
               lostWorkerId: run.workerId,
               correlationId: execution.correlationId ?? execution.id,
             },
+            actor: workerActor(deps.workerId),
             now,
           });
           const retry = tasks.get(run.taskId)?.retry;
@@ -89,6 +101,7 @@ export async function recoverExecutions(deps: EngineDeps): Promise<{ report: Rec
                   },
                 ],
                 { reason: 'retry after process_lost', previousTaskRunId: run.id, workerId: deps.workerId },
+                workerActor(deps.workerId),
               )),
             );
           }

@@ -1,7 +1,8 @@
 import type { Transaction } from 'kysely';
 import { InvalidStateError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import type { TaskRun } from '../domain/records.ts';
+import type { Actor, TaskRun } from '../domain/records.ts';
+import { recordAuditEvent } from '../observe/audit-logger.ts';
 import { canTransitionTaskRun, type TaskRunStatus } from '../domain/task-run-status.ts';
 import type { Database } from '../store/database-schema.ts';
 import { insertTaskRuns, insertTransitions, updateTaskRun, type NewTaskRun, type TaskRunChanges } from '../store/task-run-repository.ts';
@@ -12,6 +13,8 @@ export interface TransitionRequest {
   changes: Omit<TaskRunChanges, 'status' | 'updatedAt'>;
   /** Stored on the transition row: the full result, worker id, correlation id, reason. */
   metadata: Record<string, unknown>;
+  /** Who moved it: recorded on the audit event committed with the transition. */
+  actor: Actor;
   now: string;
 }
 
@@ -21,7 +24,7 @@ export interface TransitionRequest {
  * nothing and learns so from the error. Returns the run as it now stands.
  */
 export async function transitionTaskRun(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun> {
-  const { run, to, changes, metadata, now } = req;
+  const { run, to, changes, metadata, actor, now } = req;
   if (!canTransitionTaskRun(run.status, to)) {
     throw new InvalidStateError(`task run ${run.id} cannot move from ${run.status} to ${to}`);
   }
@@ -30,6 +33,23 @@ export async function transitionTaskRun(trx: Transaction<Database>, req: Transit
   await insertTransitions(trx, [
     { id: newId(), taskRunId: run.id, executionId: run.executionId, fromState: run.status, toState: to, metadata, createdAt: now },
   ]);
+  // DESIGN invariant 1: the state change, its transition and its audit event commit together.
+  await recordAuditEvent(trx, {
+    subjectType: 'execution',
+    subjectId: run.executionId,
+    executionId: run.executionId,
+    eventType: 'STATE_CHANGE',
+    actor,
+    metadata: {
+      taskRunId: run.id,
+      taskId: run.taskId,
+      attempt: run.attempt,
+      from: run.status,
+      to,
+      ...(changes.error ? { code: changes.error.code } : {}),
+      ...(typeof metadata.reason === 'string' ? { reason: metadata.reason } : {}),
+    },
+  });
   const updated: TaskRun = { ...run, ...definedOnly(changes), status: to, updatedAt: now };
   return updated;
 }
@@ -39,8 +59,25 @@ export async function createPendingTaskRuns(
   trx: Transaction<Database>,
   runs: readonly NewTaskRun[],
   metadata: Record<string, unknown>,
+  actor: Actor,
 ): Promise<TaskRun[]> {
   await insertTaskRuns(trx, runs);
+  for (const r of runs.filter((x) => x.attempt > 1)) {
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: r.executionId,
+      executionId: r.executionId,
+      eventType: 'RETRY',
+      actor,
+      metadata: {
+        taskRunId: r.id,
+        taskId: r.taskId,
+        attempt: r.attempt,
+        previousTaskRunId: metadata.previousTaskRunId,
+        reason: metadata.reason,
+      },
+    });
+  }
   await insertTransitions(
     trx,
     runs.map((r) => ({

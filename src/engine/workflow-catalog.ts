@@ -7,6 +7,7 @@ import type { Actor, Workflow, WorkflowVersion } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import type { Database } from '../store/database-schema.ts';
 import * as repo from '../store/workflow-repository.ts';
+import { recordAuditEvent } from '../observe/audit-logger.ts';
 
 export interface DefinitionSource {
   /** YAML or JSON text, or an already parsed object (a JSON request body). */
@@ -62,6 +63,13 @@ export class WorkflowCatalog {
         createdAt: now,
       };
       await repo.insertWorkflowVersion(trx, version);
+      await recordAuditEvent(trx, {
+        subjectType: 'workflow',
+        subjectId: definition.id,
+        eventType: existing ? 'WORKFLOW_UPDATED' : 'WORKFLOW_CREATED',
+        actor,
+        metadata: { version: version.version, checksum },
+      });
       const workflow = (await repo.getWorkflow(trx, definition.id))!;
       return { workflow, version, changed: true, created: !existing };
     });
@@ -85,7 +93,10 @@ export class WorkflowCatalog {
   }
 
   /** Soft delete: executions keep pointing at their versions; the id can be applied again later. */
-  async delete(id: string): Promise<void> {
-    if (!(await repo.softDeleteWorkflow(this.db, id, nowIso()))) throw new WorkflowNotFoundError(id);
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await repo.softDeleteWorkflow(trx, id, nowIso()))) throw new WorkflowNotFoundError(id);
+      await recordAuditEvent(trx, { subjectType: 'workflow', subjectId: id, eventType: 'WORKFLOW_DELETED', actor });
+    });
   }
 }

@@ -16,10 +16,21 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
+/** The engine acting on its own: a worker process. */
+export function workerActor(workerId: string): Actor {
+  return { kind: 'worker', userId: null, username: null, role: null, workerId };
+}
+
 /** The actor as an audit row names it: who, and through which credential. */
 export function auditActor(actor: Actor | null): Record<string, unknown> {
   if (!actor) return { kind: 'anonymous' };
-  return { kind: actor.kind, userId: actor.userId, username: actor.username, ...(actor.tokenId ? { tokenId: actor.tokenId } : {}) };
+  return {
+    kind: actor.kind,
+    userId: actor.userId,
+    username: actor.username,
+    ...(actor.tokenId ? { tokenId: actor.tokenId } : {}),
+    ...(actor.workerId ? { workerId: actor.workerId } : {}),
+  };
 }
 
 /**

@@ -63,7 +63,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       { schema: { tags: ['workflows'], summary: 'Delete a workflow (its executions stay)', params: workflowParams } },
       async (request, reply) => {
         assertCanEditWorkflows(actorOf(request));
-        await services.catalog.delete(request.params.id);
+        await services.catalog.delete(request.params.id, actorOf(request));
         return reply.code(204).send();
       },
     );
