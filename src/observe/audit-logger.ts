@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
-import { chainHead, insertAuditEvent, type StoredAuditEvent } from '../store/audit-event-repository.ts';
+import { claimNextSeq, insertAuditEvent, setChainHead, type StoredAuditEvent } from '../store/audit-event-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
 
@@ -38,19 +38,20 @@ export function auditActor(actor: Actor | null): Record<string, unknown> {
  * the change it describes or not at all (DESIGN invariant 1).
  */
 export async function recordAuditEvent(trx: Transaction<Database> | Kysely<Database>, input: AuditEventInput): Promise<StoredAuditEvent> {
-  const head = await chainHead(trx, input.subjectType, input.subjectId);
+  const { seq, prevHash } = await claimNextSeq(trx, input.subjectType, input.subjectId);
   const content = {
     id: newId(),
     subjectType: input.subjectType,
     subjectId: input.subjectId,
-    seq: (head?.seq ?? 0) + 1,
+    seq,
     executionId: input.executionId ?? null,
     eventType: input.eventType,
     actor: auditActor(input.actor),
     metadata: input.metadata ?? {},
     createdAt: nowIso(),
   };
-  const event: StoredAuditEvent = { ...content, prevHash: head?.hash ?? null, hash: auditHash(head?.hash ?? null, content) };
+  const event: StoredAuditEvent = { ...content, prevHash, hash: auditHash(prevHash, content) };
   await insertAuditEvent(trx, event);
+  await setChainHead(trx, input.subjectType, input.subjectId, event.hash);
   return event;
 }

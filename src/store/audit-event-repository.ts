@@ -34,16 +34,34 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
   };
 }
 
-/** The newest event of one subject's chain, or undefined for a new chain. */
-export async function chainHead(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; hash: string } | undefined> {
-  return db
-    .selectFrom('audit_events')
-    .select(['seq', 'hash'])
+/**
+ * Claims the next seq of a subject's chain and returns it with the previous event's hash. The head
+ * row stays locked until the caller's transaction ends, so appends to one chain are serialised on
+ * every dialect; `setChainHead` must follow in the same transaction.
+ */
+export async function claimNextSeq(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; prevHash: string | null }> {
+  await db
+    .insertInto('audit_chain_heads')
+    .values({ subject_type: subjectType, subject_id: subjectId, seq: 0, hash: null })
+    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doNothing())
+    .execute();
+  const head = await db
+    .updateTable('audit_chain_heads')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
     .where('subject_type', '=', subjectType)
     .where('subject_id', '=', subjectId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .returning(['seq', 'hash'])
+    .executeTakeFirstOrThrow();
+  return { seq: head.seq, prevHash: head.hash };
+}
+
+export async function setChainHead(db: Db, subjectType: string, subjectId: string, hash: string): Promise<void> {
+  await db
+    .updateTable('audit_chain_heads')
+    .set({ hash })
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .execute();
 }
 
 export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {

@@ -162,7 +162,15 @@ export interface ExecutionLogsTable {
   metadata: NullableJson;
 }
 
+export interface AuditChainHeadsTable {
+  subject_type: string;
+  subject_id: string;
+  seq: number;
+  hash: string | null;
+}
+
 export interface Database {
+  audit_chain_heads: AuditChainHeadsTable;
   execution_logs: ExecutionLogsTable;
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;

@@ -68,9 +68,21 @@ export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promis
     .addUniqueConstraint('audit_events_subject_seq_uq', ['subject_type', 'subject_id', 'seq'])
     .execute();
   await db.schema.createIndex('audit_events_execution_idx').on('audit_events').columns(['execution_id', 'id']).execute();
+
+  // The head of each subject's chain. Appending updates this row first, which holds a row lock
+  // until commit: concurrent appends to one chain queue up instead of both taking the same seq.
+  await db.schema
+    .createTable('audit_chain_heads')
+    .addColumn('subject_type', 'text', (c) => c.notNull())
+    .addColumn('subject_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('hash', 'text')
+    .addPrimaryKeyConstraint('audit_chain_heads_pk', ['subject_type', 'subject_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('audit_chain_heads').execute();
   await db.schema.dropTable('audit_events').execute();
   await db.schema.dropTable('execution_shares').execute();
   await db.schema.dropTable('group_members').execute();

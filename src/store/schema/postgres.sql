@@ -13,6 +13,14 @@ table api_tokens (
   constraint api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+table audit_chain_heads (
+  subject_type text not null,
+  subject_id text not null,
+  seq integer not null,
+  hash text,
+  constraint audit_chain_heads_pk PRIMARY KEY (subject_type, subject_id)
+);
+
 table audit_events (
   id text not null,
   subject_type text not null,
@@ -204,6 +212,7 @@ table workflows (
 CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
 CREATE INDEX api_tokens_user_idx ON api_tokens USING btree (user_id);
+CREATE UNIQUE INDEX audit_chain_heads_pk ON audit_chain_heads USING btree (subject_type, subject_id);
 CREATE INDEX audit_events_execution_idx ON audit_events USING btree (execution_id, id);
 CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
 CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);

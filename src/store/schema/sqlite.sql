@@ -1,5 +1,7 @@
 CREATE TABLE "api_tokens" ("id" text primary key, "user_id" text not null references "users" ("id") on delete cascade, "name" text not null, "token_hash" text not null unique, "prefix" text not null, "created_at" text not null, "expires_at" text, "last_used_at" text, "revoked_at" text);
 
+CREATE TABLE "audit_chain_heads" ("subject_type" text not null, "subject_id" text not null, "seq" integer not null, "hash" text, constraint "audit_chain_heads_pk" primary key ("subject_type", "subject_id"));
+
 CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
 
 CREATE TABLE "execution_inputs" ("execution_id" text not null references "executions" ("id") on delete cascade, "key" text not null, "value" text not null, constraint "execution_inputs_pk" primary key ("execution_id", "key"));
