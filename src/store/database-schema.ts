@@ -169,7 +169,21 @@ export interface AuditChainHeadsTable {
   hash: string | null;
 }
 
+export interface StepResultAuditTable {
+  id: string;
+  task_run_id: string;
+  transition_id: string;
+  execution_id: string;
+  recorded_at: string;
+  worker_id: string | null;
+  correlation_id: string | null;
+  /** boolean on PostgreSQL, 0/1 on SQLite */
+  success: boolean | number;
+  execution_time_ms: number | null;
+}
+
 export interface Database {
+  step_result_audit: StepResultAuditTable;
   audit_chain_heads: AuditChainHeadsTable;
   execution_logs: ExecutionLogsTable;
   workflows: WorkflowsTable;

@@ -34,6 +34,14 @@ async function dumpPostgres(store: Store): Promise<string> {
     where n.nspname = current_schema() order by cl.relname, co.conname`.execute(store.db);
   const indexes = await sql<{ indexdef: string }>`
     select indexdef from pg_indexes where schemaname = current_schema() order by tablename, indexname`.execute(store.db);
+  const triggers = await sql<{ def: string }>`
+    select pg_get_triggerdef(t.oid) as def
+    from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and not t.tgisinternal order by c.relname, t.tgname`.execute(store.db);
+  const functions = await sql<{ def: string }>`
+    select pg_get_functiondef(p.oid) as def
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = current_schema() order by p.proname`.execute(store.db);
   const tables = new Map<string, string[]>();
   for (const c of columns.rows) {
     const line = `  ${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}${c.column_default ? ` default ${c.column_default}` : ''}`;
@@ -44,5 +52,8 @@ async function dumpPostgres(store: Store): Promise<string> {
   const blocks = [...tables].map(([name, lines]) => `table ${name} (\n${lines.join(',\n')}\n);`);
   // Index definitions name the schema; tests run in throwaway schemas, so it is left out.
   const indexLines = indexes.rows.map((i) => `${i.indexdef.replace(schemaName, (m, s: string) => m.replace(`${s}.`, ''))};`);
-  return `${blocks.join('\n\n')}\n\n${indexLines.join('\n')}\n`;
+  const schemaOf = (text: string) => text.replaceAll(`${store.schema ?? 'public'}.`, '');
+  const triggerLines = triggers.rows.map((t) => `${schemaOf(t.def)};`);
+  const functionBlocks = functions.rows.map((f) => schemaOf(f.def).trim());
+  return `${blocks.join('\n\n')}\n\n${indexLines.join('\n')}\n\n${triggerLines.join('\n')}\n\n${functionBlocks.join('\n\n')}\n`;
 }

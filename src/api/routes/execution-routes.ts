@@ -6,6 +6,7 @@ import { updateExecution } from '../../store/execution-repository.ts';
 import { getExecutionShares, replaceExecutionShares } from '../../store/execution-share-repository.ts';
 import { getGroupByName, listGroups } from '../../store/group-repository.ts';
 import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
+import { listStepResultAudit } from '../../store/step-result-audit-repository.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { listExecutionsPage } from '../list-executions-page.ts';
@@ -65,6 +66,23 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const run = await getTaskRun(db, request.params.taskRunId);
         if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
         return presentTaskRun(run);
+      },
+    );
+
+    app.get(
+      '/executions/:id/tasks/:taskRunId/audit',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "A step's result audit: one row per result, with the full result joined from its transition",
+          params: taskRunParams,
+        },
+      },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        const run = await getTaskRun(db, request.params.taskRunId);
+        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        return { items: await listStepResultAudit(db, execution.id, run.id) };
       },
     );
 

@@ -3,6 +3,7 @@ import type { DialectCapabilities } from '../capabilities.ts';
 import * as core from './0001-core.ts';
 import * as executionLogs from './0002-execution-logs.ts';
 import * as accessControl from './0003-access-control.ts';
+import * as stepResultAudit from './0004-step-result-audit.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -14,6 +15,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0001-core': core,
   '0002-execution-logs': executionLogs,
   '0003-access-control': accessControl,
+  '0004-step-result-audit': stepResultAudit,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -37,6 +37,10 @@ table audit_events (
   constraint audit_events_subject_seq_uq UNIQUE (subject_type, subject_id, seq)
 );
 
+table audit_purge_window (
+  opened_at timestamp with time zone not null
+);
+
 table execution_inputs (
   execution_id text not null,
   key text not null,
@@ -126,6 +130,20 @@ table schema_migrations_lock (
   id character varying not null,
   is_locked integer not null default 0,
   constraint schema_migrations_lock_pkey PRIMARY KEY (id)
+);
+
+table step_result_audit (
+  id text not null,
+  task_run_id text not null,
+  transition_id text not null,
+  execution_id text not null,
+  recorded_at timestamp with time zone not null,
+  worker_id text,
+  correlation_id text,
+  success boolean not null,
+  execution_time_ms integer,
+  constraint step_result_audit_pkey PRIMARY KEY (id),
+  constraint step_result_audit_task_run_transition_uq UNIQUE (task_run_id, transition_id)
 );
 
 table task_run_transitions (
@@ -231,6 +249,10 @@ CREATE UNIQUE INDEX groups_name_key ON groups USING btree (name);
 CREATE UNIQUE INDEX groups_pkey ON groups USING btree (id);
 CREATE UNIQUE INDEX schema_migrations_pkey ON schema_migrations USING btree (name);
 CREATE UNIQUE INDEX schema_migrations_lock_pkey ON schema_migrations_lock USING btree (id);
+CREATE INDEX step_result_audit_execution_idx ON step_result_audit USING btree (execution_id, task_run_id);
+CREATE UNIQUE INDEX step_result_audit_pkey ON step_result_audit USING btree (id);
+CREATE UNIQUE INDEX step_result_audit_task_run_transition_uq ON step_result_audit USING btree (task_run_id, transition_id);
+CREATE INDEX step_result_audit_worker_idx ON step_result_audit USING btree (worker_id) WHERE (worker_id IS NOT NULL);
 CREATE INDEX task_run_transitions_execution_idx ON task_run_transitions USING btree (execution_id, id);
 CREATE UNIQUE INDEX task_run_transitions_pkey ON task_run_transitions USING btree (id);
 CREATE INDEX task_run_transitions_task_run_idx ON task_run_transitions USING btree (task_run_id, id);
@@ -242,3 +264,36 @@ CREATE UNIQUE INDEX users_username_key ON users USING btree (username);
 CREATE UNIQUE INDEX workflow_versions_pkey ON workflow_versions USING btree (id);
 CREATE UNIQUE INDEX workflow_versions_workflow_version_uq ON workflow_versions USING btree (workflow_id, version);
 CREATE UNIQUE INDEX workflows_pkey ON workflows USING btree (id);
+
+CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON audit_events FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER step_result_audit_append_only BEFORE DELETE OR UPDATE ON step_result_audit FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER step_result_audit_no_truncate BEFORE TRUNCATE ON step_result_audit FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER task_run_transitions_step_result_audit AFTER INSERT ON task_run_transitions FOR EACH ROW EXECUTE FUNCTION runledger_step_result_audit();
+
+CREATE OR REPLACE FUNCTION runledger_reject_audit_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      begin
+        if tg_op = 'DELETE' and exists (select 1 from audit_purge_window) then
+          return old;
+        end if;
+        raise exception 'audit rows are append-only: % on % refused', tg_op, tg_table_name using errcode = '42501';
+      end $function$
+
+CREATE OR REPLACE FUNCTION runledger_step_result_audit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      begin
+        if new.to_state in ('succeeded', 'failed', 'cancelled', 'timed_out') then
+          insert into step_result_audit (id, task_run_id, transition_id, execution_id, recorded_at, worker_id, correlation_id, success, execution_time_ms)
+          values (new.id, new.task_run_id, new.id, new.execution_id, new.created_at,
+                  new.metadata->>'workerId', new.metadata->>'correlationId',
+                  coalesce((new.metadata->>'success')::boolean, new.to_state = 'succeeded'),
+                  (new.metadata->>'executionTimeMs')::integer)
+          on conflict do nothing;
+        end if;
+        return new;
+      end $function$

@@ -4,6 +4,8 @@ CREATE TABLE "audit_chain_heads" ("subject_type" text not null, "subject_id" tex
 
 CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
 
+CREATE TABLE "audit_purge_window" ("opened_at" text not null);
+
 CREATE TABLE "execution_inputs" ("execution_id" text not null references "executions" ("id") on delete cascade, "key" text not null, "value" text not null, constraint "execution_inputs_pk" primary key ("execution_id", "key"));
 
 CREATE TABLE "execution_logs" ("execution_id" text not null references "executions" ("id") on delete cascade, "seq" integer not null, "task_run_id" text, "ts" text not null, "level" text not null, "source" text not null, "message" text not null, "metadata" text, constraint "execution_logs_pk" primary key ("execution_id", "seq"));
@@ -19,6 +21,8 @@ CREATE TABLE "groups" ("id" text primary key, "name" text not null unique, "crea
 CREATE TABLE "schema_migrations" ("name" varchar(255) not null primary key, "timestamp" varchar(255) not null);
 
 CREATE TABLE "schema_migrations_lock" ("id" varchar(255) not null primary key, "is_locked" integer default 0 not null);
+
+CREATE TABLE "step_result_audit" ("id" text primary key, "task_run_id" text not null, "transition_id" text not null, "execution_id" text not null, "recorded_at" text not null, "worker_id" text, "correlation_id" text, "success" integer not null, "execution_time_ms" integer, constraint "step_result_audit_task_run_transition_uq" unique ("task_run_id", "transition_id"));
 
 CREATE TABLE "task_run_transitions" ("id" text primary key, "task_run_id" text not null references "task_runs" ("id") on delete cascade, "execution_id" text not null references "executions" ("id") on delete cascade, "from_state" text, "to_state" text not null, "metadata" text not null, "created_at" text not null);
 
@@ -46,8 +50,36 @@ CREATE INDEX "executions_workflow_idx" on "executions" ("workflow_id", "id");
 
 CREATE INDEX "group_members_user_idx" on "group_members" ("user_id", "group_id");
 
+CREATE INDEX "step_result_audit_execution_idx" on "step_result_audit" ("execution_id", "task_run_id");
+
+CREATE INDEX "step_result_audit_worker_idx" on "step_result_audit" ("worker_id") where "worker_id" is not null;
+
 CREATE INDEX "task_run_transitions_execution_idx" on "task_run_transitions" ("execution_id", "id");
 
 CREATE INDEX "task_run_transitions_task_run_idx" on "task_run_transitions" ("task_run_id", "id");
 
 CREATE INDEX "task_runs_status_idx" on "task_runs" ("status", "execution_id");
+
+CREATE TRIGGER audit_events_no_delete before delete on "audit_events"
+                when not exists (select 1 from audit_purge_window)
+                begin select raise(abort, 'audit rows are append-only: DELETE refused'); end;
+
+CREATE TRIGGER audit_events_no_update before update on "audit_events"
+                begin select raise(abort, 'audit rows are append-only: UPDATE refused'); end;
+
+CREATE TRIGGER step_result_audit_no_delete before delete on "step_result_audit"
+                when not exists (select 1 from audit_purge_window)
+                begin select raise(abort, 'audit rows are append-only: DELETE refused'); end;
+
+CREATE TRIGGER step_result_audit_no_update before update on "step_result_audit"
+                begin select raise(abort, 'audit rows are append-only: UPDATE refused'); end;
+
+CREATE TRIGGER task_run_transitions_step_result_audit after insert on task_run_transitions
+      when new.to_state in ('succeeded', 'failed', 'cancelled', 'timed_out')
+      begin
+        insert or ignore into step_result_audit (id, task_run_id, transition_id, execution_id, recorded_at, worker_id, correlation_id, success, execution_time_ms)
+        values (new.id, new.task_run_id, new.id, new.execution_id, new.created_at,
+                json_extract(new.metadata, '$.workerId'), json_extract(new.metadata, '$.correlationId'),
+                coalesce(json_extract(new.metadata, '$.success'), new.to_state = 'succeeded'),
+                json_extract(new.metadata, '$.executionTimeMs'));
+      end;

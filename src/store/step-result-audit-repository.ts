@@ -1,0 +1,71 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { Database } from './database-schema.ts';
+import { fromJson } from './json-column.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** One step-result audit row with what it points at, joined from its transition and task run. */
+export interface StepResultAuditEntry {
+  id: string;
+  taskRunId: string;
+  transitionId: string;
+  executionId: string;
+  recordedAt: string;
+  workerId: string | null;
+  correlationId: string | null;
+  success: boolean;
+  executionTimeMs: number | null;
+  stepName: string;
+  attempt: number;
+  fromState: TaskRunStatus | null;
+  toState: TaskRunStatus;
+  /** The full result, from the transition's metadata (masked when it was written). */
+  result: unknown;
+}
+
+export async function listStepResultAudit(db: Db, executionId: string, taskRunId: string): Promise<StepResultAuditEntry[]> {
+  const rows = await db
+    .selectFrom('step_result_audit as a')
+    .innerJoin('task_run_transitions as t', 't.id', 'a.transition_id')
+    .innerJoin('task_runs as r', 'r.id', 'a.task_run_id')
+    .select([
+      'a.id',
+      'a.task_run_id',
+      'a.transition_id',
+      'a.execution_id',
+      'a.recorded_at',
+      'a.worker_id',
+      'a.correlation_id',
+      'a.success',
+      'a.execution_time_ms',
+      'r.task_id',
+      'r.attempt',
+      't.from_state',
+      't.to_state',
+      't.metadata',
+    ])
+    .where('a.execution_id', '=', executionId)
+    .where('a.task_run_id', '=', taskRunId)
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => {
+    const metadata = fromJson<Record<string, unknown>>(r.metadata);
+    return {
+      id: r.id,
+      taskRunId: r.task_run_id,
+      transitionId: r.transition_id,
+      executionId: r.execution_id,
+      recordedAt: r.recorded_at,
+      workerId: r.worker_id,
+      correlationId: r.correlation_id,
+      success: r.success === true || r.success === 1,
+      executionTimeMs: r.execution_time_ms,
+      stepName: r.task_id,
+      attempt: r.attempt,
+      fromState: r.from_state as TaskRunStatus | null,
+      toState: r.to_state as TaskRunStatus,
+      result: metadata.result ?? metadata.error ?? null,
+    };
+  });
+}
