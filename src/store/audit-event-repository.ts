@@ -83,6 +83,18 @@ export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<voi
     .execute();
 }
 
+/** One subject's chain as stored, in insertion (id) order: a reordering shows as out-of-order seqs. */
+export async function listAuditChain(db: Db, subjectType: string, subjectId: string): Promise<StoredAuditEvent[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toEvent);
+}
+
 export async function listAuditEventsByExecution(db: Db, executionId: string): Promise<StoredAuditEvent[]> {
   const rows = await db.selectFrom('audit_events').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
   return rows.map(toEvent);

@@ -182,7 +182,13 @@ export interface StepResultAuditTable {
   execution_time_ms: number | null;
 }
 
+/** A row exists only inside a retention purge's transaction: the audit triggers then allow DELETE. */
+export interface AuditPurgeWindowTable {
+  opened_at: string;
+}
+
 export interface Database {
+  audit_purge_window: AuditPurgeWindowTable;
   step_result_audit: StepResultAuditTable;
   audit_chain_heads: AuditChainHeadsTable;
   execution_logs: ExecutionLogsTable;

@@ -7,6 +7,8 @@ import { getExecutionShares, replaceExecutionShares } from '../../store/executio
 import { getGroupByName, listGroups } from '../../store/group-repository.ts';
 import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
 import { listStepResultAudit } from '../../store/step-result-audit-repository.ts';
+import { listAuditChain } from '../../store/audit-event-repository.ts';
+import { verifyChain, verifyLifecycle } from '../../observe/audit-verify.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { listExecutionsPage } from '../list-executions-page.ts';
@@ -66,6 +68,31 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const run = await getTaskRun(db, request.params.taskRunId);
         if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
         return presentTaskRun(run);
+      },
+    );
+
+    app.get(
+      '/executions/:id/audit',
+      { schema: { tags: ['audit'], summary: "The execution's audit events and whether its chain verifies", params: executionParams } },
+      async (request) => {
+        const actor = actorOf(request);
+        const execution = await readableExecution(services, request, request.params.id);
+        const events = await listAuditChain(db, 'execution', execution.id);
+        const chain = verifyChain(events);
+        const problems = [...chain.problems, ...verifyLifecycle(events, execution.status)];
+        // Reading the audit trail is itself an audit event (on the reader's chain, not the one read).
+        await db
+          .transaction()
+          .execute((trx) =>
+            recordAuditEvent(trx, {
+              subjectType: 'security',
+              subjectId: actor.userId ?? 'anonymous',
+              eventType: 'AUDIT_READ',
+              actor,
+              executionId: execution.id,
+            }),
+          );
+        return { items: events, verification: { ok: problems.length === 0, checked: chain.checked, problems } };
       },
     );
 
