@@ -69,7 +69,7 @@ export const loginBody = z.object({ username: z.string().min(1).max(200), passwo
 export const createTokenBody = z
   .object({
     name: z.string().min(1).max(200),
-    expiresAt: instant.optional(),
+    expiresAt: instant.refine((t) => Date.parse(t) > Date.now(), 'must be in the future').optional(),
   })
   .strict();
 

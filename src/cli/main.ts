@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerDbCommands } from './commands/db-commands.ts';
 import { registerExecutionCommands } from './commands/execution-commands.ts';
+import { registerGroupCommands } from './commands/group-commands.ts';
 import { registerLoginCommand } from './commands/login-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
+import { registerTokenCommands } from './commands/token-commands.ts';
+import { registerUserCommands } from './commands/user-commands.ts';
 import { registerWorkflowCommands } from './commands/workflow-commands.ts';
 import { describeError, oneLine } from './cli-error.ts';
 import { CliContext, type GlobalOptions, type OutputStream } from './cli-context.ts';
@@ -74,6 +77,9 @@ export function buildProgram(ctx: CliContext): Command {
   registerDbCommands(program, ctx);
   registerWorkflowCommands(program, ctx, parsers);
   registerExecutionCommands(program, ctx, parsers);
+  registerTokenCommands(program, ctx);
+  registerUserCommands(program, ctx);
+  registerGroupCommands(program, ctx);
   for (const leaf of leaves(program)) if (leaf !== program) addGlobalOptions(leaf);
 
   program.hook('preAction', (_program, action) => {

@@ -1,4 +1,5 @@
 import readline from 'node:readline';
+import { CliError } from './cli-error.ts';
 
 /** Asks one question on the terminal; the prompt goes to stderr, so stdout stays the command's output. */
 export async function ask(question: string): Promise<string> {
@@ -48,4 +49,22 @@ export async function askHidden(question: string): Promise<string> {
     input.setRawMode(wasRaw);
     input.pause();
   }
+}
+
+/**
+ * A value the user left out, asked for on the terminal (hidden for secrets). Without a terminal
+ * (a script, CI) the flag is required: a one-line error names it rather than waiting on stdin.
+ */
+export async function askFor(question: string, flag: string, options: { hidden?: boolean } = {}): Promise<string> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliError(`${flag} is required when there is no terminal to ask on`);
+  const answer = options.hidden ? await askHidden(question) : await ask(question);
+  if (!answer) throw new CliError(`${flag.slice(2)} must not be empty`);
+  return answer;
+}
+
+/** A new password, asked for twice on the terminal so a typo does not lock anyone out. */
+export async function askNewPassword(question: string, flag: string): Promise<string> {
+  const password = await askFor(question, flag, { hidden: true });
+  if ((await askHidden('Again: ')) !== password) throw new CliError('the passwords do not match');
+  return password;
 }

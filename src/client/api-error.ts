@@ -11,14 +11,17 @@ export class ApiError extends Error {
   readonly detail: string;
   /** Individual validation problems, when the server listed them. */
   readonly problems: string[];
+  /** Seconds to wait before asking again, from a `Retry-After` header (429 `TOO_MANY_ATTEMPTS`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { status: number; code: string; detail: string; problems?: string[]; cause?: unknown }) {
+  constructor(init: { status: number; code: string; detail: string; problems?: string[]; retryAfterSeconds?: number; cause?: unknown }) {
     super(init.detail, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'ApiError';
     this.status = init.status;
     this.code = init.code;
     this.detail = init.detail;
     this.problems = init.problems ?? [];
+    this.retryAfterSeconds = init.retryAfterSeconds;
   }
 }
 
@@ -26,12 +29,23 @@ function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
 }
 
+/** `Retry-After` as seconds: either a number of seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterSeconds(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
 /**
  * The ApiError for a non-2xx answer. A problem+json body gives code, detail and problems (top-level
  * `problems` for request validation, `details.problems` for definition and input errors); anything
  * else (a proxy's HTML page, an empty body) still yields a one-line reason.
  */
-export function apiErrorFromResponse(status: number, statusText: string, body: unknown): ApiError {
+export function apiErrorFromResponse(status: number, statusText: string, body: unknown, retryAfter?: string | null): ApiError {
+  const retry = retryAfterSeconds(retryAfter);
+  const extra = retry === undefined ? {} : { retryAfterSeconds: retry };
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const problem = body as Record<string, unknown>;
     const details = problem.details && typeof problem.details === 'object' ? (problem.details as Record<string, unknown>) : {};
@@ -42,10 +56,15 @@ export function apiErrorFromResponse(status: number, statusText: string, body: u
         : typeof problem.title === 'string'
           ? problem.title
           : `HTTP ${status} ${statusText}`.trim();
-    return new ApiError({ status, code, detail, problems: stringList(problem.problems) ?? stringList(details.problems) ?? [] });
+    return new ApiError({ status, code, detail, problems: stringList(problem.problems) ?? stringList(details.problems) ?? [], ...extra });
   }
   const text = typeof body === 'string' ? body.trim().split('\n')[0]?.slice(0, 200) : '';
-  return new ApiError({ status, code: `HTTP_${status}`, detail: `HTTP ${status} ${statusText}${text ? `: ${text}` : ''}`.trim() });
+  return new ApiError({
+    status,
+    code: `HTTP_${status}`,
+    detail: `HTTP ${status} ${statusText}${text ? `: ${text}` : ''}`.trim(),
+    ...extra,
+  });
 }
 
 /** The ApiError for a request that got no answer at all. */

@@ -8,15 +8,21 @@ import type {
   CreatedWorkflow,
   ExecutionDetail,
   ExecutionFilters,
+  ExecutionShares,
   ExecutionSummary,
+  GroupView,
   Health,
   ListResult,
   LoginResult,
   Me,
+  NewUser,
   Page,
   RunOptions,
   RunStarted,
+  SharesChange,
   TaskRunView,
+  UserChanges,
+  UserDetail,
   WorkflowDetail,
   WorkflowSummary,
   WorkflowVersionView,
@@ -86,6 +92,45 @@ export class RunledgerClient {
 
   async revokeToken(id: string): Promise<void> {
     await this.request('DELETE', `/v1/tokens/${enc(id)}`);
+  }
+
+  // --- users and groups (admins only: 403 FORBIDDEN for members) ---
+
+  async listUsers(): Promise<UserDetail[]> {
+    return (await this.request<ListResult<UserDetail>>('GET', '/v1/admin/users')).items;
+  }
+
+  /** Fails with `CONFLICT` when the username is taken. */
+  createUser(user: NewUser): Promise<UserDetail> {
+    return this.request('POST', '/v1/admin/users', { body: user });
+  }
+
+  /** Changes role, password, grant or disabled state; fails with `USER_NOT_FOUND`. */
+  updateUser(id: string, changes: UserChanges): Promise<UserDetail> {
+    return this.request('PATCH', `/v1/admin/users/${enc(id)}`, { body: changes });
+  }
+
+  async listGroups(): Promise<GroupView[]> {
+    return (await this.request<ListResult<GroupView>>('GET', '/v1/admin/groups')).items;
+  }
+
+  createGroup(name: string): Promise<GroupView> {
+    return this.request('POST', '/v1/admin/groups', { body: { name } });
+  }
+
+  /** Deletes the group; the executions shared with it are no longer shared with its members. */
+  async deleteGroup(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/admin/groups/${enc(id)}`);
+  }
+
+  /** Adds a member (nothing changes when they are one already); answers with the group. */
+  addGroupMember(groupId: string, userId: string): Promise<GroupView> {
+    return this.request('PUT', `/v1/admin/groups/${enc(groupId)}/members/${enc(userId)}`);
+  }
+
+  /** Removes a member, effective on their next request; answers with the group. */
+  removeGroupMember(groupId: string, userId: string): Promise<GroupView> {
+    return this.request('DELETE', `/v1/admin/groups/${enc(groupId)}/members/${enc(userId)}`);
   }
 
   // --- workflows ---
@@ -166,6 +211,17 @@ export class RunledgerClient {
     });
   }
 
+  getShares(id: string): Promise<ExecutionShares> {
+    return this.request('GET', `/v1/executions/${enc(id)}/shares`);
+  }
+
+  /** Replaces who the execution is shared with (owner or admin); users and groups by id or name. */
+  setShares(id: string, change: SharesChange): Promise<ExecutionShares> {
+    return this.request('PUT', `/v1/executions/${enc(id)}/shares`, {
+      body: { scope: change.scope, users: change.users ?? [], groups: change.groups ?? [] },
+    });
+  }
+
   /**
    * Polls the execution until its status is terminal (completed, failed, cancelled, timed_out) and
    * returns it. With `timeoutMs`, gives up with `WAIT_TIMEOUT` after that long.
@@ -220,7 +276,7 @@ export class RunledgerClient {
       throw unreachableError(this.server, e);
     }
     const parsed = await readBody(response);
-    if (!response.ok) throw apiErrorFromResponse(response.status, response.statusText, parsed);
+    if (!response.ok) throw apiErrorFromResponse(response.status, response.statusText, parsed, response.headers.get('retry-after'));
     return { status: response.status, body: parsed as T };
   }
 }

@@ -124,6 +124,69 @@ export interface UserView {
   role: Role;
 }
 
+/** A user as administrators see it: `GET /v1/admin/users` items, and the answer of creating or changing one. */
+export interface UserDetail extends UserView {
+  createdAt: string;
+  updatedAt: string;
+  /** When the user was disabled; a disabled user can neither sign in nor use their tokens. */
+  disabledAt: string | null;
+  /** The workflow-editing grant (admins may edit workflows without it). */
+  canEditWorkflows: boolean;
+}
+
+/** `POST /v1/admin/users`; `role` defaults to `member`, `canEditWorkflows` to false. */
+export interface NewUser {
+  username: string;
+  /** At least 8 characters. */
+  password: string;
+  role?: Role;
+  canEditWorkflows?: boolean;
+}
+
+/** `PATCH /v1/admin/users/:id`: only the fields given change. */
+export interface UserChanges {
+  role?: Role;
+  password?: string;
+  disabled?: boolean;
+  canEditWorkflows?: boolean;
+}
+
+/** A user named in a group or a share. */
+export interface UserRef {
+  id: string;
+  username: string;
+}
+
+/** A group named in a share. */
+export interface GroupRef {
+  id: string;
+  name: string;
+}
+
+/** `GET /v1/admin/groups` items, and the answer of creating a group or changing its members. */
+export interface GroupView extends GroupRef {
+  createdBy: string | null;
+  createdAt: string;
+  members: UserRef[];
+}
+
+/** `private`: the owner and admins only; `shared`: also the users and groups shared with. */
+export type ShareScope = 'private' | 'shared';
+
+/** `GET`/`PUT /v1/executions/:id/shares`: who may read an execution besides its owner and admins. */
+export interface ExecutionShares {
+  scope: ShareScope;
+  users: UserRef[];
+  groups: GroupRef[];
+}
+
+/** `PUT /v1/executions/:id/shares`: replaces the whole set; users and groups by id or by name. */
+export interface SharesChange {
+  scope: ShareScope;
+  users?: readonly string[];
+  groups?: readonly string[];
+}
+
 /** `POST /v1/auth/login`: a session token (JWT). */
 export interface LoginResult {
   token: string;

@@ -78,7 +78,12 @@ describeEachDialect('REST API', (dialect) => {
     expect((await h.api('DELETE', `/v1/tokens/${created.body.id}`)).status).toBe(204);
     expect((await h.api('GET', '/v1/me', undefined, created.body.token)).status).toBe(401);
     expect((await h.api('DELETE', `/v1/tokens/${created.body.id}`)).status).toBe(404);
-    const expired = await h.api<{ token: string }>('POST', '/v1/tokens', { name: 'old', expiresAt: '2020-01-01T00:00:00Z' });
+    expect(await h.api('POST', '/v1/tokens', { name: 'old', expiresAt: '2020-01-01T00:00:00Z' })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED' },
+    });
+    const me = (await h.api<{ id: string }>('GET', '/v1/me')).body.id;
+    const expired = { body: await h.auth.createApiToken(me, 'old', '2020-01-01T00:00:00.000Z') };
     expect((await h.api('GET', '/v1/me', undefined, expired.body.token)).status).toBe(401);
   });
 

@@ -18,6 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'runledger.js');
 const HELLO = path.join(ROOT, 'examples', 'hello.yaml');
 const ADMIN_PASSWORD = 'correct horse battery';
+const MEMBER_PASSWORD = 'member password 1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SPAWN_TIMEOUT = 60_000;
 
@@ -288,6 +289,36 @@ describe('runledger CLI against a real server', () => {
     expect((JSON.parse(list.stdout) as { id: string }[]).map((w) => w.id)).toContain('hello');
   });
 
+  it(
+    'a member signs in, reads an execution shared with their group until removed, and may not manage users',
+    { timeout: SPAWN_TIMEOUT },
+    async () => {
+      const member = { XDG_CONFIG_HOME: path.join(tmp, 'erin-config'), RUNLEDGER_DATA_DIR: path.join(tmp, 'empty') };
+      const [created, noPassword] = await Promise.all([
+        cli(['user', 'create', 'erin', '--password', MEMBER_PASSWORD]),
+        cli(['user', 'create', 'frank']),
+      ]);
+      expect(created).toEqual({ code: 0, stdout: 'user erin: created (member)\n', stderr: '' });
+      expectOneLineError(noPassword, /^runledger: --password is required when there is no terminal to ask on$/);
+
+      const erin = (await client.listUsers()).find((u) => u.username === 'erin')!;
+      const group = await client.createGroup('readers');
+      await client.addGroupMember(group.id, erin.id);
+      await client.setShares(helloExecutionId, { scope: 'shared', groups: ['readers'] });
+
+      const login = await cli(['login', '--username', 'erin', '--password', MEMBER_PASSWORD, '--server', server.url], member);
+      expect(login).toEqual({ code: 0, stdout: `Logged in to ${server.url} as erin\n`, stderr: '' });
+      const [show, users] = await Promise.all([cli(['execution', 'show', helloExecutionId], member), cli(['user', 'list'], member)]);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toMatch(new RegExp(`^Execution\\s+${helloExecutionId}$`, 'm'));
+      expectOneLineError(users, /^runledger: This needs the admin role \(FORBIDDEN\)$/);
+
+      // effective on the next request: no new login needed
+      await client.removeGroupMember(group.id, erin.id);
+      expectOneLineError(await cli(['execution', 'show', helloExecutionId], member), /\(EXECUTION_NOT_FOUND\)$/);
+    },
+  );
+
   it('db migrate and rollback work on the store directly', { timeout: SPAWN_TIMEOUT }, async () => {
     const fresh = path.join(tmp, 'fresh-data');
     const migrate = await cli(['db', 'migrate', '--data-dir', fresh]);
@@ -314,7 +345,8 @@ describe('runledger CLI against a real server', () => {
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
-        const match = /Runledger listening on (\S+)/.exec(stdout);
+        // both lines: they may come in separate chunks
+        const match = /Runledger listening on (\S+)\nData: .*\n/.exec(stdout);
         if (match) resolve(match[1]!);
       });
       void exited.then((code) => reject(new Error(`serve exited early with ${code}: ${stdout}`)));

@@ -1,46 +1,22 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.ts';
+import type { RunningServer } from '../../src/api/server.ts';
 import { ApiError } from '../../src/client/api-error.ts';
-import { RunledgerClient } from '../../src/client/runledger-client.ts';
+import type { RunledgerClient } from '../../src/client/runledger-client.ts';
 import type { ExecutionDetail } from '../../src/client/types.ts';
 import { CliError, describeError } from '../../src/cli/cli-error.ts';
-import { main } from '../../src/cli/main.ts';
 import { formatDuration, formatTimestamp } from '../../src/cli/render/format.ts';
-import { loadConfig } from '../../src/config.ts';
+import { ADMIN_PASSWORD, startCliHarness, type CliHarness, type CliRun, type RunOptions } from './cli-harness.ts';
 
-/**
- * `main()` called in this process against a real server, with its own environment and captured
- * output: the many output paths at a fraction of a subprocess's cost (cli.test.ts covers the binary,
- * its exit codes and its stdio). Nothing is mocked; only process.env/cwd/stdout are not used.
- */
-const ADMIN_PASSWORD = 'correct horse battery';
-
+/** Workflows, executions, login and db through `main()` in process (cli-harness.ts). */
+let harness: CliHarness;
 let tmp: string;
-let dataDir: string;
-let homeDir: string;
 let server: RunningServer;
 let client: RunledgerClient;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const env = { HOME: homeDir, XDG_CONFIG_HOME: path.join(homeDir, '.config'), RUNLEDGER_DATA_DIR: dataDir, NO_COLOR: '1', ...options.env };
-  const code = await main(['node', 'runledger', ...args], {
-    env,
-    cwd: tmp,
-    stdout: { write: (t: string) => (stdout += t), isTTY: options.tty ?? false },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
+function run(args: string[], options?: RunOptions): Promise<CliRun> {
+  return harness.run(args, options);
 }
 
 function write(name: string, content: string): string {
@@ -58,21 +34,12 @@ async function waitFor(id: string, done: (e: ExecutionDetail) => boolean): Promi
 }
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-main-'));
-  dataDir = path.join(tmp, 'data');
-  homeDir = path.join(tmp, 'home');
-  server = await startServer(
-    loadConfig({ RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir, port: 0, host: '127.0.0.1' }),
-    {
-      print: () => {},
-    },
-  );
-  client = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim() });
+  harness = await startCliHarness('runledger-main-');
+  ({ tmp, server, client } = harness);
 });
 
 afterAll(async () => {
-  await server?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await harness?.close();
 });
 
 describe('main() in process', () => {

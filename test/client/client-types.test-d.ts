@@ -8,14 +8,22 @@ import type {
 } from '../../src/api/presenters.ts';
 import type { RunledgerClient } from '../../src/client/runledger-client.ts';
 import type {
+  ApiTokenView,
   ExecutionDetail,
+  ExecutionShares,
   ExecutionSummary,
+  GroupView,
   Page,
   TaskRunView,
+  UserDetail,
   WorkflowDetail,
   WorkflowSummary,
   WorkflowVersionView,
 } from '../../src/client/types.ts';
+import type { User } from '../../src/domain/records.ts';
+import type { ExecutionShares as StoredShares } from '../../src/store/execution-share-repository.ts';
+import type { Group } from '../../src/store/group-repository.ts';
+import type { ApiToken } from '../../src/store/user-repository.ts';
 
 /** The client's response types are the presenters' shapes: a change on either side fails `tsc`. */
 test('client types mirror the API presenters', () => {
@@ -25,6 +33,14 @@ test('client types mirror the API presenters', () => {
   expectTypeOf<WorkflowVersionView>().toEqualTypeOf<ReturnType<typeof presentVersion>>();
   expectTypeOf<WorkflowSummary>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
   expectTypeOf<WorkflowDetail>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
+});
+
+/** The admin, token and sharing routes answer with store records as they are. */
+test('client types mirror the records the admin, token and sharing routes send', () => {
+  expectTypeOf<UserDetail>().toEqualTypeOf<User>();
+  expectTypeOf<GroupView>().toEqualTypeOf<Group>();
+  expectTypeOf<ApiTokenView>().toEqualTypeOf<ApiToken>();
+  expectTypeOf<Omit<ExecutionShares, 'scope'>>().toEqualTypeOf<StoredShares>();
 });
 
 test('client methods answer with those types', () => {

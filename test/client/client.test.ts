@@ -99,6 +99,25 @@ describe('ApiError mapping', () => {
     expect(eInputs).toMatchObject({ code: 'INVALID_INPUTS', problems: ['count: not a number'] });
   });
 
+  it('reads Retry-After, in seconds or as an HTTP date, into retryAfterSeconds', async () => {
+    const locked = (retryAfter: string | undefined) =>
+      recordingFetch(
+        () =>
+          new Response(JSON.stringify({ code: 'TOO_MANY_ATTEMPTS', detail: 'Too many failed sign-in attempts; try again in 900 s' }), {
+            status: 429,
+            headers: { 'content-type': 'application/problem+json', ...(retryAfter && { 'retry-after': retryAfter }) },
+          }),
+      ).fetch;
+    const login = (retryAfter: string | undefined) =>
+      caught(new RunledgerClient({ server: 'http://rl.test', fetch: locked(retryAfter) }).login('ada', 'x'));
+    expect(await login('900')).toMatchObject({ status: 429, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: 900 });
+    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
+    expect((await login(inAMinute)).retryAfterSeconds).toBeGreaterThanOrEqual(58);
+    expect((await login(inAMinute)).retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect((await login('soon')).retryAfterSeconds).toBeUndefined();
+    expect((await login(undefined)).retryAfterSeconds).toBeUndefined();
+  });
+
   it('gives a one-line reason for answers that are not problem+json', async () => {
     const proxy = recordingFetch(
       () =>
@@ -175,6 +194,39 @@ describe('RunledgerClient requests', () => {
   });
 });
 
+describe('RunledgerClient admin and sharing requests', () => {
+  it('sends users, groups and shares to their routes, names and ids encoded', async () => {
+    const t = recordingFetch(
+      () => new Response(JSON.stringify({ items: [] }), { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
+    const c = new RunledgerClient({ server: 'http://rl.test', token: 'tok', fetch: t.fetch });
+    await c.listUsers();
+    await c.createUser({ username: 'ada', password: 'long enough', canEditWorkflows: true });
+    await c.updateUser('u/1', { disabled: true });
+    await c.listGroups();
+    await c.createGroup('ops');
+    await c.deleteGroup('g1');
+    await c.addGroupMember('g1', 'u1');
+    await c.removeGroupMember('g1', 'u1');
+    await c.getShares('e1');
+    await c.setShares('e1', { scope: 'shared', groups: ['ops'] });
+    await c.setShares('e1', { scope: 'private' });
+    expect(t.sent.map((s) => `${s.method} ${s.url.pathname}${s.body === undefined ? '' : ` ${s.body}`}`)).toEqual([
+      'GET /v1/admin/users',
+      'POST /v1/admin/users {"username":"ada","password":"long enough","canEditWorkflows":true}',
+      'PATCH /v1/admin/users/u%2F1 {"disabled":true}',
+      'GET /v1/admin/groups',
+      'POST /v1/admin/groups {"name":"ops"}',
+      'DELETE /v1/admin/groups/g1',
+      'PUT /v1/admin/groups/g1/members/u1',
+      'DELETE /v1/admin/groups/g1/members/u1',
+      'GET /v1/executions/e1/shares',
+      'PUT /v1/executions/e1/shares {"scope":"shared","users":[],"groups":["ops"]}',
+      'PUT /v1/executions/e1/shares {"scope":"private","users":[],"groups":[]}',
+    ]);
+  });
+});
+
 describe('RunledgerClient against a real server', () => {
   let tmp: string;
   let server: RunningServer;
@@ -243,6 +295,64 @@ describe('RunledgerClient against a real server', () => {
 
     await session.revokeToken(created.id);
     expect(await caught(c.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('manages users, groups and shares as an admin; a member is FORBIDDEN there and reads what is shared', async () => {
+    const admin = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(tmp, 'local-token'), 'utf8').trim() });
+    const ada = await admin.createUser({ username: 'ada', password: 'ada password 1' });
+    expect(ada).toMatchObject({ username: 'ada', role: 'member', canEditWorkflows: false, disabledAt: null });
+    expect(await caught(admin.createUser({ username: 'ada', password: 'ada password 1' }))).toMatchObject({
+      status: 409,
+      code: 'CONFLICT',
+    });
+    expect((await admin.listUsers()).map((u) => u.username)).toEqual(['ada', 'admin']);
+    expect(await admin.updateUser(ada.id, { canEditWorkflows: true })).toMatchObject({ canEditWorkflows: true });
+    expect(await caught(admin.updateUser('01900000-0000-7000-8000-000000000000', { role: 'admin' }))).toMatchObject({
+      status: 404,
+      code: 'USER_NOT_FOUND',
+    });
+
+    const group = await admin.createGroup('ops');
+    expect(group).toMatchObject({ name: 'ops', members: [] });
+    expect((await admin.addGroupMember(group.id, ada.id)).members).toEqual([{ id: ada.id, username: 'ada' }]);
+    expect((await admin.listGroups()).map((g) => g.name)).toEqual(['ops']);
+
+    await admin.applyWorkflow(
+      JSON.stringify({ id: 'shared', name: 'S', tasks: [{ id: 't', type: 'log', with: { message: 'x' } }] }),
+      'json',
+    );
+    const { executionId } = await admin.runWorkflow('shared');
+    expect(await admin.getShares(executionId)).toEqual({ scope: 'private', users: [], groups: [] });
+    expect(await admin.setShares(executionId, { scope: 'shared', groups: ['ops'] })).toEqual({
+      scope: 'shared',
+      users: [],
+      groups: [{ id: group.id, name: 'ops' }],
+    });
+
+    const member = new RunledgerClient({ server: server.url });
+    await member.login('ada', 'ada password 1');
+    expect(await caught(member.listUsers())).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(await caught(member.createGroup('mine'))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect((await member.getExecution(executionId)).id).toBe(executionId);
+    expect(await caught(member.setShares(executionId, { scope: 'private' }))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+
+    expect((await admin.removeGroupMember(group.id, ada.id)).members).toEqual([]);
+    expect(await caught(member.getExecution(executionId))).toMatchObject({ status: 404, code: 'EXECUTION_NOT_FOUND' });
+    await admin.deleteGroup(group.id);
+    expect(await admin.listGroups()).toEqual([]);
+
+    await admin.updateUser(ada.id, { disabled: true });
+    expect(await caught(member.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('reports a locked sign-in with TOO_MANY_ATTEMPTS and the seconds to wait', async () => {
+    const anonymous = new RunledgerClient({ server: server.url });
+    for (let i = 0; i < 5; i++)
+      expect(await caught(anonymous.login('nobody', 'wrong password'))).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const locked = await caught(anonymous.login('nobody', 'wrong password'));
+    expect(locked).toMatchObject({ status: 429, code: 'TOO_MANY_ATTEMPTS' });
+    expect(locked.retryAfterSeconds).toBeGreaterThan(890);
+    expect(locked.retryAfterSeconds).toBeLessThanOrEqual(900);
   });
 
   it('waitForExecution gives up with WAIT_TIMEOUT', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertAdmin } from '../../auth/access-policy.ts';
 import { hashPassword } from '../../auth/passwords.ts';
-import { ConflictError, GroupNotFoundError, NotFoundError, UserNotFoundError } from '../../domain/errors.ts';
+import { ConflictError, GroupNotFoundError, InvalidStateError, NotFoundError, UserNotFoundError } from '../../domain/errors.ts';
 import { newId } from '../../domain/ids.ts';
 import { nowIso } from '../../domain/time.ts';
 import { recordAuditEvent } from '../../observe/audit-logger.ts';
@@ -51,6 +51,11 @@ export function adminRoutes(services: AppServices): FastifyPluginAsyncZod {
         await db.transaction().execute(async (trx) => {
           const user = await users.getUserById(trx, request.params.id);
           if (!user) throw new UserNotFoundError(request.params.id);
+          const losesAdmin = user.role === 'admin' && !user.disabledAt && (role === 'member' || disabled === true);
+          if (losesAdmin) {
+            const activeAdmins = (await users.listUsers(trx)).filter((u) => u.role === 'admin' && !u.disabledAt);
+            if (activeAdmins.length <= 1) throw new InvalidStateError('This is the last active admin; make another admin first');
+          }
           const now = nowIso();
           await users.updateUser(trx, user.id, {
             role,

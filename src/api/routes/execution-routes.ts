@@ -81,17 +81,15 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const chain = verifyChain(events);
         const problems = [...chain.problems, ...verifyLifecycle(events, execution.status)];
         // Reading the audit trail is itself an audit event (on the reader's chain, not the one read).
-        await db
-          .transaction()
-          .execute((trx) =>
-            recordAuditEvent(trx, {
-              subjectType: 'security',
-              subjectId: actor.userId ?? 'anonymous',
-              eventType: 'AUDIT_READ',
-              actor,
-              executionId: execution.id,
-            }),
-          );
+        await db.transaction().execute((trx) =>
+          recordAuditEvent(trx, {
+            subjectType: 'security',
+            subjectId: actor.userId ?? 'anonymous',
+            eventType: 'AUDIT_READ',
+            actor,
+            executionId: execution.id,
+          }),
+        );
         return { items: events, verification: { ok: problems.length === 0, checked: chain.checked, problems } };
       },
     );

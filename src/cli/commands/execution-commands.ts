@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunledgerClient } from '../../client/runledger-client.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { renderExecution, renderExecutionList } from '../render/execution-view.ts';
+import { renderExecution, renderExecutionList, renderShares } from '../render/execution-view.ts';
 import { colourStatus } from '../render/format.ts';
 
 interface ListFlags {
@@ -15,9 +15,18 @@ interface ListFlags {
   json?: boolean;
 }
 
+interface ShareFlags {
+  private?: boolean;
+  user: string[];
+  group: string[];
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `runledger execution list | show | cancel | complete-step`. */
+/** `runledger execution list | show | cancel | complete-step | share | shares`. */
 export function registerExecutionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const execution = program.command('execution').description('Execution history, inspection and control');
 
@@ -88,6 +97,36 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       const run = await client.completeStep(id, taskRunId, { status: flags.status, notes: flags.notes });
       if (flags.json) return ctx.printJson(run);
       ctx.print(`step ${run.taskId} (task run ${run.id}): ${colourStatus(run.status, ctx.colors)}`);
+    });
+
+  execution
+    .command('share')
+    .description('Share an execution, read only, with exactly these users and groups (replacing earlier shares), or make it private')
+    .argument('<id>', 'execution id')
+    .option('--user <user>', 'a username or user id (repeatable)', collect, [])
+    .option('--group <group>', 'a group name or id (repeatable)', collect, [])
+    .option('--private', 'stop sharing: only the owner and admins may read it')
+    .option('--json', 'print the shares as JSON')
+    .action(async (id: string, flags: ShareFlags) => {
+      const named = flags.user.length + flags.group.length > 0;
+      if (flags.private && named) throw new CliError('--private takes no --user or --group: it removes every share');
+      if (!flags.private && !named) throw new CliError('name whom to share with (--user U, --group G, repeatable), or pass --private');
+      const shares = await ctx
+        .client()
+        .setShares(id, flags.private ? { scope: 'private' } : { scope: 'shared', users: flags.user, groups: flags.group });
+      if (flags.json) return ctx.printJson(shares);
+      ctx.print(renderShares(shares, ctx.colors));
+    });
+
+  execution
+    .command('shares')
+    .description('Whom an execution is shared with')
+    .argument('<id>', 'execution id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const shares = await ctx.client().getShares(id);
+      if (flags.json) return ctx.printJson(shares);
+      ctx.print(renderShares(shares, ctx.colors));
     });
 }
 

@@ -1,10 +1,11 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { credentialsFile, readStoredCredentials, writeStoredCredentials } from '../../client/credentials.ts';
+import { ApiError } from '../../client/api-error.ts';
 import { RunledgerClient } from '../../client/runledger-client.ts';
-import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { ask, askHidden } from '../prompt.ts';
+import { askFor } from '../prompt.ts';
+import { formatDuration } from '../render/format.ts';
 
 interface LoginFlags {
   username?: string;
@@ -26,11 +27,13 @@ export function registerLoginCommand(program: Command, ctx: CliContext): void {
       'password (prompted for, hidden, on a terminal when missing; a flag is visible to other local users)',
     )
     .action(async (flags: LoginFlags) => {
-      const username = flags.username ?? (await prompt('Username: ', false, '--username'));
-      const password = flags.password ?? (await prompt('Password: ', true, '--password'));
+      const username = flags.username ?? (await askFor('Username: ', '--username'));
+      const password = flags.password ?? (await askFor('Password: ', '--password', { hidden: true }));
       const { server } = ctx.credentials();
       const client = new RunledgerClient({ server });
-      const { user } = await client.login(username, password);
+      const { user } = await client.login(username, password).catch((e: unknown) => {
+        throw lockedOut(e, username);
+      });
       const created = await client.createToken(`runledger CLI on ${os.hostname()}`);
 
       const file = credentialsFile(ctx.env);
@@ -44,11 +47,19 @@ export function registerLoginCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-async function prompt(question: string, hidden: boolean, flag: string): Promise<string> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliError(`${flag} is required when there is no terminal to ask on`);
-  const answer = hidden ? await askHidden(question) : await ask(question);
-  if (!answer) throw new CliError(`${flag.slice(2)} must not be empty`);
-  return answer;
+/**
+ * After repeated failures the server locks the username (429 `TOO_MANY_ATTEMPTS`, even for the
+ * right password); say for how long, from `Retry-After`, in the units the rest of the CLI uses.
+ */
+function lockedOut(e: unknown, username: string): unknown {
+  if (!(e instanceof ApiError) || e.code !== 'TOO_MANY_ATTEMPTS' || e.retryAfterSeconds === undefined) return e;
+  return new ApiError({
+    status: e.status,
+    code: e.code,
+    detail: `Too many failed sign-in attempts for "${username}"; try again in ${formatDuration(e.retryAfterSeconds * 1000)}`,
+    retryAfterSeconds: e.retryAfterSeconds,
+    cause: e,
+  });
 }
 
 function displayPath(file: string): string {

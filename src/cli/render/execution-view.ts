@@ -1,4 +1,4 @@
-import type { ExecutionDetail, ExecutionSummary, TaskRunView } from '../../client/types.ts';
+import type { ExecutionDetail, ExecutionShares, ExecutionSummary, TaskRunView } from '../../client/types.ts';
 import { colourStatus, formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
@@ -62,4 +62,17 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors): string {
 /** The whole `execution show` page: overview, a blank line, the task table. */
 export function renderExecution(e: ExecutionDetail, c: Colors): string {
   return `${renderExecutionOverview(e, c)}\n\n${renderTaskRuns(e.taskRuns, c)}`;
+}
+
+/** `execution shares` and `execution share`: the scope, then who it is shared with. */
+export function renderShares(shares: ExecutionShares, c: Colors): string {
+  const names = (list: readonly string[]): string => (list.length === 0 ? '-' : list.join(', '));
+  return renderFields(
+    [
+      ['Scope', shares.scope === 'private' ? 'private (its owner and admins only)' : 'shared (read only)'],
+      ['Users', names(shares.users.map((u) => u.username))],
+      ['Groups', names(shares.groups.map((g) => g.name))],
+    ],
+    c,
+  );
 }

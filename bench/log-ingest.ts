@@ -1,0 +1,172 @@
+/**
+ * Log ingest: 100,000 lines through the LogCollector into SQLite and PostgreSQL, against a raw
+ * batched insert of the same rows with the same driver in the same run. Also one task-run state
+ * change through the full write path (update + transition + audit event + step-result trigger)
+ * against a bare row insert.
+ *
+ *   npx tsx bench/log-ingest.ts [lines] [executions]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Insertable } from 'kysely';
+import pg from 'pg';
+import type { ExecutionLogsTable } from '../src/store/database-schema.ts';
+import { newId } from '../src/domain/ids.ts';
+import { workerActor } from '../src/observe/audit-logger.ts';
+import { LogCollector } from '../src/observe/log-collector.ts';
+import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
+import { insertExecution } from '../src/store/execution-repository.ts';
+import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
+import { insertWorkflow, insertWorkflowVersion } from '../src/store/workflow-repository.ts';
+
+const LINES = Number(process.argv[2] ?? 100_000);
+const EXECUTIONS = Number(process.argv[3] ?? 20);
+const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function seedExecutions(store: Store, n: number): Promise<string[]> {
+  const now = new Date().toISOString();
+  const wf = `bench_${newId().slice(-8)}`.replace(/-/g, '');
+  await insertWorkflow(store.db, { id: wf, name: wf, createdBy: null, now });
+  await insertWorkflowVersion(store.db, {
+    id: newId(),
+    workflowId: wf,
+    version: 1,
+    definition: { id: wf, name: wf, inputs: {}, tasks: [] },
+    source: '',
+    sourceFormat: 'json',
+    checksum: '',
+    createdBy: null,
+    createdAt: now,
+  });
+  const ids = Array.from({ length: n }, () => newId());
+  for (const id of ids)
+    await insertExecution(store.db, {
+      id,
+      workflowId: wf,
+      workflowVersion: 1,
+      trigger: 'api',
+      triggeredBy: null,
+      correlationId: null,
+      title: null,
+      inputs: {},
+      createdAt: now,
+    });
+  return ids;
+}
+
+const message = (i: number) => `line ${i}: compiling module ${i % 97} of the build, everything nominal so far`;
+
+async function bench(name: string, store: Store): Promise<void> {
+  await migrateToLatest(store);
+  // baseline: the same rows, batched by 100, one insert per batch in one transaction, same driver
+  const baseIds = await seedExecutions(store, EXECUTIONS);
+  const t0 = performance.now();
+  for (let start = 0; start < LINES; start += 100) {
+    const rows: Insertable<ExecutionLogsTable>[] = [];
+    for (let i = start; i < Math.min(start + 100, LINES); i++) {
+      rows.push({
+        execution_id: baseIds[i % EXECUTIONS]!,
+        seq: Math.floor(i / EXECUTIONS) + 1,
+        task_run_id: null,
+        ts: new Date().toISOString(),
+        level: 'INFO',
+        source: 'bench',
+        message: message(i),
+        metadata: null,
+      });
+    }
+    await store.db.transaction().execute((trx) => trx.insertInto('execution_logs').values(rows).execute());
+  }
+  const baseline = LINES / ((performance.now() - t0) / 1000);
+
+  const ids = await seedExecutions(store, EXECUTIONS);
+  const collector = new LogCollector(store.db);
+  const t1 = performance.now();
+  for (let i = 0; i < LINES; i++) {
+    collector.append({ executionId: ids[i % EXECUTIONS]!, taskRunId: null, level: 'INFO', source: 'bench', message: message(i) });
+    // let the event loop run the writes now and then, as a real process does between output chunks
+    if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+  }
+  await collector.flush();
+  const ours = LINES / ((performance.now() - t1) / 1000);
+  console.log(
+    `log ingest [${name}] (${LINES} lines, ${EXECUTIONS} executions interleaved): ours ${ours.toFixed(0)} lines/s, baseline ${baseline.toFixed(0)} lines/s (raw batched insert), ratio ${(ours / baseline).toFixed(2)}`,
+  );
+
+  // one task run's full write path against a bare row insert
+  const [executionId] = await seedExecutions(store, 1);
+  const N = 500;
+  const t2 = performance.now();
+  for (let i = 0; i < N; i++) {
+    await store.db.transaction().execute((trx) =>
+      trx
+        .insertInto('execution_logs')
+        .values({
+          execution_id: executionId!,
+          seq: i + 1,
+          task_run_id: null,
+          ts: new Date().toISOString(),
+          level: 'INFO',
+          source: 'bench',
+          message: 'x',
+          metadata: null,
+        })
+        .execute(),
+    );
+  }
+  const bare = (performance.now() - t2) / N;
+  const actor = workerActor('bench');
+  const t3 = performance.now();
+  for (let i = 0; i < N; i++) {
+    await store.db.transaction().execute(async (trx) => {
+      const now = new Date().toISOString();
+      const [run] = await createPendingTaskRuns(
+        trx,
+        [{ id: newId(), executionId: executionId!, taskId: `t${i}`, type: 'shell', attempt: 1, status: 'pending', createdAt: now }],
+        {},
+        actor,
+      );
+      const running = await transitionTaskRun(trx, { run: run!, to: 'running', changes: { startedAt: now }, metadata: {}, actor, now });
+      await transitionTaskRun(trx, {
+        run: running,
+        to: 'succeeded',
+        changes: { output: { ok: true }, completedAt: now, durationMs: 1 },
+        metadata: { result: { ok: true }, success: true, executionTimeMs: 1, workerId: 'bench' },
+        actor,
+        now,
+      });
+    });
+  }
+  const full = (performance.now() - t3) / N;
+  console.log(
+    `task-run write path [${name}] (create + start + succeed, with transitions, audit events and the step-result trigger, one transaction): ours ${full.toFixed(2)} ms, baseline ${bare.toFixed(2)} ms (bare row insert in its own transaction), ratio ${(full / bare).toFixed(2)}`,
+  );
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-'));
+const sqlite = openStore({ dataDir: dir });
+try {
+  await bench('sqlite', sqlite);
+} finally {
+  await sqlite.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+try {
+  await admin.connect();
+  const schema = `bench_logs_${process.pid}`;
+  await admin.query(`create schema ${schema}`);
+  const store = openStore({ dataDir: os.tmpdir(), databaseUrl: PG_URL, schema });
+  try {
+    await bench('postgres', store);
+  } finally {
+    await store.close();
+    await admin.query(`drop schema ${schema} cascade`);
+  }
+} catch (e) {
+  console.log(`log ingest [postgres]: skipped (${e instanceof Error ? e.message : String(e)})`);
+} finally {
+  await admin.end().catch(() => undefined);
+}
