@@ -23,6 +23,11 @@ const schema = z.object({
     .string()
     .default('15m')
     .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 15m'),
+  RUNLEDGER_AUDIT_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be an Ed25519 private key in PEM' }).optional(),
+  RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL: z
+    .string()
+    .default('1h')
+    .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 1h'),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
   RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
@@ -42,6 +47,8 @@ export interface Config {
   jwtSecret: string | undefined;
   jwtTtl: string;
   loginMaxFailures: number;
+  auditSigningKey: string | undefined;
+  auditCheckpointIntervalMs: number;
   loginLockoutMs: number;
   maxConcurrentTasks: number;
   pluginDirs: string[];
@@ -67,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jwtSecret: e.RUNLEDGER_JWT_SECRET,
     jwtTtl: e.RUNLEDGER_JWT_TTL,
     loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
+    auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
+    auditCheckpointIntervalMs: parseDurationMs(e.RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL)!,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
     pluginDirs: e.RUNLEDGER_PLUGIN_DIR

@@ -1,6 +1,7 @@
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { WorkflowCatalog } from '../engine/workflow-catalog.ts';
+import type { AuditSigner } from '../observe/audit-signer.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the HTTP layer is given; `buildApp` wires routes to these and nothing else. */
@@ -9,4 +10,5 @@ export interface AppServices {
   engine: Engine;
   catalog: WorkflowCatalog;
   auth: AuthService;
+  auditSigner: AuditSigner;
 }

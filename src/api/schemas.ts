@@ -119,3 +119,32 @@ export const sharesBody = z
     groups: z.array(z.string().min(1).max(64)).max(200).default([]),
   })
   .strict();
+
+export const auditListQuery = z.object({
+  subjectType: z.enum(['execution', 'workflow', 'user', 'group', 'login', 'security']).optional(),
+  eventType: z
+    .string()
+    .regex(/^[A-Z_]+$/, 'an event type such as LOGIN_FAILED')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const auditVerifyQuery = z.object({ execution: uuidParam.optional() });
+
+const chainHead = z.tuple([z.string(), z.string(), z.number().int(), z.string()]);
+
+/** An exported checkpoint, as `runledger audit checkpoint --out FILE` wrote it. */
+export const exportedCheckpointBody = z.object({
+  execution: uuidParam.optional(),
+  checkpoint: z.object({
+    id: z.string(),
+    seq: z.number().int(),
+    createdAt: z.string(),
+    reason: z.string(),
+    heads: z.array(chainHead),
+    prevHash: z.string().nullable(),
+    hash: z.string(),
+    keyId: z.string(),
+    signature: z.string(),
+  }),
+});

@@ -10,6 +10,8 @@ import { StateWriter } from '../engine/state-writer.ts';
 import { TaskSlots } from '../engine/task-slots.ts';
 import { taskHandlers } from '../engine/tasks/index.ts';
 import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
+import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
+import { AuditSigner } from '../observe/audit-signer.ts';
 import { LogCollector } from '../observe/log-collector.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
@@ -58,6 +60,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
 
+    const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
     const logCollector = new LogCollector(store.db);
     const engine = new Engine({
       db: store.db,
@@ -79,7 +82,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
 
     const app = await buildApp(
-      { store, engine, catalog: new WorkflowCatalog(store.db), auth },
+      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );
     await app.listen({ host: config.host, port: config.port });
@@ -90,12 +93,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const serverFile = path.join(config.dataDir, SERVER_FILE);
     writePrivateFile(serverFile, `${JSON.stringify({ url, pid: process.pid })}\n`);
 
+    // Signed checkpoints of every audit chain's head: periodically, and once more at a clean stop.
+    const checkpoint = (reason: string) =>
+      writeCheckpoint(store.db, auditSigner, reason).catch((e: unknown) =>
+        console.error(`runledger: audit checkpoint failed: ${String(e)}`),
+      );
+    const checkpointTimer = setInterval(() => void checkpoint('periodic'), config.auditCheckpointIntervalMs);
+    checkpointTimer.unref();
+
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         await app.close();
+        clearInterval(checkpointTimer);
         await engine.shutdown();
         await logCollector.flush();
+        await checkpoint('shutdown');
         await store.close();
         fs.rmSync(serverFile, { force: true });
       })());

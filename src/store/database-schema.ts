@@ -187,7 +187,20 @@ export interface AuditPurgeWindowTable {
   opened_at: string;
 }
 
+export interface AuditCheckpointsTable {
+  id: string;
+  seq: number;
+  created_at: string;
+  reason: string;
+  heads: Json;
+  prev_hash: string | null;
+  hash: string;
+  key_id: string;
+  signature: string;
+}
+
 export interface Database {
+  audit_checkpoints: AuditCheckpointsTable;
   audit_purge_window: AuditPurgeWindowTable;
   step_result_audit: StepResultAuditTable;
   audit_chain_heads: AuditChainHeadsTable;

@@ -7,6 +7,7 @@ import { StateWriter } from '../../src/engine/state-writer.ts';
 import { TaskSlots } from '../../src/engine/task-slots.ts';
 import { taskHandlers } from '../../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
+import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
 import { createTestStore, type DialectName, type TestStore } from './stores.ts';
 
@@ -18,6 +19,7 @@ export interface Harness extends TestStore {
   writer: StateWriter;
   logs: LogCollector;
   auth: AuthService;
+  auditSigner: AuditSigner;
   /** A session token for the admin. */
   adminToken: string;
   /** Calls the API as the admin (or with the given token). */
@@ -69,6 +71,7 @@ export async function createHarness(
   const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(t.dataDir, ADMIN_PASSWORD, () => undefined);
   const logs = new LogCollector(t.store.db, { flushIntervalMs: 50 });
+  const auditSigner = AuditSigner.load(t.dataDir, undefined);
   const writer = new StateWriter(t.store.db);
   const engine = new Engine({
     db: t.store.db,
@@ -80,7 +83,10 @@ export async function createHarness(
     pluginDirs: options.pluginDirs ?? [],
     env: options.env ?? {},
   });
-  const app = await buildApp({ store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth }, { bodyLimitBytes: 1024 * 1024 });
+  const app = await buildApp(
+    { store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth, auditSigner },
+    { bodyLimitBytes: 1024 * 1024 },
+  );
   const { token: adminToken } = await auth.login('admin', ADMIN_PASSWORD);
 
   const api: Harness['api'] = async (method, url, body, token = adminToken) => {
@@ -111,6 +117,7 @@ export async function createHarness(
     writer,
     logs,
     auth,
+    auditSigner,
     adminToken,
     api,
     async apply(definition) {

@@ -4,6 +4,7 @@ import * as core from './0001-core.ts';
 import * as executionLogs from './0002-execution-logs.ts';
 import * as accessControl from './0003-access-control.ts';
 import * as stepResultAudit from './0004-step-result-audit.ts';
+import * as auditCheckpoints from './0005-audit-checkpoints.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -16,6 +17,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0002-execution-logs': executionLogs,
   '0003-access-control': accessControl,
   '0004-step-result-audit': stepResultAudit,
+  '0005-audit-checkpoints': auditCheckpoints,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -21,6 +21,20 @@ table audit_chain_heads (
   constraint audit_chain_heads_pk PRIMARY KEY (subject_type, subject_id)
 );
 
+table audit_checkpoints (
+  id text not null,
+  seq integer not null,
+  created_at timestamp with time zone not null,
+  reason text not null,
+  heads jsonb not null,
+  prev_hash text,
+  hash text not null,
+  key_id text not null,
+  signature text not null,
+  constraint audit_checkpoints_pkey PRIMARY KEY (id),
+  constraint audit_checkpoints_seq_key UNIQUE (seq)
+);
+
 table audit_events (
   id text not null,
   subject_type text not null,
@@ -231,6 +245,8 @@ CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
 CREATE INDEX api_tokens_user_idx ON api_tokens USING btree (user_id);
 CREATE UNIQUE INDEX audit_chain_heads_pk ON audit_chain_heads USING btree (subject_type, subject_id);
+CREATE UNIQUE INDEX audit_checkpoints_pkey ON audit_checkpoints USING btree (id);
+CREATE UNIQUE INDEX audit_checkpoints_seq_key ON audit_checkpoints USING btree (seq);
 CREATE INDEX audit_events_execution_idx ON audit_events USING btree (execution_id, id);
 CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
 CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);
@@ -265,6 +281,8 @@ CREATE UNIQUE INDEX workflow_versions_pkey ON workflow_versions USING btree (id)
 CREATE UNIQUE INDEX workflow_versions_workflow_version_uq ON workflow_versions USING btree (workflow_id, version);
 CREATE UNIQUE INDEX workflows_pkey ON workflows USING btree (id);
 
+CREATE TRIGGER audit_checkpoints_append_only BEFORE DELETE OR UPDATE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON audit_events FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER step_result_audit_append_only BEFORE DELETE OR UPDATE ON step_result_audit FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();

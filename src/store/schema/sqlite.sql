@@ -2,6 +2,8 @@ CREATE TABLE "api_tokens" ("id" text primary key, "user_id" text not null refere
 
 CREATE TABLE "audit_chain_heads" ("subject_type" text not null, "subject_id" text not null, "seq" integer not null, "hash" text, constraint "audit_chain_heads_pk" primary key ("subject_type", "subject_id"));
 
+CREATE TABLE "audit_checkpoints" ("id" text primary key, "seq" integer not null unique, "created_at" text not null, "reason" text not null, "heads" text not null, "prev_hash" text, "hash" text not null, "key_id" text not null, "signature" text not null);
+
 CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
 
 CREATE TABLE "audit_purge_window" ("opened_at" text not null);
@@ -59,6 +61,13 @@ CREATE INDEX "task_run_transitions_execution_idx" on "task_run_transitions" ("ex
 CREATE INDEX "task_run_transitions_task_run_idx" on "task_run_transitions" ("task_run_id", "id");
 
 CREATE INDEX "task_runs_status_idx" on "task_runs" ("status", "execution_id");
+
+CREATE TRIGGER audit_checkpoints_no_delete before delete on audit_checkpoints
+              when not exists (select 1 from audit_purge_window)
+              begin select raise(abort, 'audit rows are append-only: DELETE refused'); end;
+
+CREATE TRIGGER audit_checkpoints_no_update before update on audit_checkpoints
+              begin select raise(abort, 'audit rows are append-only: UPDATE refused'); end;
 
 CREATE TRIGGER audit_events_no_delete before delete on "audit_events"
                 when not exists (select 1 from audit_purge_window)

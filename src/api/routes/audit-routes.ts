@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertAdmin } from '../../auth/access-policy.ts';
+import type { Actor } from '../../domain/records.ts';
+import { verifyAudit, writeCheckpoint } from '../../observe/audit-checkpoints.ts';
+import { recordAuditEvent } from '../../observe/audit-logger.ts';
+import { latestCheckpoint } from '../../store/audit-checkpoint-repository.ts';
+import { listAuditEvents } from '../../store/audit-event-repository.ts';
+import { actorOf } from '../access-hook.ts';
+import type { AppServices } from '../app-services.ts';
+import { auditListQuery, auditVerifyQuery, exportedCheckpointBody } from '../schemas.ts';
+
+/** The whole audit trail, its verification and its signed checkpoints: admins only. */
+export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
+  const db = services.store.db;
+
+  /** Reading the audit trail is itself an audit event. */
+  const noteRead = (actor: Actor, what: string) =>
+    db.transaction().execute((trx) =>
+      recordAuditEvent(trx, {
+        subjectType: 'security',
+        subjectId: actor.userId ?? 'anonymous',
+        eventType: 'AUDIT_READ',
+        actor,
+        metadata: { what },
+      }),
+    );
+
+  return async (app) => {
+    app.addHook('onRequest', async (request) => assertAdmin(actorOf(request)));
+
+    app.get(
+      '/audit',
+      { schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: auditListQuery } },
+      async (request) => {
+        await noteRead(actorOf(request), 'list');
+        return { items: await listAuditEvents(db, request.query) };
+      },
+    );
+
+    app.get(
+      '/audit/verify',
+      { schema: { tags: ['audit'], summary: 'Verify every chain, link and checkpoint signature', querystring: auditVerifyQuery } },
+      async (request) => {
+        await noteRead(actorOf(request), 'verify');
+        const execution = request.query.execution;
+        return verifyAudit(db, services.auditSigner, execution ? { subject: { type: 'execution', id: execution } } : {});
+      },
+    );
+
+    app.post(
+      '/audit/verify',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'Verify, also against an exported checkpoint (detects a deleted tail or a rewritten chain)',
+          body: exportedCheckpointBody,
+        },
+      },
+      async (request) => {
+        await noteRead(actorOf(request), 'verify');
+        const { execution, checkpoint } = request.body;
+        return verifyAudit(db, services.auditSigner, {
+          exported: checkpoint,
+          ...(execution ? { subject: { type: 'execution', id: execution } } : {}),
+        });
+      },
+    );
+
+    app.post('/audit/checkpoints', { schema: { tags: ['audit'], summary: 'Write a signed checkpoint now' } }, async (_request, reply) => {
+      return reply.code(201).send(await writeCheckpoint(db, services.auditSigner, 'on demand'));
+    });
+
+    app.get(
+      '/audit/checkpoints/latest',
+      { schema: { tags: ['audit'], summary: 'The latest signed checkpoint, to keep outside the server' } },
+      async (_request, reply) => {
+        const latest = (await latestCheckpoint(db)) ?? (await writeCheckpoint(db, services.auditSigner, 'on demand'));
+        return reply.send({ ...latest, publicKey: services.auditSigner.publicKeyPem() });
+      },
+    );
+  };
+}
