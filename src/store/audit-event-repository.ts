@@ -83,6 +83,14 @@ export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<voi
     .execute();
 }
 
+/** A page of every event in id order, after a cursor: the export reads the whole trail this way. */
+export async function listAuditEventsAfter(db: Db, afterId: string | null, limit: number): Promise<StoredAuditEvent[]> {
+  let q = db.selectFrom('audit_events').selectAll();
+  if (afterId) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map(toEvent);
+}
+
 /** One subject's chain as stored, in insertion (id) order: a reordering shows as out-of-order seqs. */
 export async function listAuditChain(db: Db, subjectType: string, subjectId: string): Promise<StoredAuditEvent[]> {
   const rows = await db

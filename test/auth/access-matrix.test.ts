@@ -45,6 +45,7 @@ const MATRIX: Row[] = [
   ['GET', '/v1/admin/users', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit/verify', undefined, { default: 403, admin: 200 }],
+  ['GET', '/v1/audit/export', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit/checkpoints/latest', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/admin/groups', undefined, { default: 403, admin: 200 }],
   ['POST', '/v1/admin/groups', { name: 'matrix-probe' }, { default: 403, admin: 201 }],

@@ -115,3 +115,28 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
     expect(v.problems).toContain(`exported checkpoint ${String(exported.seq)}: its content does not match its hash`);
   });
 });
+
+describeEachDialect('audit export', (dialect) => {
+  it('streams every event as NDJSON, oldest first, to admins only', async () => {
+    const h = await createHarness(dialect);
+    try {
+      await h.apply({ id: 'e', name: 'E', tasks: [{ id: 'a', type: 'log', with: { message: 'x' } }] });
+      await h.runToEnd('e');
+      const res = await h.app.inject({ method: 'GET', url: '/v1/audit/export', headers: { authorization: `Bearer ${h.adminToken}` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('application/x-ndjson');
+      const events = res.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; hash: string });
+      const count = await h.store.db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(events.length).toBe(Number(count.n)); // including the export's own AUDIT_READ, written before it reads
+      expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort());
+    } finally {
+      await h.dispose();
+    }
+  });
+});

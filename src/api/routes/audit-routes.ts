@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertAdmin } from '../../auth/access-policy.ts';
 import type { Actor } from '../../domain/records.ts';
 import { verifyAudit, writeCheckpoint } from '../../observe/audit-checkpoints.ts';
 import { recordAuditEvent } from '../../observe/audit-logger.ts';
 import { latestCheckpoint } from '../../store/audit-checkpoint-repository.ts';
-import { listAuditEvents } from '../../store/audit-event-repository.ts';
+import { listAuditEvents, listAuditEventsAfter } from '../../store/audit-event-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { auditListQuery, auditVerifyQuery, exportedCheckpointBody } from '../schemas.ts';
@@ -34,6 +35,24 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         await noteRead(actorOf(request), 'list');
         return { items: await listAuditEvents(db, request.query) };
+      },
+    );
+
+    app.get(
+      '/audit/export',
+      { schema: { tags: ['audit'], summary: 'The whole audit trail as NDJSON, oldest first' } },
+      async (request, reply) => {
+        await noteRead(actorOf(request), 'export');
+        async function* lines(): AsyncGenerator<string> {
+          let after: string | null = null;
+          for (;;) {
+            const page = await listAuditEventsAfter(db, after, 1000);
+            for (const event of page) yield `${JSON.stringify(event)}\n`;
+            if (page.length < 1000) return;
+            after = page.at(-1)!.id;
+          }
+        }
+        return reply.type('application/x-ndjson').send(Readable.from(lines()));
       },
     );
 
