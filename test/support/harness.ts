@@ -105,7 +105,7 @@ export async function createHarness(
     const text = res.body;
     return {
       status: res.statusCode,
-      body: (text && res.headers['content-type']?.toString().includes('json') ? JSON.parse(text) : text) as never,
+      body: (text && /(application\/json|problem\+json)/.test(String(res.headers['content-type'])) ? JSON.parse(text) : text) as never,
       headers: res.headers,
     };
   };
