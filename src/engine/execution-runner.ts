@@ -334,7 +334,7 @@ export class ExecutionRunner {
         }),
       );
       this.latest.set(task.id, running);
-      this.log('INFO', `task ${task.id} started (type ${task.type}, attempt ${run.attempt})`, run.id);
+      this.log('INFO', `task ${task.id} started (type ${task.type}, attempt ${run.attempt}); input ${preview(maskedInput)}`, run.id);
       const controller = new AbortController();
       this.active.set(run.id, controller);
       this.starting.delete(task.id);
@@ -406,11 +406,15 @@ export class ExecutionRunner {
     });
     this.latest.set(task.id, next ?? ended);
     if (status === SUCCESS) this.outputs.set(task.id, outcome.output);
-    const detail = outcome.error ? `: ${outcome.error.message}` : '';
+    const detail = outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : `; output ${preview(output)}`;
     this.log(status === SUCCESS ? 'INFO' : 'ERROR', `task ${task.id} ${status} in ${outcome.durationMs} ms${detail}`, run.id);
     if (next) {
       const backoff = parseDurationMs(task.retry?.backoff ?? '0') ?? 0;
-      this.log('WARN', `task ${task.id} will retry: attempt ${next.attempt} of ${task.retry!.max + 1} in ${backoff} ms`, next.id);
+      this.log(
+        'WARN',
+        `task ${task.id} will retry: attempt ${next.attempt} of ${task.retry!.max + 1} in ${backoff} ms (attempt ${run.attempt} ${status}: ${outcome.error?.code ?? ''})`,
+        next.id,
+      );
       this.scheduleRetry(task.id, backoff);
     }
   }
@@ -503,6 +507,12 @@ export class ExecutionRunner {
       message: this.masker.mask(`[execution ${this.id}] ${message}`),
     });
   }
+}
+
+/** A value for a log line: JSON, cut at 2 KiB (the record keeps it whole). */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 2048 ? `${text.slice(0, 2048)}… [${text.length} chars]` : text;
 }
 
 function elapsedMs(startedAt: string | null, now: string): number | null {
