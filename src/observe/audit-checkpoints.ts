@@ -14,7 +14,7 @@ import { listAuditChain } from '../store/audit-event-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import { canonicalJson } from './audit-chain.ts';
 import type { AuditSigner } from './audit-signer.ts';
-import { verifyChain } from './audit-verify.ts';
+import { verifyChain, verifyLifecycle } from './audit-verify.ts';
 
 /** What a checkpoint's hash covers, CloudTrail-digest style: every chain's head and the previous checkpoint. */
 function checkpointHash(c: Pick<AuditCheckpoint, 'id' | 'seq' | 'createdAt' | 'reason' | 'heads' | 'prevHash'>): string {
@@ -95,6 +95,13 @@ export async function verifyAudit(
     const chain = await listAuditChain(db, s.type, s.id);
     events += chain.length;
     for (const p of verifyChain(chain).problems) problems.push(`${s.type} ${s.id}: ${p}`);
+  }
+  // Every execution's lifecycle is complete: created, and ended exactly once if it has ended.
+  let executions = db.selectFrom('executions').select(['id', 'status']);
+  if (options.subject) executions = executions.where('id', '=', options.subject.id);
+  for (const e of await executions.execute()) {
+    const chain = await listAuditChain(db, 'execution', e.id);
+    for (const p of verifyLifecycle(chain, e.status)) problems.push(`execution ${e.id}: ${p}`);
   }
   const checkpoints = await listCheckpoints(db);
   let prevHash: string | null = null;

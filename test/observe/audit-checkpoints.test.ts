@@ -140,3 +140,27 @@ describeEachDialect('audit export', (dialect) => {
     }
   });
 });
+
+describeEachDialect('audit verify: lifecycle completeness', (dialect) => {
+  it('names an execution whose terminal event is missing', async () => {
+    const h = await createHarness(dialect);
+    try {
+      await h.apply({ id: 'l', name: 'L', tasks: [{ id: 'a', type: 'log', with: { message: 'x' } }] });
+      const { id } = await h.runToEnd('l');
+      expect((await h.api<Verification>('GET', '/v1/audit/verify')).body.ok).toBe(true);
+      await dropGuards(h);
+      const chain = await listAuditChain(h.store.db, 'execution', id);
+      // remove the terminal event and mend the head so the chain itself still verifies
+      await h.store.db.deleteFrom('audit_events').where('id', '=', chain.at(-1)!.id).execute();
+      await h.store.db
+        .updateTable('audit_chain_heads')
+        .set({ seq: chain.length - 1, hash: chain.at(-2)!.hash })
+        .where('subject_id', '=', id)
+        .execute();
+      const v = (await h.api<Verification>('GET', '/v1/audit/verify')).body;
+      expect(v.problems).toEqual([`execution ${id}: lifecycle: the execution is completed but 0 terminal events are recorded`]);
+    } finally {
+      await h.dispose();
+    }
+  });
+});
