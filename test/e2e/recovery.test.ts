@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/stores.ts';
 
@@ -116,5 +117,28 @@ describe('recovery after SIGKILL', () => {
     ]);
     const list = (await call('GET', '/v1/executions?status=running,pending,waiting')).body;
     expect(list.items).toEqual([]);
+
+    // a crash right after terminal states committed loses none of their logs (flushed before the commit)
+    server.kill('SIGKILL');
+    await new Promise((r) => server!.once('exit', r));
+    server = undefined;
+    const db = new Database(path.join(dataDir, 'runledger.db'), { readonly: true });
+    try {
+      for (const id of [resilient, fragile]) {
+        const { log_entry_count: count } = db.prepare('select log_entry_count from executions where id = ?').get(id) as {
+          log_entry_count: number;
+        };
+        const lines = db.prepare('select seq, message from execution_logs where execution_id = ? order by seq').all(id) as {
+          seq: number;
+          message: string;
+        }[];
+        expect(lines.length).toBe(count);
+        expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+        expect(lines.at(-1)?.message).toMatch(/execution (completed|failed)/);
+        expect(lines.some((l) => l.message.includes('process_lost'))).toBe(true);
+      }
+    } finally {
+      db.close();
+    }
   });
 });
