@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Insertable } from 'kysely';
+import { sql, type Insertable, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import type { ExecutionLogsTable } from '../src/store/database-schema.ts';
 import { newId } from '../src/domain/ids.ts';
@@ -144,10 +144,58 @@ async function bench(name: string, store: Store): Promise<void> {
   );
 }
 
+/**
+ * What each secondary index on log lines costs: the same interleaved rows into a table keyed by
+ * (execution_id, seq) alone (the baseline), with our task-run index, and with the two timestamp
+ * indexes of the original specification ((execution_id, ts) and (task_run_id, ts)).
+ */
+async function indexCost(name: string, store: Store): Promise<void> {
+  const variants: [string, string[]][] = [
+    ['primary key only', []],
+    [
+      '+ (task_run_id, seq) where task_run_id is not null',
+      ['create index {t}_task on {t} (task_run_id, seq) where task_run_id is not null'],
+    ],
+    [
+      '+ (execution_id, ts) + (task_run_id, ts)',
+      ['create index {t}_ets on {t} (execution_id, ts)', 'create index {t}_tts on {t} (task_run_id, ts)'],
+    ],
+  ];
+  const executions = Array.from({ length: EXECUTIONS }, () => newId());
+  const taskRuns = executions.map(() => Array.from({ length: 5 }, () => newId()));
+  const results: number[] = [];
+  for (const [i, [label, indexes]] of variants.entries()) {
+    const table = `bench_index_cost_${i}`;
+    await sql`drop table if exists ${sql.table(table)}`.execute(store.db);
+    await sql`create table ${sql.table(table)} (execution_id text not null, seq integer not null, task_run_id text, ts text not null, level text not null, source text not null, message text not null, primary key (execution_id, seq))`.execute(
+      store.db,
+    );
+    for (const ddl of indexes) await sql.raw(ddl.replaceAll('{t}', table)).execute(store.db);
+    const started = performance.now();
+    for (let start = 0; start < LINES; start += 100) {
+      const rows: RawBuilder<unknown>[] = [];
+      for (let n = start; n < Math.min(start + 100, LINES); n++) {
+        const e = n % EXECUTIONS;
+        rows.push(
+          sql`(${executions[e]!}, ${Math.floor(n / EXECUTIONS) + 1}, ${taskRuns[e]![Math.floor(n / EXECUTIONS / 1000) % 5]!}, ${new Date().toISOString()}, 'INFO', 'bench', ${message(n)})`,
+        );
+      }
+      await store.db.transaction().execute((trx) => sql`insert into ${sql.table(table)} values ${sql.join(rows)}`.execute(trx));
+    }
+    const rate = LINES / ((performance.now() - started) / 1000);
+    results.push(rate);
+    console.log(
+      `log index cost [${name}] ${label}: ours ${rate.toFixed(0)} rows/s, baseline ${results[0]!.toFixed(0)} rows/s (primary key only), ratio ${(rate / results[0]!).toFixed(2)}`,
+    );
+    await sql`drop table ${sql.table(table)}`.execute(store.db);
+  }
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-'));
 const sqlite = openStore({ dataDir: dir });
 try {
   await bench('sqlite', sqlite);
+  await indexCost('sqlite', sqlite);
 } finally {
   await sqlite.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -161,6 +209,7 @@ try {
   const store = openStore({ dataDir: os.tmpdir(), databaseUrl: PG_URL, schema });
   try {
     await bench('postgres', store);
+    await indexCost('postgres', store);
   } finally {
     await store.close();
     await admin.query(`drop schema ${schema} cascade`);

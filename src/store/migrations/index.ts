@@ -5,6 +5,7 @@ import * as executionLogs from './0002-execution-logs.ts';
 import * as accessControl from './0003-access-control.ts';
 import * as stepResultAudit from './0004-step-result-audit.ts';
 import * as auditCheckpoints from './0005-audit-checkpoints.ts';
+import * as taskRunLogIndex from './0006-task-run-log-index.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0003-access-control': accessControl,
   '0004-step-result-audit': stepResultAudit,
   '0005-audit-checkpoints': auditCheckpoints,
+  '0006-task-run-log-index': taskRunLogIndex,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -42,6 +42,8 @@ CREATE INDEX "audit_events_execution_idx" on "audit_events" ("execution_id", "id
 
 CREATE INDEX "execution_inputs_lookup_idx" on "execution_inputs" ("key", "value", "execution_id");
 
+CREATE INDEX "execution_logs_task_run_idx" on "execution_logs" ("task_run_id", "seq") where "task_run_id" is not null;
+
 CREATE INDEX "execution_shares_principal_idx" on "execution_shares" ("principal_type", "principal_id", "execution_id");
 
 CREATE INDEX "executions_status_idx" on "executions" ("status", "id");
