@@ -10,7 +10,7 @@ import {
   type AuditCheckpoint,
   type ChainHead,
 } from '../store/audit-checkpoint-repository.ts';
-import { listAuditChain } from '../store/audit-event-repository.ts';
+import { getChainHead, listAuditChain } from '../store/audit-event-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import { canonicalJson } from './audit-chain.ts';
 import type { AuditSigner } from './audit-signer.ts';
@@ -95,6 +95,13 @@ export async function verifyAudit(
     const chain = await listAuditChain(db, s.type, s.id);
     events += chain.length;
     for (const p of verifyChain(chain).problems) problems.push(`${s.type} ${s.id}: ${p}`);
+    const head = await getChainHead(db, s.type, s.id);
+    const last = chain.at(-1);
+    if (!head || head.seq !== last?.seq || head.hash !== last.hash) {
+      problems.push(
+        `${s.type} ${s.id}: the chain ends at seq ${last?.seq ?? 0} but its recorded head is seq ${head?.seq ?? 'none'} (an event was added or removed outside the writer)`,
+      );
+    }
   }
   // Every execution's lifecycle is complete: created, and ended exactly once if it has ended.
   let executions = db.selectFrom('executions').select(['id', 'status']);

@@ -55,6 +55,19 @@ export async function claimNextSeq(db: Db, subjectType: string, subjectId: strin
   return { seq: head.seq, prevHash: head.hash };
 }
 
+export async function getChainHead(
+  db: Db,
+  subjectType: string,
+  subjectId: string,
+): Promise<{ seq: number; hash: string | null } | undefined> {
+  return db
+    .selectFrom('audit_chain_heads')
+    .select(['seq', 'hash'])
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .executeTakeFirst();
+}
+
 export async function setChainHead(db: Db, subjectType: string, subjectId: string, hash: string): Promise<void> {
   await db
     .updateTable('audit_chain_heads')

@@ -95,6 +95,7 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
         .execute();
       prev = hash;
     }
+    await h.store.db.updateTable('audit_chain_heads').set({ hash: prev }).where('subject_type', '=', 'execution').where('subject_id', '=', executionId).execute();
     await h.store.db.deleteFrom('audit_checkpoints').execute();
     expect(await verify()).toMatchObject({ ok: true, checkpoints: 0 }); // nothing inside the store can tell
     const { publicKey: _publicKey, ...checkpoint } = exported;
@@ -162,5 +163,68 @@ describeEachDialect('audit verify: lifecycle completeness', (dialect) => {
     } finally {
       await h.dispose();
     }
+  });
+});
+
+describeEachDialect('audit verify: tampering inside the store', (dialect) => {
+  let h: Harness;
+  let id: string;
+  beforeEach(async () => {
+    h = await createHarness(dialect);
+    await h.apply({
+      id: 't',
+      name: 'T',
+      tasks: [
+        { id: 'a', type: 'log', with: { message: 'x' } },
+        { id: 'b', type: 'log', needs: ['a'], with: { message: 'y' } },
+      ],
+    });
+    id = (await h.runToEnd('t')).id;
+    await dropGuards(h);
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+  const problems = async () => (await h.api<Verification>('GET', '/v1/audit/verify')).body.problems.join('\n');
+
+  it('detects rows reordered', async () => {
+    const chain = await listAuditChain(h.store.db, 'execution', id);
+    const [x, y] = [chain[2]!, chain[3]!];
+    // swap their seqs through a free value (the pair is unique)
+    await h.store.db.updateTable('audit_events').set({ seq: -1 }).where('id', '=', x.id).execute();
+    await h.store.db.updateTable('audit_events').set({ seq: x.seq }).where('id', '=', y.id).execute();
+    await h.store.db.updateTable('audit_events').set({ seq: y.seq }).where('id', '=', x.id).execute();
+    expect(await problems()).toContain(`event ${x.id}: seq ${y.seq} where ${x.seq} was expected (an event was removed or reordered)`);
+  });
+
+  it('detects a forged row, even one whose hash was computed correctly', async () => {
+    const chain = await listAuditChain(h.store.db, 'execution', id);
+    const last = chain.at(-1)!;
+    const content = {
+      ...last,
+      id: `${last.id.slice(0, -1)}f`,
+      seq: last.seq + 1,
+      eventType: 'STATE_CHANGE',
+      metadata: { from: 'completed', to: 'running' },
+    };
+    const { prevHash: _p, hash: _h, ...body } = content;
+    const hash = auditHash(last.hash, body);
+    await h.store.db
+      .insertInto('audit_events')
+      .values({
+        id: content.id,
+        subject_type: 'execution',
+        subject_id: id,
+        seq: content.seq,
+        execution_id: id,
+        event_type: content.eventType,
+        actor: JSON.stringify(content.actor),
+        metadata: JSON.stringify(content.metadata),
+        created_at: content.createdAt,
+        prev_hash: last.hash,
+        hash,
+      })
+      .execute();
+    expect(await problems()).toContain(`execution ${id}: the chain ends at seq ${last.seq + 1} but its recorded head is seq ${last.seq}`);
   });
 });
