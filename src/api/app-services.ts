@@ -2,6 +2,7 @@ import type { AuthService } from '../auth/auth-service.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import type { AuditSigner } from '../observe/audit-signer.ts';
+import type { LogFeed } from '../observe/log-collector.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the HTTP layer is given; `buildApp` wires routes to these and nothing else. */
@@ -11,4 +12,6 @@ export interface AppServices {
   catalog: WorkflowCatalog;
   auth: AuthService;
   auditSigner: AuditSigner;
+  /** Wakes log followers when an execution's lines are written. */
+  logFeed: LogFeed;
 }

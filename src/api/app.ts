@@ -7,6 +7,7 @@ import type { AppServices } from './app-services.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { logRoutes } from './routes/log-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -56,6 +57,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(authRoutes(services), { prefix: '/v1' });
   await app.register(workflowRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });
+  await app.register(logRoutes(services), { prefix: '/v1' });
   await app.register(adminRoutes(services), { prefix: '/v1' });
   await app.register(auditRoutes(services), { prefix: '/v1' });
   await app.ready();

@@ -136,15 +136,42 @@ const chainHead = z.tuple([z.string(), z.string(), z.number().int(), z.string()]
 /** An exported checkpoint, as `runledger audit checkpoint --out FILE` wrote it. */
 export const exportedCheckpointBody = z.object({
   execution: uuidParam.optional(),
-  checkpoint: z.object({
-    id: z.string(),
-    seq: z.number().int(),
-    createdAt: z.string(),
-    reason: z.string(),
-    heads: z.array(chainHead),
-    prevHash: z.string().nullable(),
-    hash: z.string(),
-    keyId: z.string(),
-    signature: z.string(),
-  }),
+  checkpoint: z
+    .object({
+      id: z.string(),
+      seq: z.number().int(),
+      createdAt: z.string(),
+      reason: z.string(),
+      heads: z.array(chainHead),
+      prevHash: z.string().nullable(),
+      hash: z.string(),
+      keyId: z.string(),
+      signature: z.string(),
+    })
+    .strict(),
+});
+
+const LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+export const logsQuery = z.object({
+  level: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(LEVELS, { message: `must be among ${LEVELS.join(', ')}` })))
+    .optional(),
+  /** A duration back from now (`30s`, `5m`, `2h`, `1d`) or a timestamp. */
+  since: z.string().max(64).optional(),
+  /** A task id: every attempt's lines. */
+  task: z.string().max(64).optional(),
+  afterSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  follow: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
 });

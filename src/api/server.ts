@@ -82,7 +82,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
 
     const app = await buildApp(
-      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner },
+      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed: logCollector },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );
     await app.listen({ host: config.host, port: config.port });

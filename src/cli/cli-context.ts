@@ -1,3 +1,4 @@
+import { once, type EventEmitter } from 'node:events';
 import pc from 'picocolors';
 import { resolveCredentials, type ResolvedCredentials } from '../client/credentials.ts';
 import { RunledgerClient } from '../client/runledger-client.ts';
@@ -48,6 +49,17 @@ export class CliContext {
 
   printJson(value: unknown): void {
     this.print(JSON.stringify(value, null, 2));
+  }
+
+  /**
+   * Writes each chunk to stdout as it arrives, so a long stream is never held whole; waits for
+   * `drain` when stdout asks to (a slow pipe).
+   */
+  async stream(chunks: AsyncIterable<string>): Promise<void> {
+    for await (const chunk of chunks) {
+      const stdout = this.stdout as OutputStream & Partial<EventEmitter>;
+      if (stdout.write(chunk) === false && typeof stdout.once === 'function') await once(stdout as EventEmitter, 'drain');
+    }
   }
 
   /** Progress and hints that are not the command's result; stdout stays clean for scripts. */

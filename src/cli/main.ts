@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerAuditCommands } from './commands/audit-commands.ts';
 import { registerDbCommands } from './commands/db-commands.ts';
 import { registerExecutionCommands } from './commands/execution-commands.ts';
 import { registerGroupCommands } from './commands/group-commands.ts';
@@ -80,6 +81,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTokenCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerGroupCommands(program, ctx);
+  registerAuditCommands(program, ctx, parsers);
   for (const leaf of leaves(program)) if (leaf !== program) addGlobalOptions(leaf);
 
   program.hook('preAction', (_program, action) => {

@@ -4,12 +4,19 @@ import { ApiError, apiErrorFromResponse, unreachableError } from './api-error.ts
 import type {
   AppliedWorkflow,
   ApiTokenView,
+  AuditCheckpoint,
+  AuditEvent,
+  AuditFilter,
+  AuditVerification,
+  AuditVerifyOptions,
   CreatedApiToken,
   CreatedWorkflow,
+  ExecutionAudit,
   ExecutionDetail,
   ExecutionFilters,
   ExecutionShares,
   ExecutionSummary,
+  ExportedCheckpoint,
   GroupView,
   Health,
   ListResult,
@@ -20,6 +27,7 @@ import type {
   RunOptions,
   RunStarted,
   SharesChange,
+  StepResultAuditEntry,
   TaskRunView,
   UserChanges,
   UserDetail,
@@ -222,6 +230,57 @@ export class RunledgerClient {
     });
   }
 
+  // --- audit ---
+
+  /** The execution's audit events in chain order and whether its chain verifies (whoever may read the execution). */
+  getExecutionAudit(id: string): Promise<ExecutionAudit> {
+    return this.request('GET', `/v1/executions/${enc(id)}/audit`);
+  }
+
+  /** The step-result audit of one task run: one row per result it recorded. */
+  async getStepAudit(id: string, taskRunId: string): Promise<StepResultAuditEntry[]> {
+    return (await this.request<ListResult<StepResultAuditEntry>>('GET', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}/audit`)).items;
+  }
+
+  /** Audit events, newest first (admins only, like every `/v1/audit` route). */
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    const query = { subjectType: filter.subjectType, eventType: filter.eventType, limit: filter.limit };
+    return (await this.request<ListResult<AuditEvent>>('GET', '/v1/audit', { query })).items;
+  }
+
+  /**
+   * Verifies every chain (or one execution's) and the signed checkpoints; with `checkpoint`, also
+   * against that checkpoint kept outside the server (POST), which detects a deleted tail or a rewritten chain.
+   */
+  verifyAudit(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    if (options.checkpoint === undefined) return this.request('GET', '/v1/audit/verify', { query: { execution: options.execution } });
+    return this.request('POST', '/v1/audit/verify', {
+      body: { checkpoint: options.checkpoint, ...(options.execution !== undefined && { execution: options.execution }) },
+    });
+  }
+
+  /** Writes a signed checkpoint of every chain's head now (201). */
+  createCheckpoint(): Promise<AuditCheckpoint> {
+    return this.request('POST', '/v1/audit/checkpoints');
+  }
+
+  /** The latest signed checkpoint with the server's public audit key (PEM), to keep outside the server. */
+  latestCheckpoint(): Promise<ExportedCheckpoint> {
+    return this.request('GET', '/v1/audit/checkpoints/latest');
+  }
+
+  /**
+   * The whole audit trail, oldest first, as it streams in: one line (one `AuditEvent` as JSON, no
+   * newline) at a time, never the whole body in memory. Errors of the answer (`FORBIDDEN`) are thrown
+   * here; a connection cut off later throws `RESPONSE_INCOMPLETE` from the iteration.
+   */
+  async exportAudit(): Promise<AsyncIterable<string>> {
+    const response = await this.fetchOk('GET', '/v1/audit/export', {
+      headers: { accept: 'application/x-ndjson, application/problem+json' },
+    });
+    return ndjsonLines(response);
+  }
+
   /**
    * Polls the execution until its status is terminal (completed, failed, cancelled, timed_out) and
    * returns it. With `timeoutMs`, gives up with `WAIT_TIMEOUT` after that long.
@@ -254,6 +313,12 @@ export class RunledgerClient {
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: T }> {
+    const response = await this.fetchOk(method, path, options);
+    return { status: response.status, body: (await readBody(response)) as T };
+  }
+
+  /** Sends the request; a 2xx answer comes back unread, anything else throws its ApiError. */
+  private async fetchOk(method: string, path: string, options: RequestOptions): Promise<Response> {
     const url = new URL(path, `${this.server}/`);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -275,10 +340,35 @@ export class RunledgerClient {
     } catch (e: unknown) {
       throw unreachableError(this.server, e);
     }
-    const parsed = await readBody(response);
-    if (!response.ok) throw apiErrorFromResponse(response.status, response.statusText, parsed, response.headers.get('retry-after'));
-    return { status: response.status, body: parsed as T };
+    if (!response.ok) {
+      const parsed = await readBody(response);
+      throw apiErrorFromResponse(response.status, response.statusText, parsed, response.headers.get('retry-after'));
+    }
+    return response;
   }
+}
+
+/** The non-empty lines of a streamed body, decoded as UTF-8 chunk by chunk. */
+async function* ndjsonLines(response: Response): AsyncGenerator<string> {
+  if (!response.body) return;
+  let pending = '';
+  try {
+    // Leaving the loop early (a consumer's `break`) cancels the body.
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (line.trim() !== '') yield line;
+    }
+  } catch (e: unknown) {
+    throw new ApiError({
+      status: response.status,
+      code: 'RESPONSE_INCOMPLETE',
+      detail: `The answer was cut off (HTTP ${response.status})`,
+      cause: e,
+    });
+  }
+  if (pending.trim() !== '') yield pending;
 }
 
 async function readBody(response: Response): Promise<unknown> {

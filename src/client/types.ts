@@ -239,3 +239,110 @@ export interface RunOptions {
   correlationId?: string;
   version?: number;
 }
+
+/** The subjects whose audit chains `GET /v1/audit` can filter by. */
+export type AuditSubjectType = 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security';
+
+/** Who acted, as an audit event names them; `anonymous` when nobody was signed in. */
+export interface AuditActor {
+  kind: 'user' | 'token' | 'worker' | 'system' | 'anonymous';
+  userId?: string | null;
+  username?: string | null;
+  /** The API token used, for `token`. */
+  tokenId?: string;
+  /** The process that acted, for `worker`. */
+  workerId?: string;
+}
+
+/** One immutable audit event, chained by hash to the previous event of the same subject. */
+export interface AuditEvent {
+  id: string;
+  subjectType: string;
+  subjectId: string;
+  /** Position in its subject's chain: 1, 2, 3… */
+  seq: number;
+  executionId: string | null;
+  eventType: string;
+  actor: AuditActor;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  prevHash: string | null;
+  hash: string;
+}
+
+/** One chain's check: every link and hash, and for an execution its lifecycle; `problems` names the first break. */
+export interface ChainVerification {
+  ok: boolean;
+  /** Events checked. */
+  checked: number;
+  problems: string[];
+}
+
+/** `GET /v1/executions/:id/audit`: the execution's events in chain order and whether the chain verifies. */
+export interface ExecutionAudit {
+  items: AuditEvent[];
+  verification: ChainVerification;
+}
+
+/** `GET /v1/executions/:id/tasks/:taskRunId/audit` items: one row per step result, with the result joined from its transition. */
+export interface StepResultAuditEntry {
+  id: string;
+  taskRunId: string;
+  transitionId: string;
+  executionId: string;
+  recordedAt: string;
+  workerId: string | null;
+  correlationId: string | null;
+  success: boolean;
+  executionTimeMs: number | null;
+  stepName: string;
+  attempt: number;
+  fromState: TaskRunStatus | null;
+  toState: TaskRunStatus;
+  /** The full result (masked when it was written). */
+  result: unknown;
+}
+
+/** Filters of `GET /v1/audit`; `limit` 1-1000 (default 100). */
+export interface AuditFilter {
+  subjectType?: AuditSubjectType;
+  /** An event type such as `LOGIN_FAILED`. */
+  eventType?: string;
+  limit?: number;
+}
+
+/** `GET`/`POST /v1/audit/verify`: every chain, the chain of checkpoints and their signatures. */
+export interface AuditVerification {
+  ok: boolean;
+  chains: number;
+  events: number;
+  checkpoints: number;
+  problems: string[];
+}
+
+/** One chain's head at checkpoint time: [subject type, subject id, seq, hash]. */
+export type ChainHead = [subjectType: string, subjectId: string, seq: number, hash: string];
+
+/** A signed checkpoint of every chain's head, chained to the previous checkpoint (`POST /v1/audit/checkpoints`, 201). */
+export interface AuditCheckpoint {
+  id: string;
+  seq: number;
+  createdAt: string;
+  reason: string;
+  heads: ChainHead[];
+  prevHash: string | null;
+  hash: string;
+  keyId: string;
+  signature: string;
+}
+
+/** `GET /v1/audit/checkpoints/latest`: the checkpoint and the server's public audit key (PEM), to keep outside the server. */
+export interface ExportedCheckpoint extends AuditCheckpoint {
+  publicKey: string;
+}
+
+/** `verifyAudit`: one execution's chain only, and/or also against a checkpoint kept outside the server. */
+export interface AuditVerifyOptions {
+  execution?: string;
+  checkpoint?: AuditCheckpoint;
+}

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { toError } from '../domain/task-failure.ts';
 import type { LogLine, LogSink } from '../engine/log-sink.ts';
@@ -5,6 +6,12 @@ import type { Database } from '../store/database-schema.ts';
 import { insertLogLines, maxLogSeq, type ExecutionLogRow } from '../store/execution-log-repository.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Tells followers that an execution's new lines are durable (in this process). */
+export interface LogFeed {
+  /** Calls `listener` after each write that held lines of the execution; returns the unsubscribe. */
+  subscribe(executionId: string, listener: () => void): () => void;
+}
 
 export interface LogCollectorOptions {
   /** Lines buffered before a flush starts (DESIGN invariant 2: 100). */
@@ -19,7 +26,8 @@ export interface LogCollectorOptions {
  * commits, so a terminal state implies its logs are durable. A failed write is reported on stderr
  * and never stops the engine.
  */
-export class LogCollector implements LogSink {
+export class LogCollector implements LogSink, LogFeed {
+  private readonly flushed = new EventEmitter().setMaxListeners(0);
   private buffer: { line: LogLine; ts: string }[] = [];
   private readonly nextSeq = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +58,11 @@ export class LogCollector implements LogSink {
   /** Resolves once every line appended so far (for any execution) is written or reported lost. */
   flush(_executionId?: string): Promise<void> {
     return this.flushAll();
+  }
+
+  subscribe(executionId: string, listener: () => void): () => void {
+    this.flushed.on(executionId, listener);
+    return () => this.flushed.off(executionId, listener);
   }
 
   release(executionId: string): void {
@@ -89,6 +102,7 @@ export class LogCollector implements LogSink {
       });
       await this.db.transaction().execute((trx) => insertLogLines(trx, rows));
       for (const [k, v] of seqs) this.nextSeq.set(k, v);
+      for (const executionId of new Set(rows.map((r) => r.executionId))) this.flushed.emit(executionId);
       this.stats.written += rows.length;
       this.stats.batches += 1;
     } catch (e: unknown) {

@@ -63,15 +63,34 @@ export interface StoredLogLine {
   message: string;
 }
 
-/** Lines of one execution in order, after a seq cursor. */
-export async function listLogLines(db: Db, executionId: string, afterSeq: number, limit: number): Promise<StoredLogLine[]> {
-  const rows = await db
+export interface LogLineFilter {
+  executionId: string;
+  /** Lines after this seq (the cursor). */
+  afterSeq: number;
+  levels?: readonly string[] | undefined;
+  /** Lines at or after this instant (ISO). */
+  since?: string | undefined;
+  /** Lines of these task runs only (e.g. every attempt of one task). */
+  taskRunIds?: readonly string[] | undefined;
+  limit: number;
+}
+
+/**
+ * One page of an execution's lines in seq order: a range scan of the (execution_id, seq) key from the
+ * cursor, filters applied on the way; never an OFFSET.
+ */
+export async function queryLogLines(db: Db, f: LogLineFilter): Promise<StoredLogLine[]> {
+  let q = db
     .selectFrom('execution_logs')
     .select(['seq', 'task_run_id', 'ts', 'level', 'source', 'message'])
-    .where('execution_id', '=', executionId)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
+    .where('execution_id', '=', f.executionId)
+    .where('seq', '>', f.afterSeq);
+  if (f.levels && f.levels.length > 0) q = q.where('level', 'in', [...f.levels]);
+  if (f.since) q = q.where('ts', '>=', f.since);
+  if (f.taskRunIds) {
+    if (f.taskRunIds.length === 0) return [];
+    q = q.where('task_run_id', 'in', [...f.taskRunIds]);
+  }
+  const rows = await q.orderBy('seq').limit(f.limit).execute();
   return rows.map((r) => ({ seq: r.seq, taskRunId: r.task_run_id, ts: r.ts, level: r.level, source: r.source, message: r.message }));
 }

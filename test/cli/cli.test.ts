@@ -253,6 +253,26 @@ describe('runledger CLI against a real server', () => {
     expect(ended.taskRuns.find((r) => r.taskId === 'confirm')).toMatchObject({ status: 'succeeded', notes: 'dashboard is green' });
   });
 
+  it('verifies and streams the audit trail through stdout, with exit codes', { timeout: SPAWN_TIMEOUT }, async () => {
+    const [verified, exported, missing] = await Promise.all([
+      cli(['audit', 'verify']),
+      cli(['audit', 'export']),
+      cli(['audit', 'verify', '--checkpoint', 'missing.json']),
+    ]);
+    expect(verified).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^audit verified: \d+ chains, \d+ events, \d+ checkpoints\n$/),
+      stderr: '',
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    const events = exported.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { subjectId: string; eventType: string });
+    expect(events).toContainEqual(expect.objectContaining({ subjectId: helloExecutionId, eventType: 'CREATED' }));
+    expectOneLineError(missing, /^runledger: missing\.json: no such file$/);
+  });
+
   it('answers bad input with exit 1 and one line on stderr', { timeout: SPAWN_TIMEOUT }, async () => {
     const [unknownExecution, malformedInput, unknownCommand, missingFile, badFilter, noPassword, badLimit] = await Promise.all([
       cli(['execution', 'show', '01900000-0000-7000-8000-000000000000']),

@@ -9,6 +9,13 @@ import type {
 import type { RunledgerClient } from '../../src/client/runledger-client.ts';
 import type {
   ApiTokenView,
+  AuditCheckpoint,
+  AuditEvent,
+  AuditVerification,
+  ChainVerification,
+  ExecutionAudit,
+  ExportedCheckpoint,
+  StepResultAuditEntry,
   ExecutionDetail,
   ExecutionShares,
   ExecutionSummary,
@@ -21,8 +28,13 @@ import type {
   WorkflowVersionView,
 } from '../../src/client/types.ts';
 import type { User } from '../../src/domain/records.ts';
+import type { AuditVerification as StoredVerification } from '../../src/observe/audit-checkpoints.ts';
+import type { ChainVerification as StoredChainVerification } from '../../src/observe/audit-verify.ts';
+import type { AuditCheckpoint as StoredCheckpoint } from '../../src/store/audit-checkpoint-repository.ts';
+import type { StoredAuditEvent } from '../../src/store/audit-event-repository.ts';
 import type { ExecutionShares as StoredShares } from '../../src/store/execution-share-repository.ts';
 import type { Group } from '../../src/store/group-repository.ts';
+import type { StepResultAuditEntry as StoredStepResult } from '../../src/store/step-result-audit-repository.ts';
 import type { ApiToken } from '../../src/store/user-repository.ts';
 
 /** The client's response types are the presenters' shapes: a change on either side fails `tsc`. */
@@ -43,7 +55,20 @@ test('client types mirror the records the admin, token and sharing routes send',
   expectTypeOf<Omit<ExecutionShares, 'scope'>>().toEqualTypeOf<StoredShares>();
 });
 
+/** The audit routes answer with the store's and the verifier's shapes; the actor is typed more closely than stored. */
+test('client audit types mirror the audit records', () => {
+  expectTypeOf<Omit<AuditEvent, 'actor'>>().toEqualTypeOf<Omit<StoredAuditEvent, 'actor'>>();
+  expectTypeOf<StepResultAuditEntry>().toEqualTypeOf<StoredStepResult>();
+  expectTypeOf<AuditCheckpoint>().toEqualTypeOf<StoredCheckpoint>();
+  expectTypeOf<AuditVerification>().toEqualTypeOf<StoredVerification>();
+  expectTypeOf<ChainVerification>().toEqualTypeOf<StoredChainVerification>();
+});
+
 test('client methods answer with those types', () => {
+  expectTypeOf<RunledgerClient['getExecutionAudit']>().returns.resolves.toEqualTypeOf<ExecutionAudit>();
+  expectTypeOf<RunledgerClient['getStepAudit']>().returns.resolves.toEqualTypeOf<StepResultAuditEntry[]>();
+  expectTypeOf<RunledgerClient['latestCheckpoint']>().returns.resolves.toEqualTypeOf<ExportedCheckpoint>();
+  expectTypeOf<RunledgerClient['exportAudit']>().returns.resolves.toEqualTypeOf<AsyncIterable<string>>();
   expectTypeOf<RunledgerClient['getExecution']>().returns.resolves.toEqualTypeOf<ExecutionDetail>();
   expectTypeOf<RunledgerClient['listExecutions']>().returns.resolves.toEqualTypeOf<Page<ExecutionSummary>>();
   expectTypeOf<RunledgerClient['getTaskRun']>().returns.resolves.toEqualTypeOf<TaskRunView>();

@@ -227,6 +227,86 @@ describe('RunledgerClient admin and sharing requests', () => {
   });
 });
 
+/** A streamed answer: the chunks as they would arrive, split anywhere (mid-line, mid-character). */
+function streamed(chunks: Uint8Array[], init: ResponseInit, fail?: Error): Response {
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      else if (fail) controller.error(fail);
+      else controller.close();
+    },
+  });
+  return new Response(body, init);
+}
+
+describe('RunledgerClient audit requests', () => {
+  const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+
+  it('sends the audit routes: verify by GET, or by POST with a checkpoint', async () => {
+    const t = recordingFetch(() => json({ items: [] }));
+    const c = new RunledgerClient({ server: 'http://rl.test', token: 'tok', fetch: t.fetch });
+    const checkpoint = { id: 'c1', seq: 2, createdAt: 'x', reason: 'r', heads: [], prevHash: null, hash: 'h', keyId: 'k', signature: 's' };
+    await c.getExecutionAudit('e/1');
+    await c.getStepAudit('e1', 't1');
+    await c.listAudit({ subjectType: 'login', eventType: 'LOGIN_FAILED', limit: 5 });
+    await c.listAudit();
+    await c.verifyAudit();
+    await c.verifyAudit({ execution: 'e1' });
+    await c.verifyAudit({ checkpoint });
+    await c.verifyAudit({ execution: 'e1', checkpoint });
+    await c.createCheckpoint();
+    await c.latestCheckpoint();
+    expect(t.sent.map((s) => `${s.method} ${s.url.pathname}${s.url.search}${s.body === undefined ? '' : ` ${s.body}`}`)).toEqual([
+      'GET /v1/executions/e%2F1/audit',
+      'GET /v1/executions/e1/tasks/t1/audit',
+      'GET /v1/audit?subjectType=login&eventType=LOGIN_FAILED&limit=5',
+      'GET /v1/audit',
+      'GET /v1/audit/verify',
+      'GET /v1/audit/verify?execution=e1',
+      `POST /v1/audit/verify ${JSON.stringify({ checkpoint })}`,
+      `POST /v1/audit/verify ${JSON.stringify({ checkpoint, execution: 'e1' })}`,
+      'POST /v1/audit/checkpoints',
+      'GET /v1/audit/checkpoints/latest',
+    ]);
+  });
+
+  it('streams the export line by line, however the chunks are split', async () => {
+    const bytes = new TextEncoder().encode('{"n":1,"s":"é"}\n\n{"n":2}\n{"n":3}');
+    // byte 13 is the second byte of é
+    const chunks = [bytes.slice(0, 3), bytes.slice(3, 13), bytes.slice(13, 16), bytes.slice(16, 22), bytes.slice(22)];
+    const t = recordingFetch(() => streamed(chunks, { status: 200, headers: { 'content-type': 'application/x-ndjson' } }));
+    const c = new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch });
+    const lines: string[] = [];
+    for await (const line of await c.exportAudit()) lines.push(line);
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ n: 1, s: 'é' }, { n: 2 }, { n: 3 }]);
+    expect(t.sent[0]).toMatchObject({ method: 'GET', headers: { accept: 'application/x-ndjson, application/problem+json' } });
+    expect(t.sent[0]!.url.pathname).toBe('/v1/audit/export');
+  });
+
+  it("throws the answer's error before streaming, and RESPONSE_INCOMPLETE when the stream breaks", async () => {
+    const forbidden = recordingFetch(() => problem(403, { code: 'FORBIDDEN', detail: 'This needs the admin role' }));
+    expect(await caught(new RunledgerClient({ server: 'http://rl.test', fetch: forbidden.fetch }).exportAudit())).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+
+    const cut = recordingFetch(() =>
+      streamed(
+        [new TextEncoder().encode('{"n":1}\n{"n"')],
+        { status: 200, headers: { 'content-type': 'application/x-ndjson' } },
+        new Error('socket hang up'),
+      ),
+    );
+    const lines: string[] = [];
+    const iterate = async () => {
+      for await (const line of await new RunledgerClient({ server: 'http://rl.test', fetch: cut.fetch }).exportAudit()) lines.push(line);
+    };
+    expect(await caught(iterate())).toMatchObject({ status: 200, code: 'RESPONSE_INCOMPLETE' });
+    expect(lines).toEqual(['{"n":1}']);
+  });
+});
+
 describe('RunledgerClient against a real server', () => {
   let tmp: string;
   let server: RunningServer;
@@ -343,6 +423,32 @@ describe('RunledgerClient against a real server', () => {
 
     await admin.updateUser(ada.id, { disabled: true });
     expect(await caught(member.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('reads, verifies, checkpoints and exports the audit trail', async () => {
+    const c = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(tmp, 'local-token'), 'utf8').trim() });
+    await c.applyWorkflow(JSON.stringify({ id: 'audited', name: 'A', tasks: [{ id: 't', type: 'log', with: { message: 'x' } }] }), 'json');
+    const ended = await c.waitForExecution((await c.runWorkflow('audited')).executionId, { pollMs: 50, timeoutMs: 10_000 });
+
+    const audit = await c.getExecutionAudit(ended.id);
+    expect(audit.items[0]).toMatchObject({ subjectType: 'execution', subjectId: ended.id, seq: 1, eventType: 'CREATED', prevHash: null });
+    expect(audit.items.at(-1)).toMatchObject({ eventType: 'COMPLETED', actor: { kind: 'worker' } });
+    expect(audit.verification).toEqual({ ok: true, checked: audit.items.length, problems: [] });
+    expect(await c.getStepAudit(ended.id, ended.taskRuns[0]!.id)).toEqual([
+      expect.objectContaining({ taskRunId: ended.taskRuns[0]!.id, stepName: 't', success: true, toState: 'succeeded' }),
+    ]);
+    expect((await c.listAudit({ eventType: 'CREATED', subjectType: 'execution' })).map((e) => e.subjectId)).toContain(ended.id);
+
+    const created = await c.createCheckpoint();
+    const latest = await c.latestCheckpoint();
+    expect(latest).toMatchObject({ id: created.id, hash: created.hash, publicKey: expect.stringMatching(/BEGIN PUBLIC KEY/) });
+    expect(await c.verifyAudit()).toMatchObject({ ok: true, checkpoints: expect.any(Number) });
+    const { publicKey: _publicKey, ...checkpoint } = latest;
+    expect(await c.verifyAudit({ execution: ended.id, checkpoint })).toMatchObject({ ok: true, chains: 1 });
+
+    const lines: string[] = [];
+    for await (const line of await c.exportAudit()) lines.push(line);
+    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expect.arrayContaining(audit.items.map((e) => e.id)));
   });
 
   it('reports a locked sign-in with TOO_MANY_ATTEMPTS and the seconds to wait', async () => {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.ts';
 import { auditHash } from '../../src/observe/audit-chain.ts';
 import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
@@ -95,7 +96,12 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
         .execute();
       prev = hash;
     }
-    await h.store.db.updateTable('audit_chain_heads').set({ hash: prev }).where('subject_type', '=', 'execution').where('subject_id', '=', executionId).execute();
+    await h.store.db
+      .updateTable('audit_chain_heads')
+      .set({ hash: prev })
+      .where('subject_type', '=', 'execution')
+      .where('subject_id', '=', executionId)
+      .execute();
     await h.store.db.deleteFrom('audit_checkpoints').execute();
     expect(await verify()).toMatchObject({ ok: true, checkpoints: 0 }); // nothing inside the store can tell
     const { publicKey: _publicKey, ...checkpoint } = exported;
@@ -202,7 +208,7 @@ describeEachDialect('audit verify: tampering inside the store', (dialect) => {
     const last = chain.at(-1)!;
     const content = {
       ...last,
-      id: `${last.id.slice(0, -1)}f`,
+      id: newId(),
       seq: last.seq + 1,
       eventType: 'STATE_CHANGE',
       metadata: { from: 'completed', to: 'running' },

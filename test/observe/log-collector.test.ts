@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
 import { insertExecution } from '../../src/store/execution-repository.ts';
-import { listLogLines } from '../../src/store/execution-log-repository.ts';
+import { queryLogLines } from '../../src/store/execution-log-repository.ts';
 import { insertWorkflow, insertWorkflowVersion } from '../../src/store/workflow-repository.ts';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
 
@@ -55,7 +55,7 @@ describeEachDialect('LogCollector', (dialect) => {
     second.release(executionId);
     second.append(line('b2'));
     await second.flush(executionId);
-    const lines = await listLogLines(t.store.db, executionId, 0, 1000);
+    const lines = await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 1000 });
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 253 }, (_, i) => i + 1));
     expect(lines[0]?.message).toBe('a0');
     expect(lines[250]?.message).toBe('b0');
@@ -68,7 +68,9 @@ describeEachDialect('LogCollector', (dialect) => {
   it('flushes on its own after the interval', async () => {
     const collector = new LogCollector(t.store.db, { flushIntervalMs: 20 });
     collector.append(line('soon'));
-    await vi.waitFor(async () => expect((await listLogLines(t.store.db, executionId, 0, 10)).length).toBe(1), { timeout: 2000 });
+    await vi.waitFor(async () => expect((await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 10 })).length).toBe(1), {
+      timeout: 2000,
+    });
   });
 
   it('reports a failed write on stderr and keeps going', async () => {
@@ -80,7 +82,7 @@ describeEachDialect('LogCollector', (dialect) => {
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('could not write 1 log lines'));
     collector.append(line('after'));
     await collector.flush(executionId);
-    expect((await listLogLines(t.store.db, executionId, 0, 10)).map((l) => l.message)).toEqual(['after']);
+    expect((await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 10 })).map((l) => l.message)).toEqual(['after']);
     errors.mockRestore();
   });
 });

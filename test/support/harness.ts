@@ -84,7 +84,7 @@ export async function createHarness(
     env: options.env ?? {},
   });
   const app = await buildApp(
-    { store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth, auditSigner },
+    { store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth, auditSigner, logFeed: logs },
     { bodyLimitBytes: 1024 * 1024 },
   );
   const { token: adminToken } = await auth.login('admin', ADMIN_PASSWORD);

@@ -92,7 +92,8 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get(
       '/audit/checkpoints/latest',
       { schema: { tags: ['audit'], summary: 'The latest signed checkpoint, to keep outside the server' } },
-      async (_request, reply) => {
+      async (request, reply) => {
+        await noteRead(actorOf(request), 'checkpoint');
         const latest = (await latestCheckpoint(db)) ?? (await writeCheckpoint(db, services.auditSigner, 'on demand'));
         return reply.send({ ...latest, publicKey: services.auditSigner.publicKeyPem() });
       },
