@@ -32,15 +32,40 @@ const instant = z
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or timestamp')
   .transform((s) => new Date(s).toISOString());
 
-export const executionListQuery = z.object({
-  status: statusList.optional(),
-  workflow: z.string().max(64).optional(),
-  triggeredBy: uuidParam.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  cursor: uuidParam.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+const INPUT_FILTER = /^input\.([a-z][a-z0-9_]*)$/;
+
+/**
+ * History filters, for a page and for a count. `input.<key>=<value>` (any number) matches input
+ * values through the `execution_inputs` index; any other unknown parameter is refused, not ignored.
+ */
+export const executionListQuery = z
+  .object({
+    status: statusList.optional(),
+    workflow: z.string().max(64).optional(),
+    triggeredBy: uuidParam.optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    keyword: z.string().min(1).max(200).optional(),
+    cursor: uuidParam.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .catchall(z.string().max(1000))
+  .superRefine((q, ctx) => {
+    const known = ['status', 'workflow', 'triggeredBy', 'from', 'to', 'keyword', 'cursor', 'limit'];
+    for (const key of Object.keys(q)) {
+      if (!known.includes(key) && !INPUT_FILTER.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'unknown filter (inputs are filtered as input.<name>=<value>)' });
+      }
+    }
+  })
+  .transform((q) => {
+    const inputs: Record<string, string> = {};
+    for (const [key, value] of Object.entries(q)) {
+      const m = INPUT_FILTER.exec(key);
+      if (m && typeof value === 'string') inputs[m[1]!] = value;
+    }
+    return { ...q, inputs };
+  });
 
 export const runBody = z
   .object({

@@ -1,4 +1,13 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { ExecutionStatus } from '../domain/execution-status.ts';
 import type { Execution, ExecutionContextSnapshot, Trigger } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
@@ -132,8 +141,9 @@ export async function updateExecution(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export interface ExecutionFilter {
-  /** Who is asking: the list never holds rows outside it. */
+/** What narrows execution history; the same for a page and for its count. */
+export interface ExecutionCriteria {
+  /** Who is asking: no result ever holds rows outside it. */
   scope: ExecutionReadScope;
   workflowId?: string | undefined;
   statuses?: readonly ExecutionStatus[] | undefined;
@@ -142,6 +152,13 @@ export interface ExecutionFilter {
   from?: string | undefined;
   /** Exclusive upper bound on created_at (ISO). */
   to?: string | undefined;
+  /** Case-insensitive substring of the title or the notes. */
+  keyword?: string | undefined;
+  /** Input values that must all match (through the `execution_inputs` index). */
+  inputs?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface ExecutionFilter extends ExecutionCriteria {
   /** The id of the last row of the previous page. */
   cursor?: string | undefined;
   limit: number;
@@ -153,18 +170,51 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+function likePattern(keyword: string): string {
+  return `%${keyword.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function matching(criteria: ExecutionCriteria) {
+  return (eb: ExpressionBuilder<Database, 'executions'>) => {
+    const conditions: Expression<SqlBool>[] = [eb('executions.deleted_at', 'is', null)];
+    if (criteria.scope.kind !== 'all') conditions.push(visibleExecutions(criteria.scope)(eb));
+    if (criteria.workflowId) conditions.push(eb('executions.workflow_id', '=', criteria.workflowId));
+    if (criteria.statuses && criteria.statuses.length > 0) conditions.push(eb('executions.status', 'in', [...criteria.statuses]));
+    if (criteria.triggeredBy) conditions.push(eb('executions.triggered_by', '=', criteria.triggeredBy));
+    if (criteria.from) conditions.push(eb('executions.created_at', '>=', criteria.from));
+    if (criteria.to) conditions.push(eb('executions.created_at', '<', criteria.to));
+    if (criteria.keyword) {
+      const pattern = likePattern(criteria.keyword);
+      conditions.push(
+        eb.or([
+          sql<SqlBool>`lower(coalesce(executions.title, '')) like ${pattern} escape '\\'`,
+          sql<SqlBool>`lower(coalesce(executions.notes, '')) like ${pattern} escape '\\'`,
+        ]),
+      );
+    }
+    for (const [key, value] of Object.entries(criteria.inputs ?? {})) {
+      conditions.push(
+        eb(
+          'executions.id',
+          'in',
+          eb
+            .selectFrom('execution_inputs')
+            .select('execution_inputs.execution_id')
+            .where('execution_inputs.key', '=', key)
+            .where('execution_inputs.value', '=', value),
+        ),
+      );
+    }
+    return eb.and(conditions);
+  };
+}
+
 /**
  * Newest first by keyset on the UUIDv7 id: each page is an index range scan whatever the depth,
  * never an OFFSET, and never a count.
  */
 export async function listExecutions(db: Db, filter: ExecutionFilter): Promise<Page<Execution>> {
-  let query = db.selectFrom('executions').selectAll().where('deleted_at', 'is', null);
-  if (filter.scope.kind !== 'all') query = query.where(visibleExecutions(filter.scope));
-  if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
-  if (filter.statuses && filter.statuses.length > 0) query = query.where('status', 'in', [...filter.statuses]);
-  if (filter.triggeredBy) query = query.where('triggered_by', '=', filter.triggeredBy);
-  if (filter.from) query = query.where('created_at', '>=', filter.from);
-  if (filter.to) query = query.where('created_at', '<', filter.to);
+  let query = db.selectFrom('executions').selectAll().where(matching(filter));
   if (filter.cursor) query = query.where('id', '<', filter.cursor);
   const rows = await query
     .orderBy('id', 'desc')
@@ -173,6 +223,16 @@ export async function listExecutions(db: Db, filter: ExecutionFilter): Promise<P
   const items = rows.slice(0, filter.limit).map(toExecution);
   const nextCursor = rows.length > filter.limit ? (items.at(-1)?.id ?? null) : null;
   return { items, nextCursor };
+}
+
+/** The only place history is counted (the `/count` routes); the list path never counts. */
+export async function countExecutions(db: Db, criteria: ExecutionCriteria): Promise<number> {
+  const row = await db
+    .selectFrom('executions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where(matching(criteria))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Executions that have not ended: what recovery resumes after a restart. */

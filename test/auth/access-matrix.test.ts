@@ -37,6 +37,8 @@ const MATRIX: Row[] = [
   ['POST', '/v1/executions/:id/steps/:taskRunId/complete', { status: 'succeeded' }, { default: 403, owner: 409, admin: 409, other: 404 }],
   ['GET', '/v1/executions', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix/executions', undefined, { default: 200 }],
+  ['GET', '/v1/executions/count', undefined, { default: 200 }],
+  ['GET', '/v1/workflows/matrix/executions/count', undefined, { default: 200 }],
   ['GET', '/v1/workflows', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix/versions', undefined, { default: 200 }],
@@ -159,6 +161,12 @@ for (const dialect of DIALECTS) {
         expect(await visible('shared', url)).toEqual([executionId]);
         expect(await visible('group', url)).toEqual([executionId]);
         expect(await visible('other', url)).toEqual([otherExecutionId]);
+      }
+      const count = async (actor: ActorKind, url: string) =>
+        (await h.api<{ count: number }>('GET', url, undefined, tokens[actor])).body.count;
+      for (const url of ['/v1/executions/count', '/v1/workflows/matrix/executions/count', '/v1/executions/count?status=completed']) {
+        expect(await count('admin', url)).toBe(2);
+        for (const actor of ['owner', 'shared', 'group', 'other'] as const) expect(await count(actor, url), `${actor} ${url}`).toBe(1);
       }
     });
 

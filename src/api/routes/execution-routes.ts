@@ -11,7 +11,7 @@ import { listAuditChain } from '../../store/audit-event-repository.ts';
 import { verifyChain, verifyLifecycle } from '../../observe/audit-verify.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
-import { listExecutionsPage } from '../list-executions-page.ts';
+import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
 import { getTaskRun, listTaskRunsByExecution } from '../../store/task-run-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
@@ -47,6 +47,18 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         return listExecutionsPage(services.store, actorOf(request), request.query);
       },
+    );
+
+    app.get(
+      '/executions/count',
+      {
+        schema: {
+          tags: ['executions'],
+          summary: 'How many executions match the filters (the only counting route)',
+          querystring: executionListQuery,
+        },
+      },
+      async (request) => countExecutionsFor(services.store, actorOf(request), request.query),
     );
 
     app.get(

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { presentVersion, presentWorkflow } from '../presenters.ts';
-import { listExecutionsPage } from '../list-executions-page.ts';
+import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
 import { executionListQuery, runBody, workflowParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
@@ -98,18 +98,34 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
     );
 
     app.get(
+      '/workflows/:id/executions/count',
+      {
+        schema: {
+          tags: ['executions'],
+          summary: "How many of one workflow's executions match",
+          params: workflowParams,
+          querystring: executionListQuery,
+        },
+      },
+      async (request) => {
+        await services.catalog.get(request.params.id);
+        return countExecutionsFor(services.store, actorOf(request), request.query, request.params.id);
+      },
+    );
+
+    app.get(
       '/workflows/:id/executions',
       {
         schema: {
           tags: ['executions'],
           summary: "One workflow's executions, newest first",
           params: workflowParams,
-          querystring: executionListQuery.omit({ workflow: true }),
+          querystring: executionListQuery,
         },
       },
       async (request) => {
         await services.catalog.get(request.params.id);
-        return listExecutionsPage(services.store, actorOf(request), { ...request.query, workflow: undefined }, request.params.id);
+        return listExecutionsPage(services.store, actorOf(request), request.query, request.params.id);
       },
     );
   };
