@@ -28,6 +28,8 @@ const schema = z.object({
     .string()
     .default('1h')
     .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 1h'),
+  RUNLEDGER_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
+  RUNLEDGER_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
   RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
@@ -48,6 +50,8 @@ export interface Config {
   jwtTtl: string;
   loginMaxFailures: number;
   auditSigningKey: string | undefined;
+  logRetentionDays: number;
+  auditRetentionDays: number;
   auditCheckpointIntervalMs: number;
   loginLockoutMs: number;
   maxConcurrentTasks: number;
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jwtTtl: e.RUNLEDGER_JWT_TTL,
     loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
     auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
+    logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,
+    auditRetentionDays: e.RUNLEDGER_AUDIT_RETENTION_DAYS,
     auditCheckpointIntervalMs: parseDurationMs(e.RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL)!,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,

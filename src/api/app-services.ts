@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import type { AuditSigner } from '../observe/audit-signer.ts';
 import type { LogFeed } from '../observe/log-collector.ts';
+import type { RetentionPolicy } from '../observe/retention.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the HTTP layer is given; `buildApp` wires routes to these and nothing else. */
@@ -14,4 +15,5 @@ export interface AppServices {
   auditSigner: AuditSigner;
   /** Wakes log followers when an execution's lines are written. */
   logFeed: LogFeed;
+  retention: RetentionPolicy;
 }

@@ -8,6 +8,7 @@ import { errorHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { logRoutes } from './routes/log-routes.ts';
+import { retentionRoutes } from './routes/retention-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -60,6 +61,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(logRoutes(services), { prefix: '/v1' });
   await app.register(adminRoutes(services), { prefix: '/v1' });
   await app.register(auditRoutes(services), { prefix: '/v1' });
+  await app.register(retentionRoutes(services), { prefix: '/v1' });
   await app.ready();
   return app;
 }

@@ -200,3 +200,11 @@ export const logsQuery = z.object({
     .transform((v) => v === 'true' || v === '1')
     .default(false),
 });
+
+export const cleanupBody = z
+  .object({
+    olderThanDays: z.number().int().min(1).max(36500).optional(),
+    status: z.enum(['completed', 'failed', 'cancelled', 'timed_out']).optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .strict();

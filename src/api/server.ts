@@ -13,6 +13,8 @@ import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { LogCollector } from '../observe/log-collector.ts';
+import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
+import type { Actor } from '../domain/records.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 
@@ -61,6 +63,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
 
     const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
+    const retention = { logDays: config.logRetentionDays, auditDays: config.auditRetentionDays };
+    const system: Actor = { kind: 'system', userId: null, username: null, role: null };
+    await recordRetentionSettings(store.db, retention, system);
     const logCollector = new LogCollector(store.db);
     const engine = new Engine({
       db: store.db,
@@ -82,7 +87,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
 
     const app = await buildApp(
-      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed: logCollector },
+      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed: logCollector, retention },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );
     await app.listen({ host: config.host, port: config.port });
@@ -100,12 +105,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       );
     const checkpointTimer = setInterval(() => void checkpoint('periodic'), config.auditCheckpointIntervalMs);
     checkpointTimer.unref();
+    // Retention runs at start and daily; a failure is reported and retried the next day.
+    const cleanup = () =>
+      runCleanup(
+        { db: store.db, signer: auditSigner, reclaimSpace: () => store.reclaimSpace() },
+        retention,
+        { dryRun: false },
+        system,
+      ).catch((e: unknown) => console.error(`runledger: retention cleanup failed: ${String(e)}`));
+    const startupCleanup = cleanup();
+    const cleanupTimer = setInterval(() => void cleanup(), 86_400_000);
+    cleanupTimer.unref();
 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         await app.close();
         clearInterval(checkpointTimer);
+        clearInterval(cleanupTimer);
+        await startupCleanup;
         await engine.shutdown();
         await logCollector.flush();
         await checkpoint('shutdown');

@@ -15,11 +15,16 @@ import type {
   ExecutionDetail,
   ExecutionFilters,
   ExecutionShares,
+  ExecutionStatus,
   ExecutionSummary,
   ExportedCheckpoint,
   GroupView,
   Health,
   ListResult,
+  LogEvent,
+  LogFilter,
+  LogLine,
+  LogPage,
   LoginResult,
   Me,
   NewUser,
@@ -230,6 +235,28 @@ export class RunledgerClient {
     });
   }
 
+  // --- logs ---
+
+  /** One page of the execution's log lines in seq order; pass `nextSeq` back as `afterSeq` while `hasMore`. */
+  getLogs(id: string, filter: LogFilter = {}): Promise<LogPage> {
+    return this.request('GET', `/v1/executions/${enc(id)}/logs`, { query: logQuery(filter) });
+  }
+
+  /**
+   * The execution's log lines as they are written (Server-Sent Events), from `afterSeq` on: a `line`
+   * event per line, then one `end` event with the execution's final status, after which the iteration
+   * stops. Errors of the answer (`EXECUTION_NOT_FOUND`, `VALIDATION_FAILED`) are thrown here, before
+   * anything is yielded; a stream cut off before its end throws `RESPONSE_INCOMPLETE` from the iteration.
+   * Leaving the loop early closes the connection.
+   */
+  async followLogs(id: string, filter: LogFilter = {}): Promise<AsyncIterable<LogEvent>> {
+    const response = await this.fetchOk('GET', `/v1/executions/${enc(id)}/logs`, {
+      query: { ...logQuery(filter), follow: 'true' },
+      headers: { accept: 'text/event-stream, application/problem+json' },
+    });
+    return logEvents(response);
+  }
+
   // --- audit ---
 
   /** The execution's audit events in chain order and whether its chain verifies (whoever may read the execution). */
@@ -371,6 +398,92 @@ async function* ndjsonLines(response: Response): AsyncGenerator<string> {
   if (pending.trim() !== '') yield pending;
 }
 
+/** One Server-Sent Event: its `event` name (default `message`), `data` lines joined by `\n`, and `id`. */
+interface ServerSentEvent {
+  event: string;
+  data: string;
+  id: string | undefined;
+}
+
+/**
+ * The events of a `text/event-stream` body as they arrive (the WHATWG parsing rules): lines end in
+ * LF, CR or CRLF, anywhere in a chunk; a blank line ends an event; `:` lines are comments (heartbeats).
+ * An event not ended by a blank line when the body ends is dropped.
+ */
+async function* serverSentEvents(response: Response): AsyncGenerator<ServerSentEvent> {
+  if (!response.body) return;
+  let pending = '';
+  let event = '';
+  let data: string[] = [];
+  let id: string | undefined;
+  let started = false;
+  try {
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
+      const lines = pending.split(/\r\n|\r(?!$)|\n/);
+      pending = lines.pop()!;
+      for (let line of lines) {
+        if (!started) {
+          started = true;
+          if (line.startsWith('\uFEFF')) line = line.slice(1);
+        }
+        if (line === '') {
+          if (data.length > 0) yield { event: event || 'message', data: data.join('\n'), id };
+          event = '';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon === -1 ? line : line.slice(0, colon);
+        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'id' && !value.includes('\0')) id = value;
+      }
+    }
+  } catch (e: unknown) {
+    throw new ApiError({
+      status: response.status,
+      code: 'RESPONSE_INCOMPLETE',
+      detail: `The answer was cut off (HTTP ${response.status})`,
+      cause: e,
+    });
+  }
+}
+
+/** `line` and `end` events of a log stream; other events are skipped. Stops at `end`. */
+async function* logEvents(response: Response): AsyncGenerator<LogEvent> {
+  for await (const sse of serverSentEvents(response)) {
+    if (sse.event === 'line') {
+      yield { type: 'line', line: parseEventData<LogLine>(sse, response) };
+    } else if (sse.event === 'end') {
+      const end = parseEventData<{ status: ExecutionStatus; lastSeq: number }>(sse, response);
+      yield { type: 'end', status: end.status, lastSeq: end.lastSeq };
+      return;
+    }
+  }
+  throw new ApiError({
+    status: response.status,
+    code: 'RESPONSE_INCOMPLETE',
+    detail: `The log stream ended before the execution did (HTTP ${response.status})`,
+  });
+}
+
+function parseEventData<T>(sse: ServerSentEvent, response: Response): T {
+  try {
+    return JSON.parse(sse.data) as T;
+  } catch (e: unknown) {
+    throw new ApiError({
+      status: response.status,
+      code: 'INVALID_RESPONSE',
+      detail: `The server sent a "${sse.event}" event that is not JSON: ${sse.data.slice(0, 80)}`,
+      cause: e,
+    });
+  }
+}
+
 async function readBody(response: Response): Promise<unknown> {
   let text: string;
   try {
@@ -407,6 +520,16 @@ function filterQuery(filters: ExecutionFilters): Record<string, string | number 
     to: filters.to,
     cursor: filters.cursor,
     limit: filters.limit,
+  };
+}
+
+function logQuery(filter: LogFilter): Record<string, string | number | undefined> {
+  return {
+    level: filter.level && filter.level.length > 0 ? filter.level.join(',') : undefined,
+    since: filter.since,
+    task: filter.task,
+    afterSeq: filter.afterSeq,
+    limit: filter.limit,
   };
 }
 

@@ -346,3 +346,43 @@ export interface AuditVerifyOptions {
   execution?: string;
   checkpoint?: AuditCheckpoint;
 }
+
+/** The levels of log lines, least severe first: DEBUG, INFO, WARN, ERROR. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** One line an execution produced (`GET /v1/executions/:id/logs` items), `seq` 1, 2, 3… per execution. */
+export interface LogLine {
+  seq: number;
+  /** The task run that wrote it; null for the scheduler's own lines. */
+  taskRunId: string | null;
+  ts: string;
+  /** `DEBUG`, `INFO`, `WARN` or `ERROR`. */
+  level: string;
+  /** Who wrote it: `scheduler`, `task:<id>` (log tasks), `task:<id>:stdout` / `task:<id>:stderr` (shell tasks)… */
+  source: string;
+  message: string;
+}
+
+/** `GET /v1/executions/:id/logs`: one page; pass `nextSeq` back as `afterSeq` while `hasMore`. */
+export interface LogPage {
+  items: LogLine[];
+  nextSeq: number;
+  hasMore: boolean;
+}
+
+/** Filters of `GET /v1/executions/:id/logs`. */
+export interface LogFilter {
+  /** Only these levels (any case). */
+  level?: readonly string[];
+  /** A duration back from now (`30s`, `5m`, `2h`, `1d`) or a timestamp. */
+  since?: string;
+  /** A task id: the lines of every attempt of that task. */
+  task?: string;
+  /** Lines after this seq (the cursor; default 0). */
+  afterSeq?: number;
+  /** Page size, 1-1000 (default 1000). */
+  limit?: number;
+}
+
+/** What `followLogs` yields: each line as it is written, then once the execution's end. */
+export type LogEvent = { type: 'line'; line: LogLine } | { type: 'end'; status: ExecutionStatus; lastSeq: number };

@@ -104,7 +104,8 @@ export async function verifyAudit(
     }
   }
   // Every execution's lifecycle is complete: created, and ended exactly once if it has ended.
-  let executions = db.selectFrom('executions').select(['id', 'status']);
+  // (an execution whose chain retention purged has none to check)
+  let executions = db.selectFrom('executions').select(['id', 'status']).where('audit_purged_at', 'is', null);
   if (options.subject) executions = executions.where('id', '=', options.subject.id);
   for (const e of await executions.execute()) {
     const chain = await listAuditChain(db, 'execution', e.id);

@@ -7,7 +7,7 @@ import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
 
 export interface AuditEventInput {
-  subjectType: 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security';
+  subjectType: 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security' | 'system';
   subjectId: string;
   eventType: string;
   actor: Actor | null;

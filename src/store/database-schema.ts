@@ -52,6 +52,7 @@ export interface ExecutionsTable {
   completed_at: string | null;
   updated_at: string;
   deleted_at: string | null;
+  audit_purged_at: string | null;
 }
 
 export interface ExecutionInputsTable {

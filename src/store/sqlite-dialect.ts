@@ -8,14 +8,21 @@ import type { Database } from './database-schema.ts';
  * Opens the embedded store. WAL lets readers work beside the writer; `synchronous=FULL` makes an
  * acknowledged commit (an audit row, a terminal state) survive power loss; `busy_timeout` lets a
  * second process (the CLI's `db migrate`) wait for the lock instead of failing.
+ * Verified at start: WAL is required (readers beside the writer), so anything else fails loudly.
  */
 export function openSqlite(file: string): { db: Kysely<Database>; raw: SqliteDatabase.Database } {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const raw = new SqliteDatabase(file);
+  // Space freed by retention goes back to the file system (`PRAGMA incremental_vacuum` after a
+  // cleanup). The mode only takes effect on an empty database, so it is set before anything else.
+  raw.pragma('auto_vacuum = INCREMENTAL');
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  const mode = raw.pragma('journal_mode', { simple: true }) as string;
+  if (file !== ':memory:' && mode !== 'wal')
+    throw new Error(`SQLite at ${file} is in journal mode "${mode}", not WAL (is it on a network file system?)`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   return { db, raw };
 }

@@ -15,6 +15,8 @@ export interface Store {
   readonly location: string;
   /** The PostgreSQL schema, when one was chosen. */
   readonly schema?: string | undefined;
+  /** Gives pages freed by deletes back to the file system (SQLite); PostgreSQL's autovacuum does its own. */
+  reclaimSpace(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,13 +41,21 @@ export function openStore(options: StoreOptions): Store {
       caps: postgresCapabilities,
       location: `postgres://${url.host}${url.pathname}`,
       schema: options.schema,
+      reclaimSpace: () => Promise.resolve(),
       // Kysely's PostgresDialect ends the pool on destroy.
       close: () => db.destroy(),
     };
   }
   const file = sqliteFile(options.dataDir);
-  const { db } = openSqlite(file);
-  return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
+  const { db, raw } = openSqlite(file);
+  return {
+    db,
+    caps: sqliteCapabilities,
+    location: `sqlite:${file}`,
+    // better-sqlite3's pragma() steps the statement to the end; one step would free one page only.
+    reclaimSpace: () => Promise.resolve(void raw.pragma('incremental_vacuum')),
+    close: () => db.destroy(),
+  };
 }
 
 function migrator(store: Store): Migrator {

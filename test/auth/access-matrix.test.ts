@@ -48,6 +48,8 @@ const MATRIX: Row[] = [
   ['GET', '/v1/tokens', undefined, { default: 200 }],
   ['GET', '/v1/admin/users', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit', undefined, { default: 403, admin: 200 }],
+  ['GET', '/v1/admin/retention/stats', undefined, { default: 403, admin: 200 }],
+  ['POST', '/v1/admin/retention/cleanup', { dryRun: true }, { default: 403, admin: 200 }],
   ['GET', '/v1/audit/verify', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit/export', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/audit/checkpoints/latest', undefined, { default: 403, admin: 200 }],

@@ -20,6 +20,8 @@ import type {
   ExecutionShares,
   ExecutionSummary,
   GroupView,
+  LogLevel,
+  LogLine,
   Page,
   TaskRunView,
   UserDetail,
@@ -28,10 +30,12 @@ import type {
   WorkflowVersionView,
 } from '../../src/client/types.ts';
 import type { User } from '../../src/domain/records.ts';
+import type { LogLevel as EngineLogLevel } from '../../src/engine/task-handler.ts';
 import type { AuditVerification as StoredVerification } from '../../src/observe/audit-checkpoints.ts';
 import type { ChainVerification as StoredChainVerification } from '../../src/observe/audit-verify.ts';
 import type { AuditCheckpoint as StoredCheckpoint } from '../../src/store/audit-checkpoint-repository.ts';
 import type { StoredAuditEvent } from '../../src/store/audit-event-repository.ts';
+import type { StoredLogLine } from '../../src/store/execution-log-repository.ts';
 import type { ExecutionShares as StoredShares } from '../../src/store/execution-share-repository.ts';
 import type { Group } from '../../src/store/group-repository.ts';
 import type { StepResultAuditEntry as StoredStepResult } from '../../src/store/step-result-audit-repository.ts';
@@ -62,6 +66,12 @@ test('client audit types mirror the audit records', () => {
   expectTypeOf<AuditCheckpoint>().toEqualTypeOf<StoredCheckpoint>();
   expectTypeOf<AuditVerification>().toEqualTypeOf<StoredVerification>();
   expectTypeOf<ChainVerification>().toEqualTypeOf<StoredChainVerification>();
+});
+
+/** The log route answers with the store's lines as they are; levels are the engine's. */
+test('client log types mirror the stored log lines', () => {
+  expectTypeOf<LogLine>().toEqualTypeOf<StoredLogLine>();
+  expectTypeOf<LogLevel>().toEqualTypeOf<EngineLogLevel>();
 });
 
 test('client methods answer with those types', () => {

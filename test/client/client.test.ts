@@ -307,6 +307,129 @@ describe('RunledgerClient audit requests', () => {
   });
 });
 
+describe('RunledgerClient log requests', () => {
+  const line = (seq: number, message: string) => ({
+    seq,
+    taskRunId: null,
+    ts: '2025-01-31T14:05:09.123Z',
+    level: 'INFO',
+    source: 'scheduler',
+    message,
+  });
+  const sse = { status: 200, headers: { 'content-type': 'text/event-stream' } };
+
+  it('sends the filters of a page, and of a follow with follow=true and the event-stream media type', async () => {
+    const t = recordingFetch(
+      () =>
+        new Response(JSON.stringify({ items: [line(4, 'x')], nextSeq: 4, hasMore: false }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const c = new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch });
+    expect(await c.getLogs('e/1', { level: ['WARN', 'error'], since: '5m', task: 'talk', afterSeq: 3, limit: 1000 })).toEqual({
+      items: [line(4, 'x')],
+      nextSeq: 4,
+      hasMore: false,
+    });
+    await c.getLogs('e1');
+    await c.getLogs('e1', { level: [] });
+    expect(t.sent.map((s) => `${s.url.pathname}${s.url.search}`)).toEqual([
+      '/v1/executions/e%2F1/logs?level=WARN%2Cerror&since=5m&task=talk&afterSeq=3&limit=1000',
+      '/v1/executions/e1/logs',
+      '/v1/executions/e1/logs',
+    ]);
+
+    const f = recordingFetch(() => new Response('event: end\ndata: {"status":"completed","lastSeq":0}\n\n', sse));
+    const events = await new RunledgerClient({ server: 'http://rl.test', fetch: f.fetch }).followLogs('e1', { task: 'talk' });
+    const received = [];
+    for await (const event of events) received.push(event);
+    expect(received).toEqual([{ type: 'end', status: 'completed', lastSeq: 0 }]);
+    expect(`${f.sent[0]!.url.pathname}${f.sent[0]!.url.search}`).toBe('/v1/executions/e1/logs?task=talk&follow=true');
+    expect(f.sent[0]!.headers.accept).toBe('text/event-stream, application/problem+json');
+  });
+
+  it('parses the event stream however the chunks are split: comments skipped, CRLF and multi-byte characters across chunks', async () => {
+    const text =
+      ': keep-alive\n\n' +
+      `id: 1\nevent: line\ndata: ${JSON.stringify(line(1, 'héllo'))}\n\n` +
+      ': keep-alive\r\n\r\n' +
+      `id: 2\r\nevent: line\r\ndata: ${JSON.stringify(line(2, 'two\nlines'))}\r\n\r\n` +
+      'event: progress\ndata: {"ignored":true}\n\n' +
+      `event:line\ndata:${JSON.stringify(line(3, 'no space after the colon'))}\n\n` +
+      'event: end\ndata: {"status":"failed","lastSeq":3}\n\n' +
+      `event: line\ndata: ${JSON.stringify(line(4, 'after the end'))}\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    // every split point, including inside "é", inside "\r\n" and inside "\n\n"
+    for (const size of [1, 2, 3, 7, 64, bytes.length]) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.slice(i, i + size));
+      const t = recordingFetch(() => streamed(chunks, sse));
+      const received = [];
+      for await (const event of await new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch }).followLogs('e1'))
+        received.push(event);
+      expect(received, `chunks of ${size}`).toEqual([
+        { type: 'line', line: line(1, 'héllo') },
+        { type: 'line', line: line(2, 'two\nlines') },
+        { type: 'line', line: line(3, 'no space after the colon') },
+        { type: 'end', status: 'failed', lastSeq: 3 },
+      ]);
+    }
+  });
+
+  it('yields each line as it arrives, before the stream goes on', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode(`event: line\ndata: ${JSON.stringify(line(1, 'first'))}\n\n`));
+        await gate;
+        controller.enqueue(encoder.encode('event: end\ndata: {"status":"completed","lastSeq":1}\n\n'));
+        controller.close();
+      },
+    });
+    const t = recordingFetch(() => new Response(body, sse));
+    const iterator = (await new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch }).followLogs('e1'))[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ done: false, value: { type: 'line', line: line(1, 'first') } });
+    release();
+    expect(await iterator.next()).toEqual({ done: false, value: { type: 'end', status: 'completed', lastSeq: 1 } });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("throws the answer's error before yielding, and RESPONSE_INCOMPLETE when the stream stops before its end", async () => {
+    const missing = recordingFetch(() => problem(404, { code: 'EXECUTION_NOT_FOUND', detail: 'Execution e1 not found' }));
+    expect(await caught(new RunledgerClient({ server: 'http://rl.test', fetch: missing.fetch }).followLogs('e1'))).toMatchObject({
+      status: 404,
+      code: 'EXECUTION_NOT_FOUND',
+    });
+    const invalid = recordingFetch(() => problem(400, { code: 'VALIDATION_FAILED', detail: 'querystring.since: "x" is neither…' }));
+    expect(
+      await caught(new RunledgerClient({ server: 'http://rl.test', fetch: invalid.fetch }).getLogs('e1', { since: 'x' })),
+    ).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', detail: 'querystring.since: "x" is neither…' });
+
+    const follow = async (answer: () => Response) => {
+      const received: unknown[] = [];
+      const iterate = async () => {
+        for await (const event of await new RunledgerClient({ server: 'http://rl.test', fetch: recordingFetch(answer).fetch }).followLogs(
+          'e1',
+        ))
+          received.push(event);
+      };
+      return { error: await caught(iterate()), received };
+    };
+    const first = `event: line\ndata: ${JSON.stringify(line(1, 'one'))}\n\n`;
+    const closed = await follow(() => new Response(`${first}event: line\ndata: {"seq"`, sse));
+    expect(closed.error).toMatchObject({ status: 200, code: 'RESPONSE_INCOMPLETE' });
+    expect(closed.received).toEqual([{ type: 'line', line: line(1, 'one') }]);
+    const broken = await follow(() => streamed([new TextEncoder().encode(first)], sse, new Error('socket hang up')));
+    expect(broken.error).toMatchObject({ status: 200, code: 'RESPONSE_INCOMPLETE' });
+    expect(broken.received).toHaveLength(1);
+    const garbled = await follow(() => new Response('event: line\ndata: not json\n\n', sse));
+    expect(garbled.error).toMatchObject({ code: 'INVALID_RESPONSE' });
+  });
+});
+
 describe('RunledgerClient against a real server', () => {
   let tmp: string;
   let server: RunningServer;
@@ -449,6 +572,38 @@ describe('RunledgerClient against a real server', () => {
     const lines: string[] = [];
     for await (const line of await c.exportAudit()) lines.push(line);
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expect.arrayContaining(audit.items.map((e) => e.id)));
+  });
+
+  it('reads log pages and follows a running execution to its end', async () => {
+    const c = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(tmp, 'local-token'), 'utf8').trim() });
+    await c.applyWorkflow(
+      JSON.stringify({
+        id: 'drip',
+        name: 'Drip',
+        tasks: [{ id: 'drip', type: 'shell', with: { command: 'for i in 1 2 3; do echo "drip $i"; sleep 0.3; done' } }],
+      }),
+      'json',
+    );
+    const { executionId } = await c.runWorkflow('drip');
+    const events = [];
+    for await (const event of await c.followLogs(executionId, { task: 'drip' })) events.push(event);
+    const lines = events.flatMap((e) => (e.type === 'line' ? [e.line] : []));
+    expect(lines.filter((l) => l.source === 'task:drip:stdout').map((l) => l.message)).toEqual(['drip 1', 'drip 2', 'drip 3']);
+    expect(events.at(-1)).toEqual({ type: 'end', status: 'completed', lastSeq: expect.any(Number) });
+
+    const all = await c.getLogs(executionId);
+    expect(all.hasMore).toBe(false);
+    expect(all.items.map((l) => l.seq)).toEqual(all.items.map((_, i) => i + 1));
+    const first = await c.getLogs(executionId, { limit: 2 });
+    expect(first).toMatchObject({ nextSeq: 2, hasMore: true });
+    expect((await c.getLogs(executionId, { afterSeq: first.nextSeq, limit: 2 })).items.map((l) => l.seq)).toEqual([3, 4]);
+    expect((await c.getLogs(executionId, { level: ['error'] })).items).toEqual([]);
+    expect(await caught(c.getLogs(executionId, { since: 'yesterday' }))).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining('querystring.since'),
+    });
+    expect(await caught(c.followLogs('01900000-0000-7000-8000-000000000000'))).toMatchObject({ status: 404, code: 'EXECUTION_NOT_FOUND' });
   });
 
   it('reports a locked sign-in with TOO_MANY_ATTEMPTS and the seconds to wait', async () => {

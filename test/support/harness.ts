@@ -84,7 +84,15 @@ export async function createHarness(
     env: options.env ?? {},
   });
   const app = await buildApp(
-    { store: t.store, engine, catalog: new WorkflowCatalog(t.store.db), auth, auditSigner, logFeed: logs },
+    {
+      store: t.store,
+      engine,
+      catalog: new WorkflowCatalog(t.store.db),
+      auth,
+      auditSigner,
+      logFeed: logs,
+      retention: { logDays: 30, auditDays: 365 },
+    },
     { bodyLimitBytes: 1024 * 1024 },
   );
   const { token: adminToken } = await auth.login('admin', ADMIN_PASSWORD);

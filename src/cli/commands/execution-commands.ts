@@ -6,6 +6,7 @@ import type { CliContext } from '../cli-context.ts';
 import { renderExecutionAudit } from '../render/audit-view.ts';
 import { renderExecution, renderExecutionList, renderShares } from '../render/execution-view.ts';
 import { colourStatus } from '../render/format.ts';
+import { addLogsCommand } from './log-commands.ts';
 
 interface ListFlags {
   status?: string;
@@ -31,7 +32,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Step-result audit requests in flight at once for `show --audit`. */
 const STEP_AUDIT_CONCURRENCY = 4;
 
-/** `runledger execution list | show | cancel | complete-step | share | shares`. */
+/** `runledger execution list | show | logs | cancel | complete-step | share | shares`. */
 export function registerExecutionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const execution = program.command('execution').description('Execution history, inspection and control');
 
@@ -83,6 +84,8 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       if (flags.json) return ctx.printJson({ ...found, audit, stepAudit });
       ctx.print(`${renderExecution(found, ctx.colors)}\n\n${renderExecutionAudit(audit, found.taskRuns, stepAudit, ctx.colors)}`);
     });
+
+  addLogsCommand(execution, ctx);
 
   execution
     .command('cancel')

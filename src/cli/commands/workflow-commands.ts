@@ -5,6 +5,7 @@ import { definitionFormat, parseInputAssignment, readMappingFile, readUserFile }
 import { renderTaskRuns } from '../render/execution-view.ts';
 import { colourStatus, formatDuration, formatTimestamp } from '../render/format.ts';
 import { renderTable } from '../render/table.ts';
+import { addLogsCommand } from './log-commands.ts';
 
 interface RunFlags {
   input: string[];
@@ -19,7 +20,7 @@ interface RunFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** `runledger workflow apply | list | run`. */
+/** `runledger workflow apply | list | run | execution logs`. */
 export function registerWorkflowCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const workflow = program.command('workflow').description('Workflow definitions and runs');
 
@@ -95,6 +96,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
       ctx.print(outcomeLine(execution, ctx));
       ctx.print(renderTaskRuns(execution.taskRuns, ctx.colors));
     });
+
+  // The executions of workflows, where people look for them; the same commands as `runledger execution …`.
+  const execution = workflow.command('execution').description('Executions of workflows (the same as "runledger execution …"): logs');
+  addLogsCommand(execution, ctx);
 }
 
 function outcomeLine(execution: ExecutionDetail, ctx: CliContext): string {

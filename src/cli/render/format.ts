@@ -43,6 +43,20 @@ export function colourStatus(status: string, c: Colors): string {
   }
 }
 
+/** Colours a log level by severity: red ERROR, yellow WARN, dim DEBUG; INFO (and anything else) plain. */
+export function colourLevel(level: string, c: Colors): string {
+  switch (level) {
+    case 'ERROR':
+      return c.red(level);
+    case 'WARN':
+      return c.yellow(level);
+    case 'DEBUG':
+      return c.dim(level);
+    default:
+      return level;
+  }
+}
+
 /** One line of at most `max` characters, for table cells. */
 export function truncate(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();

@@ -6,6 +6,7 @@ import * as accessControl from './0003-access-control.ts';
 import * as stepResultAudit from './0004-step-result-audit.ts';
 import * as auditCheckpoints from './0005-audit-checkpoints.ts';
 import * as taskRunLogIndex from './0006-task-run-log-index.ts';
+import * as auditPurgedAt from './0007-audit-purged-at.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0004-step-result-audit': stepResultAudit,
   '0005-audit-checkpoints': auditCheckpoints,
   '0006-task-run-log-index': taskRunLogIndex,
+  '0007-audit-purged-at': auditPurgedAt,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

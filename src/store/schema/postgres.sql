@@ -109,6 +109,7 @@ table executions (
   completed_at timestamp with time zone,
   updated_at timestamp with time zone not null,
   deleted_at timestamp with time zone,
+  audit_purged_at timestamp with time zone,
   constraint executions_pkey PRIMARY KEY (id),
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),

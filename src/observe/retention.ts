@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/records.ts';
+import { nowIso } from '../domain/time.ts';
+import { listAuditChain } from '../store/audit-event-repository.ts';
+import type { Database } from '../store/database-schema.ts';
+import {
+  countExpiredLogLines,
+  deleteExpiredLogLines,
+  expiredAuditChains,
+  purgeExecutionAudit,
+  type RetentionCriteria,
+} from '../store/retention-repository.ts';
+import { writeCheckpoint } from './audit-checkpoints.ts';
+import { recordAuditEvent } from './audit-logger.ts';
+import type { AuditSigner } from './audit-signer.ts';
+
+const DAY_MS = 86_400_000;
+const BATCH = 1000;
+
+export interface RetentionPolicy {
+  /** Log lines of executions that ended more than this many days ago are deleted. */
+  logDays: number;
+  /** Audit chains of executions that ended more than this many days ago are purged. */
+  auditDays: number;
+}
+
+export interface CleanupRequest {
+  /** Overrides the log retention for this run. */
+  olderThanDays?: number | undefined;
+  status?: string | undefined;
+  dryRun: boolean;
+}
+
+export interface CleanupReport {
+  dryRun: boolean;
+  logLines: { before: string; deleted: number };
+  audit: { before: string; chains: number; events: number };
+}
+
+/**
+ * Retention: deletes log lines of long-ended executions in batches of 1000 (writers never wait
+ * long), and purges whole audit chains of executions past the audit retention inside the purge
+ * window, leaving a signed checkpoint of what remains so `audit verify` still passes. The cleanup
+ * itself is an audit event.
+ */
+export async function runCleanup(
+  deps: { db: Kysely<Database>; signer: AuditSigner; reclaimSpace(): Promise<void> },
+  policy: RetentionPolicy,
+  request: CleanupRequest,
+  actor: Actor,
+  onProgress?: (deleted: number) => void,
+): Promise<CleanupReport> {
+  const now = Date.now();
+  const logs: RetentionCriteria = {
+    endedBefore: new Date(now - (request.olderThanDays ?? policy.logDays) * DAY_MS).toISOString(),
+    status: request.status,
+  };
+  const audit: RetentionCriteria = { endedBefore: new Date(now - policy.auditDays * DAY_MS).toISOString(), status: request.status };
+  const chains = await expiredAuditChains(deps.db, audit);
+  const report: CleanupReport = {
+    dryRun: request.dryRun,
+    logLines: { before: logs.endedBefore, deleted: 0 },
+    audit: { before: audit.endedBefore, chains: chains.length, events: chains.reduce((n, c) => n + c.events, 0) },
+  };
+  if (request.dryRun) {
+    report.logLines.deleted = await countExpiredLogLines(deps.db, logs);
+    return report;
+  }
+  for (;;) {
+    const deleted = await deleteExpiredLogLines(deps.db, logs, BATCH);
+    if (deleted === 0) break;
+    report.logLines.deleted += deleted;
+    onProgress?.(report.logLines.deleted);
+  }
+  if (chains.length > 0) {
+    // The checkpoint before holds the last hash of every chain about to go; the one after is what
+    // verification checks from now on.
+    await writeCheckpoint(deps.db, deps.signer, 'before retention purge');
+    for (const chain of chains) await purgeExecutionAudit(deps.db, chain.id, nowIso());
+    await writeCheckpoint(deps.db, deps.signer, `after retention purge of ${chains.length} execution chains`);
+  }
+  await deps.db.transaction().execute((trx) =>
+    recordAuditEvent(trx, {
+      subjectType: 'system',
+      subjectId: 'retention',
+      eventType: 'RETENTION_CLEANUP',
+      actor,
+      metadata: { ...report },
+    }),
+  );
+  await deps.reclaimSpace();
+  return report;
+}
+
+/** Records the retention settings when they differ from the last ones recorded: a change is audited. */
+export async function recordRetentionSettings(db: Kysely<Database>, policy: RetentionPolicy, actor: Actor): Promise<boolean> {
+  const chain = await listAuditChain(db, 'system', 'retention-settings');
+  const last = chain.at(-1)?.metadata as Partial<RetentionPolicy> | undefined;
+  if (last && last.logDays === policy.logDays && last.auditDays === policy.auditDays) return false;
+  await db.transaction().execute((trx) =>
+    recordAuditEvent(trx, {
+      subjectType: 'system',
+      subjectId: 'retention-settings',
+      eventType: last ? 'RETENTION_CHANGED' : 'RETENTION_SET',
+      actor,
+      metadata: { ...policy, ...(last ? { previous: { logDays: last.logDays, auditDays: last.auditDays } } : {}) },
+    }),
+  );
+  return true;
+}
