@@ -16,9 +16,8 @@ import { workerActor } from '../src/observe/audit-logger.ts';
 import { StateWriter, type StateChange } from '../src/engine/state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
 import type { TaskRun } from '../src/domain/records.ts';
-import { insertExecution } from '../src/store/execution-repository.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
-import { insertWorkflow, insertWorkflowVersion } from '../src/store/workflow-repository.ts';
+import { seedExecution, seedWorkflow } from './seed.ts';
 
 const CHANGES = Number(process.argv[2] ?? 4000);
 const CONCURRENCY = Number(process.argv[3] ?? 64);
@@ -26,34 +25,11 @@ const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@1
 
 async function seed(store: Store, n: number): Promise<TaskRun[]> {
   const now = new Date().toISOString();
-  const wf = `bench_${newId().slice(-6).replace(/-/g, '')}`;
-  await insertWorkflow(store.db, { id: wf, name: wf, createdBy: null, now });
-  await insertWorkflowVersion(store.db, {
-    id: newId(),
-    workflowId: wf,
-    version: 1,
-    definition: { id: wf, name: wf, inputs: {}, tasks: [] },
-    source: '',
-    sourceFormat: 'json',
-    checksum: '',
-    createdBy: null,
-    createdAt: now,
-  });
+  const wf = await seedWorkflow(store.db);
   const runs: TaskRun[] = [];
   await store.db.transaction().execute(async (trx) => {
     for (let e = 0; e < n / 10; e++) {
-      const executionId = newId();
-      await insertExecution(trx, {
-        id: executionId,
-        workflowId: wf,
-        workflowVersion: 1,
-        trigger: 'api',
-        triggeredBy: null,
-        correlationId: null,
-        title: null,
-        inputs: {},
-        createdAt: now,
-      });
+      const executionId = await seedExecution(trx, wf);
       const created = await createPendingTaskRuns(
         trx,
         Array.from({ length: 10 }, (_, i) => ({

@@ -16,42 +16,17 @@ import { newId } from '../src/domain/ids.ts';
 import { workerActor } from '../src/observe/audit-logger.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
-import { insertExecution } from '../src/store/execution-repository.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
-import { insertWorkflow, insertWorkflowVersion } from '../src/store/workflow-repository.ts';
+import { seedExecution, seedWorkflow } from './seed.ts';
 
 const LINES = Number(process.argv[2] ?? 100_000);
 const EXECUTIONS = Number(process.argv[3] ?? 20);
 const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function seedExecutions(store: Store, n: number): Promise<string[]> {
-  const now = new Date().toISOString();
-  const wf = `bench_${newId().slice(-8)}`.replace(/-/g, '');
-  await insertWorkflow(store.db, { id: wf, name: wf, createdBy: null, now });
-  await insertWorkflowVersion(store.db, {
-    id: newId(),
-    workflowId: wf,
-    version: 1,
-    definition: { id: wf, name: wf, inputs: {}, tasks: [] },
-    source: '',
-    sourceFormat: 'json',
-    checksum: '',
-    createdBy: null,
-    createdAt: now,
-  });
-  const ids = Array.from({ length: n }, () => newId());
-  for (const id of ids)
-    await insertExecution(store.db, {
-      id,
-      workflowId: wf,
-      workflowVersion: 1,
-      trigger: 'api',
-      triggeredBy: null,
-      correlationId: null,
-      title: null,
-      inputs: {},
-      createdAt: now,
-    });
+  const wf = await seedWorkflow(store.db);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await seedExecution(store.db, wf));
   return ids;
 }
 
