@@ -18,6 +18,8 @@ export interface LogCollectorOptions {
   batchSize?: number;
   /** Longest a line waits in the buffer. */
   flushIntervalMs?: number;
+  /** Lines waiting for the store before a WARN says the store is falling behind. */
+  maxWaiting?: number;
 }
 
 /**
@@ -34,6 +36,10 @@ export class LogCollector implements LogSink, LogFeed {
   private chain: Promise<void> = Promise.resolve();
   readonly stats = { written: 0, dropped: 0, batches: 0 };
   private readonly batchSize: number;
+  /** Lines appended and not yet written (buffered or in a batch on its way). */
+  private waiting = 0;
+  private overBound = false;
+  private readonly maxWaiting: number;
   private readonly flushIntervalMs: number;
 
   constructor(
@@ -42,12 +48,19 @@ export class LogCollector implements LogSink, LogFeed {
   ) {
     this.batchSize = options.batchSize ?? 100;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.maxWaiting = options.maxWaiting ?? 10_000;
   }
 
   append(line: LogLine): void {
     const message =
       Buffer.byteLength(line.message) > MAX_MESSAGE_BYTES ? `${line.message.slice(0, MAX_MESSAGE_BYTES)} [truncated]` : line.message;
     this.buffer.push({ line: { ...line, message }, ts: new Date().toISOString() });
+    this.waiting += 1;
+    if (this.waiting > this.maxWaiting && !this.overBound) {
+      // The store is slower than the tasks' output: say so once per episode; batches keep going out.
+      this.overBound = true;
+      console.warn(`runledger: WARN log buffer over its bound: ${this.waiting} lines waiting for the store (bound ${this.maxWaiting})`);
+    }
     if (this.buffer.length >= this.batchSize) void this.flushAll();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flushAll(), this.flushIntervalMs);
@@ -81,6 +94,15 @@ export class LogCollector implements LogSink, LogFeed {
   }
 
   private async write(batch: { line: LogLine; ts: string }[]): Promise<void> {
+    try {
+      await this.writeBatch(batch);
+    } finally {
+      this.waiting -= batch.length;
+      if (this.waiting <= this.maxWaiting / 2) this.overBound = false;
+    }
+  }
+
+  private async writeBatch(batch: { line: LogLine; ts: string }[]): Promise<void> {
     try {
       for (const { line } of batch) {
         if (!this.nextSeq.has(line.executionId)) this.nextSeq.set(line.executionId, (await maxLogSeq(this.db, line.executionId)) + 1);

@@ -86,3 +86,48 @@ describeEachDialect('LogCollector', (dialect) => {
     errors.mockRestore();
   });
 });
+
+describeEachDialect('LogCollector bound', (dialect) => {
+  it('warns once when more lines wait for the store than its bound, and writes them all', async () => {
+    const t = await createTestStore(dialect);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const now = new Date().toISOString();
+      await insertWorkflow(t.store.db, { id: 'w', name: 'w', createdBy: null, now });
+      await insertWorkflowVersion(t.store.db, {
+        id: newId(),
+        workflowId: 'w',
+        version: 1,
+        definition: { id: 'w', name: 'w', inputs: {}, tasks: [] },
+        source: '',
+        sourceFormat: 'json',
+        checksum: '',
+        createdBy: null,
+        createdAt: now,
+      });
+      const executionId = newId();
+      await insertExecution(t.store.db, {
+        id: executionId,
+        workflowId: 'w',
+        workflowVersion: 1,
+        trigger: 'api',
+        triggeredBy: null,
+        correlationId: null,
+        title: null,
+        inputs: {},
+        createdAt: now,
+      });
+      const collector = new LogCollector(t.store.db, { maxWaiting: 150 });
+      // appended synchronously: no batch can be written in between, so the backlog passes the bound
+      for (let i = 0; i < 400; i++)
+        collector.append({ executionId, taskRunId: null, level: 'INFO', source: 'flood', message: `line ${i}` });
+      await collector.flush(executionId);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('log buffer over its bound');
+      expect(collector.stats.written).toBe(400);
+    } finally {
+      warn.mockRestore();
+      await t.dispose();
+    }
+  });
+});
