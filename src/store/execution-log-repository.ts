@@ -35,13 +35,15 @@ export async function insertLogLines(trx: Db, lines: readonly ExecutionLogRow[])
     .execute();
   const counts = new Map<string, number>();
   for (const l of lines) counts.set(l.executionId, (counts.get(l.executionId) ?? 0) + 1);
-  for (const [executionId, n] of counts) {
-    await trx
-      .updateTable('executions')
-      .set({ log_entry_count: sql`log_entry_count + ${n}` })
-      .where('id', '=', executionId)
-      .execute();
-  }
+  // One UPDATE … FROM for every execution in the batch (both dialects), not one per execution.
+  const increments = sql.join(
+    [...counts].map(([id, n], i) =>
+      i === 0 ? sql`select ${id} as id, cast(${n} as integer) as n` : sql`select ${id}, cast(${n} as integer)`,
+    ),
+    sql` union all `,
+  );
+  await sql`update executions set log_entry_count = log_entry_count + v.n
+            from (${increments}) as v where executions.id = v.id`.execute(trx);
 }
 
 /** The highest seq stored for an execution (0 when none): where a restarted process continues. */
