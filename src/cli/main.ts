@@ -4,6 +4,7 @@ import { registerAuditCommands } from './commands/audit-commands.ts';
 import { registerDbCommands } from './commands/db-commands.ts';
 import { registerExecutionCommands } from './commands/execution-commands.ts';
 import { registerGroupCommands } from './commands/group-commands.ts';
+import { registerRetentionCommands } from './commands/retention-commands.ts';
 import { registerLoginCommand } from './commands/login-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 import { registerTokenCommands } from './commands/token-commands.ts';
@@ -82,6 +83,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerUserCommands(program, ctx);
   registerGroupCommands(program, ctx);
   registerAuditCommands(program, ctx, parsers);
+  registerRetentionCommands(program, ctx, parsers);
   for (const leaf of leaves(program)) if (leaf !== program) addGlobalOptions(leaf);
 
   program.hook('preAction', (_program, action) => {

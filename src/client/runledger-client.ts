@@ -9,9 +9,13 @@ import type {
   AuditFilter,
   AuditVerification,
   AuditVerifyOptions,
+  CleanupReport,
+  CleanupRequest,
   CreatedApiToken,
   CreatedWorkflow,
   ExecutionAudit,
+  ExecutionCount,
+  ExecutionCountFilter,
   ExecutionDetail,
   ExecutionFilters,
   ExecutionShares,
@@ -29,6 +33,7 @@ import type {
   Me,
   NewUser,
   Page,
+  RetentionStats,
   RunOptions,
   RunStarted,
   SharesChange,
@@ -200,6 +205,12 @@ export class RunledgerClient {
     return this.request('GET', `/v1/workflows/${enc(id)}/executions`, { query: filterQuery(filters) });
   }
 
+  /** How many executions match the filters (as the caller may see them); one workflow's with `workflowId`. */
+  async countExecutions(filter: ExecutionCountFilter = {}, workflowId?: string): Promise<number> {
+    const path = workflowId === undefined ? '/v1/executions/count' : `/v1/workflows/${enc(workflowId)}/executions/count`;
+    return (await this.request<ExecutionCount>('GET', path, { query: filterQuery(filter) })).count;
+  }
+
   getExecution(id: string): Promise<ExecutionDetail> {
     return this.request('GET', `/v1/executions/${enc(id)}`);
   }
@@ -255,6 +266,27 @@ export class RunledgerClient {
       headers: { accept: 'text/event-stream, application/problem+json' },
     });
     return logEvents(response);
+  }
+
+  // --- retention (admins) ---
+
+  /** Row counts and sizes of the store, executions by status, the oldest records, the retention policy. */
+  retentionStats(): Promise<RetentionStats> {
+    return this.request('GET', '/v1/admin/retention/stats');
+  }
+
+  /**
+   * Deletes the log lines (and purges the audit chains) of executions that ended before the
+   * retention cutoffs; with `dryRun`, only reports what would go.
+   */
+  cleanup(request: CleanupRequest = {}): Promise<CleanupReport> {
+    return this.request('POST', '/v1/admin/retention/cleanup', {
+      body: {
+        dryRun: request.dryRun ?? false,
+        ...(request.olderThanDays !== undefined && { olderThanDays: request.olderThanDays }),
+        ...(request.status !== undefined && { status: request.status }),
+      },
+    });
   }
 
   // --- audit ---
@@ -512,15 +544,18 @@ function enc(segment: string): string {
 }
 
 function filterQuery(filters: ExecutionFilters): Record<string, string | number | undefined> {
-  return {
+  const query: Record<string, string | number | undefined> = {
     status: filters.status && filters.status.length > 0 ? filters.status.join(',') : undefined,
     workflow: filters.workflow,
     triggeredBy: filters.triggeredBy,
     from: filters.from,
     to: filters.to,
+    keyword: filters.keyword,
     cursor: filters.cursor,
     limit: filters.limit,
   };
+  for (const [name, value] of Object.entries(filters.inputs ?? {})) query[`input.${name}`] = value;
+  return query;
 }
 
 function logQuery(filter: LogFilter): Record<string, string | number | undefined> {

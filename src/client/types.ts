@@ -229,8 +229,20 @@ export interface ExecutionFilters {
   triggeredBy?: string;
   from?: string;
   to?: string;
+  /** Case-insensitive substring of the title or the notes. */
+  keyword?: string;
+  /** Input values that must all match, sent as `input.<name>=<value>`. */
+  inputs?: Record<string, string>;
   cursor?: string;
   limit?: number;
+}
+
+/** Filters of `GET /v1/executions/count` (and a workflow's): those of the list without paging. */
+export type ExecutionCountFilter = Omit<ExecutionFilters, 'cursor' | 'limit'>;
+
+/** `GET /v1/executions/count`. */
+export interface ExecutionCount {
+  count: number;
 }
 
 export interface RunOptions {
@@ -386,3 +398,44 @@ export interface LogFilter {
 
 /** What `followLogs` yields: each line as it is written, then once the execution's end. */
 export type LogEvent = { type: 'line'; line: LogLine } | { type: 'end'; status: ExecutionStatus; lastSeq: number };
+
+/** The retention settings of the server, in days after an execution ended. */
+export interface RetentionPolicy {
+  logDays: number;
+  auditDays: number;
+}
+
+/** One table of the store: its rows and its size in bytes (null when the database cannot tell). */
+export interface TableStats {
+  table: string;
+  rows: number;
+  bytes: number | null;
+}
+
+/** `GET /v1/admin/retention/stats` (admins). */
+export interface RetentionStats {
+  policy: RetentionPolicy;
+  tables: TableStats[];
+  /** Executions per status, e.g. `{ completed: 12, failed: 2 }`. */
+  executionsByStatus: Record<string, number>;
+  /** When the oldest execution, log line and audit event were written; null when there is none. */
+  oldest: { execution: string | null; logLine: string | null; auditEvent: string | null };
+}
+
+/** The statuses whose executions `cleanup` may be limited to. */
+export type CleanupStatus = 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+/** `POST /v1/admin/retention/cleanup`: `olderThanDays` overrides the log retention for this run. */
+export interface CleanupRequest {
+  olderThanDays?: number;
+  status?: CleanupStatus;
+  /** Report what would be deleted, delete nothing. */
+  dryRun?: boolean;
+}
+
+/** What a cleanup deleted (or, on a dry run, would delete); `before` is each cutoff (executions that ended earlier). */
+export interface CleanupReport {
+  dryRun: boolean;
+  logLines: { before: string; deleted: number };
+  audit: { before: string; chains: number; events: number };
+}

@@ -25,16 +25,17 @@ interface Sent {
 }
 
 /** A transport that records requests and answers with a fixed Response (the network, not our code). */
-function recordingFetch(answer: () => Response | Promise<Response>): { fetch: typeof fetch; sent: Sent[] } {
+function recordingFetch(answer: (url: URL) => Response | Promise<Response>): { fetch: typeof fetch; sent: Sent[] } {
   const sent: Sent[] = [];
   const fake = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input);
     sent.push({
-      url: new URL(input instanceof Request ? input.url : input),
+      url,
       method: init?.method ?? 'GET',
       headers: { ...(init?.headers as Record<string, string>) },
       body: init?.body as string | undefined,
     });
-    return answer();
+    return answer(url);
   }) as typeof fetch;
   return { fetch: fake, sent };
 }
@@ -191,6 +192,36 @@ describe('RunledgerClient requests', () => {
     });
     expect(t.sent[2]!.url.pathname).toBe('/v1/workflows/hello/executions');
     expect(t.sent[2]!.url.search).toBe('?cursor=c1');
+  });
+
+  it('sends keyword and input filters, counts, and the retention requests', async () => {
+    const t = recordingFetch(
+      (url) =>
+        new Response(JSON.stringify(url.pathname.endsWith('/count') ? { count: 7 } : { items: [], nextCursor: null }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    const c = new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch });
+    await c.listExecutions({ keyword: 'hot fix', inputs: { server: 'web-01', region: 'eu & us' } });
+    expect(await c.countExecutions({ status: ['failed'], inputs: { server: 'web-01' } })).toBe(7);
+    expect(await c.countExecutions({ keyword: 'x' }, 'deploy')).toBe(7);
+    await c.retentionStats();
+    await c.cleanup({ dryRun: true, olderThanDays: 40 });
+    await c.cleanup();
+    expect(Object.fromEntries(t.sent[0]!.url.searchParams)).toEqual({
+      keyword: 'hot fix',
+      'input.server': 'web-01',
+      'input.region': 'eu & us',
+    });
+    expect(t.sent[1]!.url.pathname).toBe('/v1/executions/count');
+    expect(Object.fromEntries(t.sent[1]!.url.searchParams)).toEqual({ status: 'failed', 'input.server': 'web-01' });
+    expect(t.sent[2]!.url.pathname).toBe('/v1/workflows/deploy/executions/count');
+    expect(t.sent.slice(3).map((r) => [r.method, r.url.pathname, r.body && JSON.parse(r.body)])).toEqual([
+      ['GET', '/v1/admin/retention/stats', undefined],
+      ['POST', '/v1/admin/retention/cleanup', { dryRun: true, olderThanDays: 40 }],
+      ['POST', '/v1/admin/retention/cleanup', { dryRun: false }],
+    ]);
   });
 });
 

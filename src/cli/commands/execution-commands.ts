@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { RunledgerClient } from '../../client/runledger-client.ts';
 import type { StepResultAuditEntry, TaskRunView } from '../../client/types.ts';
 import { CliError } from '../cli-error.ts';
@@ -15,6 +15,9 @@ interface ListFlags {
   until?: string;
   limit?: number;
   cursor?: string;
+  keyword?: string;
+  input: Record<string, string>;
+  count?: boolean;
   json?: boolean;
 }
 
@@ -26,6 +29,13 @@ interface ShareFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--input server=web-01` (repeatable) → `{ server: 'web-01' }`; a name the server cannot filter by is refused here. */
+const collectInput = (value: string, previous: Record<string, string>): Record<string, string> => {
+  const m = /^([a-z][a-z0-9_]*)=(.*)$/s.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected NAME=VALUE with NAME matching [a-z][a-z0-9_]*, not "${value}"`);
+  return { ...previous, [m[1]!]: m[2]! };
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,9 +55,12 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
     .option('--until <date>', 'created before this ISO-8601 date or timestamp')
     .option('--limit <n>', 'page size (1-200, default 50)', parsers.positiveInt)
     .option('--cursor <cursor>', 'the next page, as printed at the end of the previous one')
-    .option('--json', 'print JSON ({ items, nextCursor })')
+    .option('--keyword <text>', 'title or notes contain this text (any case)')
+    .option('--input <name=value>', 'the input NAME was VALUE (repeatable: all must match)', collectInput, {})
+    .option('--count', 'print only how many executions match (every page)')
+    .option('--json', 'print JSON ({ items, nextCursor }; with --count, { count })')
     .action(async (flags: ListFlags) => {
-      const page = await ctx.client().listExecutions({
+      const filter = {
         status: flags.status
           ?.split(',')
           .map((s) => s.trim())
@@ -55,9 +68,16 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
         workflow: flags.workflow,
         from: flags.since,
         to: flags.until,
-        limit: flags.limit,
-        cursor: flags.cursor,
-      });
+        keyword: flags.keyword,
+        inputs: flags.input,
+      };
+      if (flags.count) {
+        if (flags.limit !== undefined || flags.cursor !== undefined)
+          throw new CliError('--count counts every page: it takes no --limit or --cursor');
+        const count = await ctx.client().countExecutions(filter);
+        return flags.json ? ctx.printJson({ count }) : ctx.print(String(count));
+      }
+      const page = await ctx.client().listExecutions({ ...filter, limit: flags.limit, cursor: flags.cursor });
       if (flags.json) return ctx.printJson(page);
       ctx.print(page.items.length === 0 ? 'No executions match.' : renderExecutionList(page.items, ctx.colors));
       if (page.nextCursor) ctx.print(ctx.colors.dim(`More: runledger execution list --cursor ${page.nextCursor} (with the same filters)`));
