@@ -69,9 +69,10 @@ export function presentTaskRun(r: TaskRun) {
   };
 }
 
-export function presentExecution(e: Execution, runs: readonly TaskRun[]) {
+export function presentExecution(e: Execution, runs: readonly TaskRun[], triggeredByUsername: string | null) {
   return {
     ...presentExecutionSummary(e),
+    triggeredByUsername,
     notes: e.notes,
     inputs: e.inputs,
     context: e.context,

@@ -93,6 +93,8 @@ export interface ExecutionContextSnapshot {
 
 /** `GET /v1/executions/:id`: the whole execution with every task run. */
 export interface ExecutionDetail extends ExecutionSummary {
+  /** The username behind `triggeredBy`, when that user still exists. */
+  triggeredByUsername: string | null;
   notes: string | null;
   inputs: Record<string, unknown>;
   context: ExecutionContextSnapshot | null;

@@ -167,6 +167,7 @@ describeEachDialect('REST API', (dialect) => {
       inputs: { name: 'ada', count: 1 },
     });
     expect(e.triggeredBy).toMatch(/^[0-9a-f-]{36}$/);
+    expect((e as unknown as { triggeredByUsername: string }).triggeredByUsername).toBe('admin');
     expect(e.taskRuns[0]).toMatchObject({
       taskId: 'greet',
       type: 'shell',

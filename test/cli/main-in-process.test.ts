@@ -190,6 +190,7 @@ describe('main() in process', () => {
 
     const shown = await run(['execution', 'inspect', first]);
     expect(shown.stdout).toMatch(/^Error\s+cancelled by admin \(CANCELLED\)$/m);
+    expect(shown.stdout).toMatch(/^Trigger\s+\w+ by admin$/m);
     expect(shown.stdout).toMatch(/^approve\s+manual\s+1\s+succeeded/m);
     expect(shown.stdout).toMatch(/^nap\s+sleep\s+1\s+cancelled/m);
     expect(JSON.parse((await run(['execution', 'list', '--json', '--status', 'cancelled'])).stdout).items).toHaveLength(2);

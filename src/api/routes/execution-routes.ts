@@ -21,6 +21,10 @@ import { cancelBody, completeStepBody, executionListQuery, executionParams, shar
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
 
+  async function usernameOf(userId: string | null): Promise<string | null> {
+    return userId ? ((await getUserById(db, userId))?.username ?? null) : null;
+  }
+
   /** Ids or names of users or groups to ids; an unknown one is a 400 naming it. */
   async function resolvePrincipals(refs: readonly string[], kind: 'user' | 'group'): Promise<string[]> {
     const ids: string[] = [];
@@ -68,7 +72,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
-        return presentExecution(execution, await listTaskRunsByExecution(db, execution.id));
+        return presentExecution(execution, await listTaskRunsByExecution(db, execution.id), await usernameOf(execution.triggeredBy));
       },
     );
 
@@ -138,7 +142,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const execution = await operableExecution(services, request, request.params.id);
         await services.engine.cancelExecution(execution.id, actor, request.body.reason ?? `cancelled by ${actor.username ?? 'unknown'}`);
         const ended = (await getExecution(db, execution.id))!;
-        return presentExecution(ended, await listTaskRunsByExecution(db, execution.id));
+        return presentExecution(ended, await listTaskRunsByExecution(db, execution.id), await usernameOf(ended.triggeredBy));
       },
     );
 

@@ -43,7 +43,8 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors): string {
     ['Status', colourStatus(e.status, c)],
   ];
   if (e.title) fields.push(['Title', e.title]);
-  fields.push(['Trigger', e.triggeredBy ? `${e.trigger} by ${e.triggeredBy}` : e.trigger]);
+  const who = e.triggeredByUsername ?? e.triggeredBy;
+  fields.push(['Trigger', who ? `${e.trigger} by ${who}` : e.trigger]);
   if (e.correlationId) fields.push(['Correlation', e.correlationId]);
   fields.push(
     ['Created', formatTimestamp(e.createdAt)],
