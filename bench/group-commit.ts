@@ -17,7 +17,7 @@ import { StateWriter, type StateChange } from '../src/engine/state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
 import type { TaskRun } from '../src/domain/records.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
-import { seedExecution, seedWorkflow } from './seed.ts';
+import { seedExecution, seedWorkflow } from '../test/support/seed.ts';
 
 const CHANGES = Number(process.argv[2] ?? 4000);
 const CONCURRENCY = Number(process.argv[3] ?? 64);

@@ -17,7 +17,7 @@ import { workerActor } from '../src/observe/audit-logger.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
-import { seedExecution, seedWorkflow } from './seed.ts';
+import { seedExecution, seedWorkflow } from '../test/support/seed.ts';
 
 const LINES = Number(process.argv[2] ?? 100_000);
 const EXECUTIONS = Number(process.argv[3] ?? 20);

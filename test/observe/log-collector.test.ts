@@ -1,40 +1,16 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
-import { insertExecution } from '../../src/store/execution-repository.ts';
 import { queryLogLines } from '../../src/store/execution-log-repository.ts';
-import { insertWorkflow, insertWorkflowVersion } from '../../src/store/workflow-repository.ts';
+import { seedExecution, seedWorkflow } from '../support/seed.ts';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
 
 describeEachDialect('LogCollector', (dialect) => {
   let t: TestStore;
-  const executionId = newId();
+  let executionId: string;
   beforeEach(async () => {
     t = await createTestStore(dialect);
-    const now = new Date().toISOString();
-    await insertWorkflow(t.store.db, { id: 'w', name: 'w', createdBy: null, now });
-    await insertWorkflowVersion(t.store.db, {
-      id: newId(),
-      workflowId: 'w',
-      version: 1,
-      definition: { id: 'w', name: 'w', inputs: {}, tasks: [] },
-      source: '',
-      sourceFormat: 'json',
-      checksum: '',
-      createdBy: null,
-      createdAt: now,
-    });
-    await insertExecution(t.store.db, {
-      id: executionId,
-      workflowId: 'w',
-      workflowVersion: 1,
-      trigger: 'api',
-      triggeredBy: null,
-      correlationId: null,
-      title: null,
-      inputs: {},
-      createdAt: now,
-    });
+    executionId = await seedExecution(t.store.db, await seedWorkflow(t.store.db));
   });
   afterEach(async () => {
     await t.dispose();
@@ -92,31 +68,7 @@ describeEachDialect('LogCollector bound', (dialect) => {
     const t = await createTestStore(dialect);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      const now = new Date().toISOString();
-      await insertWorkflow(t.store.db, { id: 'w', name: 'w', createdBy: null, now });
-      await insertWorkflowVersion(t.store.db, {
-        id: newId(),
-        workflowId: 'w',
-        version: 1,
-        definition: { id: 'w', name: 'w', inputs: {}, tasks: [] },
-        source: '',
-        sourceFormat: 'json',
-        checksum: '',
-        createdBy: null,
-        createdAt: now,
-      });
-      const executionId = newId();
-      await insertExecution(t.store.db, {
-        id: executionId,
-        workflowId: 'w',
-        workflowVersion: 1,
-        trigger: 'api',
-        triggeredBy: null,
-        correlationId: null,
-        title: null,
-        inputs: {},
-        createdAt: now,
-      });
+      const executionId = await seedExecution(t.store.db, await seedWorkflow(t.store.db));
       const collector = new LogCollector(t.store.db, { maxWaiting: 150 });
       // appended synchronously: no batch can be written in between, so the backlog passes the bound
       for (let i = 0; i < 400; i++)

@@ -21,6 +21,13 @@ import { cancelBody, completeStepBody, executionListQuery, executionParams, shar
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
 
+  /** A task run of that execution; one of another execution is "not found" like a missing one. */
+  async function taskRunOf(executionId: string, taskRunId: string) {
+    const run = await getTaskRun(db, taskRunId);
+    if (!run || run.executionId !== executionId) throw new TaskRunNotFoundError(taskRunId);
+    return run;
+  }
+
   async function usernameOf(userId: string | null): Promise<string | null> {
     return userId ? ((await getUserById(db, userId))?.username ?? null) : null;
   }
@@ -81,8 +88,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       { schema: { tags: ['executions'], summary: 'One task run', params: taskRunParams } },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
-        const run = await getTaskRun(db, request.params.taskRunId);
-        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        const run = await taskRunOf(execution.id, request.params.taskRunId);
         return presentTaskRun(run);
       },
     );
@@ -121,8 +127,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
-        const run = await getTaskRun(db, request.params.taskRunId);
-        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        const run = await taskRunOf(execution.id, request.params.taskRunId);
         return { items: await listStepResultAudit(db, execution.id, run.id) };
       },
     );
@@ -159,8 +164,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         const actor = actorOf(request);
         const execution = await operableExecution(services, request, request.params.id);
-        const run = await getTaskRun(db, request.params.taskRunId);
-        if (!run || run.executionId !== execution.id) throw new TaskRunNotFoundError(request.params.taskRunId);
+        const run = await taskRunOf(execution.id, request.params.taskRunId);
         const ended = await services.engine.completeManualStep(execution.id, run.id, {
           status: request.body.status,
           notes: request.body.notes ?? null,

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import { newId } from '../src/domain/ids.ts';
-import type { Database } from '../src/store/database-schema.ts';
-import { insertExecution } from '../src/store/execution-repository.ts';
-import { insertWorkflow, insertWorkflowVersion } from '../src/store/workflow-repository.ts';
+import { newId } from '../../src/domain/ids.ts';
+import type { Database } from '../../src/store/database-schema.ts';
+import { insertExecution } from '../../src/store/execution-repository.ts';
+import { insertWorkflow, insertWorkflowVersion } from '../../src/store/workflow-repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
