@@ -17,14 +17,16 @@ export async function readableExecution(services: AppServices, request: FastifyR
   const execution = await getVisibleExecution(services.store.db, id, executionReadScope(actor));
   if (execution) return execution;
   if (await getExecution(services.store.db, id)) {
-    await recordAuditEvent(services.store.db, {
-      subjectType: 'security',
-      subjectId: actor.userId ?? 'anonymous',
-      eventType: 'ACCESS_DENIED',
-      actor,
-      executionId: id,
-      metadata: { resource: 'execution', id, method: request.method, route: request.routeOptions.url ?? request.url },
-    });
+    await services.store.db.transaction().execute((trx) =>
+      recordAuditEvent(trx, {
+        subjectType: 'security',
+        subjectId: actor.userId ?? 'anonymous',
+        eventType: 'ACCESS_DENIED',
+        actor,
+        executionId: id,
+        metadata: { resource: 'execution', id, method: request.method, route: request.routeOptions.url ?? request.url },
+      }),
+    );
   }
   throw new ExecutionNotFoundError(id);
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
@@ -35,9 +35,10 @@ export function auditActor(actor: Actor | null): Record<string, unknown> {
 
 /**
  * Appends one event to its subject's hash chain, inside the caller's transaction so it commits with
- * the change it describes or not at all (DESIGN invariant 1).
+ * the change it describes or not at all (DESIGN invariant 1). A transaction is required: the chain's
+ * head row stays locked from claiming the seq to recording the new hash.
  */
-export async function recordAuditEvent(trx: Transaction<Database> | Kysely<Database>, input: AuditEventInput): Promise<StoredAuditEvent> {
+export async function recordAuditEvent(trx: Transaction<Database>, input: AuditEventInput): Promise<StoredAuditEvent> {
   const { seq, prevHash } = await claimNextSeq(trx, input.subjectType, input.subjectId);
   const content = {
     id: newId(),
