@@ -407,18 +407,14 @@ export class RunledgerClient {
   }
 }
 
-/** The non-empty lines of a streamed body, decoded as UTF-8 chunk by chunk. */
-async function* ndjsonLines(response: Response): AsyncGenerator<string> {
+/**
+ * A streamed body decoded as UTF-8, chunk by chunk; a body cut off mid-way is `RESPONSE_INCOMPLETE`.
+ * Leaving the loop early (a consumer's `break`) cancels the body.
+ */
+async function* textChunks(response: Response): AsyncGenerator<string> {
   if (!response.body) return;
-  let pending = '';
   try {
-    // Leaving the loop early (a consumer's `break`) cancels the body.
-    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (line.trim() !== '') yield line;
-    }
+    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) yield chunk;
   } catch (e: unknown) {
     throw new ApiError({
       status: response.status,
@@ -426,6 +422,17 @@ async function* ndjsonLines(response: Response): AsyncGenerator<string> {
       detail: `The answer was cut off (HTTP ${response.status})`,
       cause: e,
     });
+  }
+}
+
+/** The non-empty lines of a streamed body. */
+async function* ndjsonLines(response: Response): AsyncGenerator<string> {
+  let pending = '';
+  for await (const chunk of textChunks(response)) {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) if (line.trim() !== '') yield line;
   }
   if (pending.trim() !== '') yield pending;
 }
@@ -443,45 +450,35 @@ interface ServerSentEvent {
  * An event not ended by a blank line when the body ends is dropped.
  */
 async function* serverSentEvents(response: Response): AsyncGenerator<ServerSentEvent> {
-  if (!response.body) return;
   let pending = '';
   let event = '';
   let data: string[] = [];
   let id: string | undefined;
   let started = false;
-  try {
-    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
-      const lines = pending.split(/\r\n|\r(?!$)|\n/);
-      pending = lines.pop()!;
-      for (let line of lines) {
-        if (!started) {
-          started = true;
-          if (line.startsWith('\uFEFF')) line = line.slice(1);
-        }
-        if (line === '') {
-          if (data.length > 0) yield { event: event || 'message', data: data.join('\n'), id };
-          event = '';
-          data = [];
-          continue;
-        }
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon === -1 ? line : line.slice(0, colon);
-        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event = value;
-        else if (field === 'data') data.push(value);
-        else if (field === 'id' && !value.includes('\0')) id = value;
+  for await (const chunk of textChunks(response)) {
+    pending += chunk;
+    // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
+    const lines = pending.split(/\r\n|\r(?!$)|\n/);
+    pending = lines.pop()!;
+    for (let line of lines) {
+      if (!started) {
+        started = true;
+        if (line.startsWith('\uFEFF')) line = line.slice(1);
       }
+      if (line === '') {
+        if (data.length > 0) yield { event: event || 'message', data: data.join('\n'), id };
+        event = '';
+        data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id' && !value.includes('\0')) id = value;
     }
-  } catch (e: unknown) {
-    throw new ApiError({
-      status: response.status,
-      code: 'RESPONSE_INCOMPLETE',
-      detail: `The answer was cut off (HTTP ${response.status})`,
-      cause: e,
-    });
   }
 }
 

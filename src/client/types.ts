@@ -2,13 +2,26 @@
  * Response shapes of the REST API as the client sees them. They mirror `api/presenters.ts`; the
  * domain enums are imported as types only, so the client carries no server code at run time.
  */
+import type { AuditCheckpoint, AuditVerification, ChainHead, StepResultAuditEntry } from '../domain/audit.ts';
 import type { ExecutionStatus } from '../domain/execution-status.ts';
 import type { Role, Trigger } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskType, WorkflowDefinition } from '../domain/workflow-definition.ts';
 
-export type { ExecutionStatus, Role, TaskFailure, TaskRunStatus, TaskType, Trigger, WorkflowDefinition };
+export type {
+  AuditCheckpoint,
+  AuditVerification,
+  ChainHead,
+  ExecutionStatus,
+  StepResultAuditEntry,
+  Role,
+  TaskFailure,
+  TaskRunStatus,
+  TaskType,
+  Trigger,
+  WorkflowDefinition,
+};
 
 /** `GET /v1/workflows` items. */
 export interface WorkflowSummary {
@@ -298,56 +311,12 @@ export interface ExecutionAudit {
   verification: ChainVerification;
 }
 
-/** `GET /v1/executions/:id/tasks/:taskRunId/audit` items: one row per step result, with the result joined from its transition. */
-export interface StepResultAuditEntry {
-  id: string;
-  taskRunId: string;
-  transitionId: string;
-  executionId: string;
-  recordedAt: string;
-  workerId: string | null;
-  correlationId: string | null;
-  success: boolean;
-  executionTimeMs: number | null;
-  stepName: string;
-  attempt: number;
-  fromState: TaskRunStatus | null;
-  toState: TaskRunStatus;
-  /** The full result (masked when it was written). */
-  result: unknown;
-}
-
 /** Filters of `GET /v1/audit`; `limit` 1-1000 (default 100). */
 export interface AuditFilter {
   subjectType?: AuditSubjectType;
   /** An event type such as `LOGIN_FAILED`. */
   eventType?: string;
   limit?: number;
-}
-
-/** `GET`/`POST /v1/audit/verify`: every chain, the chain of checkpoints and their signatures. */
-export interface AuditVerification {
-  ok: boolean;
-  chains: number;
-  events: number;
-  checkpoints: number;
-  problems: string[];
-}
-
-/** One chain's head at checkpoint time: [subject type, subject id, seq, hash]. */
-export type ChainHead = [subjectType: string, subjectId: string, seq: number, hash: string];
-
-/** A signed checkpoint of every chain's head, chained to the previous checkpoint (`POST /v1/audit/checkpoints`, 201). */
-export interface AuditCheckpoint {
-  id: string;
-  seq: number;
-  createdAt: string;
-  reason: string;
-  heads: ChainHead[];
-  prevHash: string | null;
-  hash: string;
-  keyId: string;
-  signature: string;
 }
 
 /** `GET /v1/audit/checkpoints/latest`: the checkpoint and the server's public audit key (PEM), to keep outside the server. */

@@ -1,3 +1,4 @@
+import type { AuditVerification } from '../domain/audit.ts';
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
@@ -43,13 +44,7 @@ export async function writeCheckpoint(db: Kysely<Database>, signer: AuditSigner,
   });
 }
 
-export interface AuditVerification {
-  ok: boolean;
-  chains: number;
-  events: number;
-  checkpoints: number;
-  problems: string[];
-}
+export type { AuditVerification };
 
 /** A checkpoint's own integrity: its content matches its hash, and the hash carries our signature. */
 function checkIntegrity(signer: AuditSigner, c: AuditCheckpoint, label: string): string[] {

@@ -1,23 +1,11 @@
+import type { AuditCheckpoint, ChainHead } from '../domain/audit.ts';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditCheckpointsTable, Database } from './database-schema.ts';
 import { fromJson, toJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** One chain's head at checkpoint time: [subject type, subject id, seq, hash]. */
-export type ChainHead = [subjectType: string, subjectId: string, seq: number, hash: string];
-
-export interface AuditCheckpoint {
-  id: string;
-  seq: number;
-  createdAt: string;
-  reason: string;
-  heads: ChainHead[];
-  prevHash: string | null;
-  hash: string;
-  keyId: string;
-  signature: string;
-}
+export type { AuditCheckpoint, ChainHead };
 
 function toCheckpoint(row: Selectable<AuditCheckpointsTable>): AuditCheckpoint {
   return {

@@ -1,28 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { StepResultAuditEntry } from '../domain/audit.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { Database } from './database-schema.ts';
 import { fromJson } from './json-column.ts';
 
-type Db = Kysely<Database> | Transaction<Database>;
+export type { StepResultAuditEntry };
 
-/** One step-result audit row with what it points at, joined from its transition and task run. */
-export interface StepResultAuditEntry {
-  id: string;
-  taskRunId: string;
-  transitionId: string;
-  executionId: string;
-  recordedAt: string;
-  workerId: string | null;
-  correlationId: string | null;
-  success: boolean;
-  executionTimeMs: number | null;
-  stepName: string;
-  attempt: number;
-  fromState: TaskRunStatus | null;
-  toState: TaskRunStatus;
-  /** The full result, from the transition's metadata (masked when it was written). */
-  result: unknown;
-}
+type Db = Kysely<Database> | Transaction<Database>;
 
 export async function listStepResultAudit(db: Db, executionId: string, taskRunId: string): Promise<StepResultAuditEntry[]> {
   const rows = await db
