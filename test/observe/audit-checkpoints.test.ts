@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
-import { auditHash } from '../../src/observe/audit-chain.ts';
+import crypto from 'node:crypto';
+import { auditHash, canonicalJson } from '../../src/observe/audit-chain.ts';
 import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
@@ -112,7 +113,7 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
     );
   });
 
-  it('refuses a checkpoint whose heads were altered, by its signature', async () => {
+  it('refuses a checkpoint whose heads were altered: by its hash, and by its signature when the hash was recomputed', async () => {
     const exported = (
       await h.api<{ heads: [string, string, number, string][] } & Record<string, unknown>>('GET', '/v1/audit/checkpoints/latest')
     ).body;
@@ -120,11 +121,20 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
     const tampered = { ...checkpoint, heads: checkpoint.heads.slice(1) };
     const v = (await h.api<Verification>('POST', '/v1/audit/verify', { checkpoint: tampered })).body;
     expect(v.problems).toContain(`exported checkpoint ${String(exported.seq)}: its content does not match its hash`);
+    // a forger who also recomputes the hash still cannot sign it
+    const { id, seq, createdAt, reason, heads, prevHash } = tampered as unknown as Record<string, unknown>;
+    const rehashed = {
+      ...tampered,
+      hash: crypto.createHash('sha256').update(canonicalJson({ id, seq, createdAt, reason, heads, prevHash })).digest('hex'),
+    };
+    const again = (await h.api<Verification>('POST', '/v1/audit/verify', { checkpoint: rehashed })).body.problems;
+    expect(again).not.toContain(`exported checkpoint ${String(exported.seq)}: its content does not match its hash`);
+    expect(again).toContain(`exported checkpoint ${String(exported.seq)}: the signature does not verify with this server's audit key`);
   });
 });
 
 describeEachDialect('audit export', (dialect) => {
-  it('streams every event as NDJSON, oldest first, to admins only', async () => {
+  it('streams every event as NDJSON, oldest first', async () => {
     const h = await createHarness(dialect);
     try {
       await h.apply({ id: 'e', name: 'E', tasks: [{ id: 'a', type: 'log', with: { message: 'x' } }] });
