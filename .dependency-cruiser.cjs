@@ -1,16 +1,17 @@
 /**
  * Layering of DESIGN.md "Layout": imports point inward, and no import cycles.
- *   cli, api → client / services → engine, observe, auth → store → domain
+ *   cli, api → client / services → engine, observe, records, auth → store → domain
  * Run by `npm run lint`.
  */
 const inner = {
-  domain: ['store', 'engine', 'observe', 'auth', 'api', 'client', 'cli'],
-  store: ['engine', 'observe', 'auth', 'api', 'client', 'cli'],
+  domain: ['store', 'engine', 'observe', 'records', 'auth', 'api', 'client', 'cli'],
+  store: ['engine', 'observe', 'records', 'auth', 'api', 'client', 'cli'],
+  records: ['engine', 'auth', 'api', 'client', 'cli'],
   engine: ['auth', 'api', 'client', 'cli'],
   observe: ['auth', 'api', 'client', 'cli'],
   auth: ['engine', 'api', 'client', 'cli'],
   api: ['client', 'cli'],
-  client: ['store', 'engine', 'observe', 'auth', 'api', 'cli'],
+  client: ['store', 'engine', 'observe', 'records', 'auth', 'api', 'cli'],
 };
 
 module.exports = {

@@ -301,6 +301,11 @@ export class RunledgerClient {
     return (await this.request<ListResult<StepResultAuditEntry>>('GET', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}/audit`)).items;
   }
 
+  /** Every step result of an execution (all task runs), in the order recorded: one request however many tasks. */
+  async getExecutionStepAudit(id: string): Promise<StepResultAuditEntry[]> {
+    return (await this.request<ListResult<StepResultAuditEntry>>('GET', `/v1/executions/${enc(id)}/step-audit`)).items;
+  }
+
   /** Audit events, newest first (admins only, like every `/v1/audit` route). */
   async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
     const query = { subjectType: filter.subjectType, eventType: filter.eventType, limit: filter.limit };

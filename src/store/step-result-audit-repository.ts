@@ -8,8 +8,9 @@ export type { StepResultAuditEntry };
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function listStepResultAudit(db: Db, executionId: string, taskRunId: string): Promise<StepResultAuditEntry[]> {
-  const rows = await db
+/** The step results of one execution, in the order recorded; of one of its task runs when `taskRunId` is given. One query either way. */
+export async function listStepResultAudit(db: Db, executionId: string, taskRunId?: string): Promise<StepResultAuditEntry[]> {
+  let query = db
     .selectFrom('step_result_audit as a')
     .innerJoin('task_run_transitions as t', 't.id', 'a.transition_id')
     .innerJoin('task_runs as r', 'r.id', 'a.task_run_id')
@@ -29,10 +30,9 @@ export async function listStepResultAudit(db: Db, executionId: string, taskRunId
       't.to_state',
       't.metadata',
     ])
-    .where('a.execution_id', '=', executionId)
-    .where('a.task_run_id', '=', taskRunId)
-    .orderBy('a.id')
-    .execute();
+    .where('a.execution_id', '=', executionId);
+  if (taskRunId !== undefined) query = query.where('a.task_run_id', '=', taskRunId);
+  const rows = await query.orderBy('a.id').execute();
   return rows.map((r) => {
     const metadata = fromJson<Record<string, unknown>>(r.metadata);
     return {

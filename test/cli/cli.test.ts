@@ -202,12 +202,13 @@ describe('runledger CLI against a real server', () => {
     expect(sleepyId).toMatch(UUID);
     await waitForStatus(sleepyId, 'running');
 
-    const [cancel, list, page, show, showJson] = await Promise.all([
+    const [cancel, list, page, show, showJson, inspect] = await Promise.all([
       cli(['execution', 'cancel', sleepyId, '--reason', 'no time to sleep']),
       cli(['execution', 'list', '--workflow', 'hello']),
       cli(['execution', 'list', '--json', '--limit', '1']),
       cli(['execution', 'show', helloExecutionId]),
       cli(['execution', 'show', helloExecutionId, '--json']),
+      cli(['workflow', 'execution', 'inspect', helloExecutionId, '--show-inputs', '--timeline', '--no-truncate']),
     ]);
     expect(cancel).toEqual({ code: 0, stdout: `execution ${sleepyId}: cancelled\n`, stderr: '' });
 
@@ -226,8 +227,13 @@ describe('runledger CLI against a real server', () => {
     expect(show.stdout).toMatch(new RegExp(`^Execution\\s+${helloExecutionId}$`, 'm'));
     expect(show.stdout).toMatch(/^Workflow\s+hello \(version 1\)$/m);
     expect(show.stdout).toMatch(/^Status\s+completed$/m);
-    expect(show.stdout).toMatch(/^Inputs\s+name=Ada$/m);
+    expect(show.stdout).toMatch(/^Inputs\s+name \(values: --show-inputs\)$/m);
     expect(show.stdout).toMatch(/^greet\s+shell\s+1\s+succeeded/m);
+
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/^Inputs\nname\s+Ada$/m);
+    expect(inspect.stdout).toMatch(/^Timeline\n.*\+\S+\ngreet\s+█[█·]+\s+\S+\s+succeeded$/m);
+    expect(inspect.stdout).toMatch(/^ {4}stdout: Hello, Ada!$/m);
 
     const full = JSON.parse(showJson.stdout) as ExecutionDetail;
     expect(full.id).toBe(helloExecutionId);
@@ -236,7 +242,8 @@ describe('runledger CLI against a real server', () => {
     const cancelled = await cli(['execution', 'show', sleepyId]);
     expect(cancelled.stdout).toMatch(/^Status\s+cancelled$/m);
     expect(cancelled.stdout).toMatch(/^Title\s+a long nap$/m);
-    expect(cancelled.stdout).toMatch(/^nap\s+sleep\s+1\s+cancelled\s+\S+\s+no time to sleep$/m);
+    expect(cancelled.stdout).toMatch(/^nap\s+sleep\s+1\s+cancelled\s+\S+\s+\S+ \S+Z\s+\S+ \S+Z$/m);
+    expect(cancelled.stdout).toMatch(/^nap #1 cancelled\n {2}error: no time to sleep \(\w+\)$/m);
   });
 
   it('completes a waiting manual step named by its task id', { timeout: SPAWN_TIMEOUT }, async () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { buildApp } from '../../src/api/app.ts';
 import { AuthService } from '../../src/auth/auth-service.ts';
 import { JwtSigner } from '../../src/auth/jwt.ts';
@@ -9,6 +10,7 @@ import { taskHandlers } from '../../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
 import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
+import type { Store } from '../../src/store/store.ts';
 import { createTestStore, type DialectName, type TestStore } from './stores.ts';
 
 export const ADMIN_PASSWORD = 'correct horse battery';
@@ -65,7 +67,13 @@ export interface ExecutionView {
 /** The whole in-process stack on a fresh store: real engine, real handlers, the Fastify app. */
 export async function createHarness(
   dialect: DialectName,
-  options: { env?: NodeJS.ProcessEnv; pluginDirs?: string[]; maxConcurrentTasks?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    pluginDirs?: string[];
+    maxConcurrentTasks?: number;
+    /** Called for every statement the API (not the engine) sends to the store: to count queries per request. */
+    onApiQuery?: (query: RootOperationNode) => void;
+  } = {},
 ): Promise<Harness> {
   const t = await createTestStore(dialect);
   const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
@@ -83,9 +91,11 @@ export async function createHarness(
     pluginDirs: options.pluginDirs ?? [],
     env: options.env ?? {},
   });
+  const onApiQuery = options.onApiQuery;
+  const apiStore: Store = onApiQuery ? { ...t.store, db: t.store.db.withPlugin(queryObserver(onApiQuery)) } : t.store;
   const app = await buildApp(
     {
-      store: t.store,
+      store: apiStore,
       engine,
       catalog: new WorkflowCatalog(t.store.db),
       auth,
@@ -147,4 +157,15 @@ export async function createHarness(
     },
   };
   return h;
+}
+
+/** A Kysely plugin that reports each statement before it is sent (transactions included) and changes nothing. */
+function queryObserver(onQuery: (query: RootOperationNode) => void): KyselyPlugin {
+  return {
+    transformQuery: ({ node }) => {
+      onQuery(node);
+      return node;
+    },
+    transformResult: ({ result }) => Promise.resolve(result),
+  };
 }

@@ -117,6 +117,21 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
     );
 
     app.get(
+      '/executions/:id/step-audit',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'Every step result of the execution, all task runs at once, with the full result joined from its transition',
+          params: executionParams,
+        },
+      },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        return { items: await listStepResultAudit(db, execution.id) };
+      },
+    );
+
+    app.get(
       '/executions/:id/tasks/:taskRunId/audit',
       {
         schema: {

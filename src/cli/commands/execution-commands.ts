@@ -1,11 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunledgerClient } from '../../client/runledger-client.ts';
-import type { StepResultAuditEntry, TaskRunView } from '../../client/types.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { renderExecutionAudit } from '../render/audit-view.ts';
-import { renderExecution, renderExecutionList, renderShares } from '../render/execution-view.ts';
+import { renderExecutionList, renderShares } from '../render/execution-view.ts';
 import { colourStatus } from '../render/format.ts';
+import { addInspectCommand } from './inspect-command.ts';
 import { addLogsCommand } from './log-commands.ts';
 
 interface ListFlags {
@@ -39,10 +38,7 @@ const collectInput = (value: string, previous: Record<string, string>): Record<s
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Step-result audit requests in flight at once for `show --audit`. */
-const STEP_AUDIT_CONCURRENCY = 4;
-
-/** `runledger execution list | show | logs | cancel | complete-step | share | shares`. */
+/** `runledger execution list | inspect | logs | cancel | complete-step | share | shares`. */
 export function registerExecutionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const execution = program.command('execution').description('Execution history, inspection and control');
 
@@ -83,28 +79,7 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       if (page.nextCursor) ctx.print(ctx.colors.dim(`More: runledger execution list --cursor ${page.nextCursor} (with the same filters)`));
     });
 
-  execution
-    .command('show')
-    .alias('inspect')
-    .description('An execution: overview and every task run')
-    .argument('<id>', 'execution id')
-    .option('--audit', "also its audit trail: every event, whether the chain verifies, each task run's step results")
-    .option('--json', 'print the full execution as JSON (with --audit, also `audit` and `stepAudit`)')
-    .action(async (id: string, flags: { audit?: boolean; json?: boolean }) => {
-      const client = ctx.client();
-      const found = await client.getExecution(id);
-      if (!flags.audit) {
-        if (flags.json) return ctx.printJson(found);
-        return ctx.print(renderExecution(found, ctx.colors));
-      }
-      // Two requests, plus one per task run.
-      const [audit, stepAudit] = await Promise.all([client.getExecutionAudit(id), stepAuditOf(client, id, found.taskRuns)]);
-      // A chain that does not verify is the outcome, printed, and exit code 1 (like `audit verify`).
-      if (!audit.verification.ok) ctx.exitCode = 1;
-      if (flags.json) return ctx.printJson({ ...found, audit, stepAudit });
-      ctx.print(`${renderExecution(found, ctx.colors)}\n\n${renderExecutionAudit(audit, found.taskRuns, stepAudit, ctx.colors)}`);
-    });
-
+  addInspectCommand(execution, ctx);
   addLogsCommand(execution, ctx);
 
   execution
@@ -166,25 +141,6 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       if (flags.json) return ctx.printJson(shares);
       ctx.print(renderShares(shares, ctx.colors));
     });
-}
-
-/** Each task run's step-result audit rows, by task run id; a few requests at a time. */
-async function stepAuditOf(
-  client: RunledgerClient,
-  executionId: string,
-  runs: readonly TaskRunView[],
-): Promise<Record<string, StepResultAuditEntry[]>> {
-  const byRun: Record<string, StepResultAuditEntry[]> = {};
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < runs.length) {
-      const run = runs[next++]!;
-      byRun[run.id] = await client.getStepAudit(executionId, run.id);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STEP_AUDIT_CONCURRENCY, runs.length) }, worker));
-  // in task-run order, whatever order the answers came in
-  return Object.fromEntries(runs.map((r) => [r.id, byRun[r.id]!]));
 }
 
 /** The waiting task run of a task, for `complete-step ID TASK_ID`. */

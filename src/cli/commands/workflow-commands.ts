@@ -5,6 +5,7 @@ import { definitionFormat, parseInputAssignment, readMappingFile, readUserFile }
 import { renderTaskRuns } from '../render/execution-view.ts';
 import { colourStatus, formatDuration, formatTimestamp } from '../render/format.ts';
 import { renderTable } from '../render/table.ts';
+import { addInspectCommand } from './inspect-command.ts';
 import { addLogsCommand } from './log-commands.ts';
 
 interface RunFlags {
@@ -98,7 +99,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
     });
 
   // The executions of workflows, where people look for them; the same commands as `runledger execution …`.
-  const execution = workflow.command('execution').description('Executions of workflows (the same as "runledger execution …"): logs');
+  const execution = workflow
+    .command('execution')
+    .description('Executions of workflows (the same as "runledger execution …"): inspect, logs');
+  addInspectCommand(execution, ctx);
   addLogsCommand(execution, ctx);
 }
 

@@ -18,7 +18,7 @@ export function renderExecutionList(items: readonly ExecutionSummary[], c: Color
   );
 }
 
-/** One row per task run, in the order the server gives (creation order). */
+/** The compact task table of `workflow run --wait`: one row per task run, in creation order. */
 export function renderTaskRuns(runs: readonly TaskRunView[], c: Colors): string {
   if (runs.length === 0) return c.dim('(no task runs yet)');
   return renderTable(
@@ -35,14 +35,45 @@ export function renderTaskRuns(runs: readonly TaskRunView[], c: Colors): string 
   );
 }
 
-/** The overview of `execution show`: who, what, when, outcome, inputs. */
-export function renderExecutionOverview(e: ExecutionDetail, c: Colors): string {
+/** How `execution inspect` prints. */
+export interface InspectOptions {
+  /** List every input with its (masked) value, not only the names. */
+  showInputs: boolean;
+  /** Cut long values to one line; off with `--no-truncate`, which prints them whole. */
+  truncate: boolean;
+  /** The clock, for how long a running execution and its running tasks have been going. */
+  now: number;
+}
+
+/** A task still in progress is marked so it stands out in the table and the results. */
+const RUNNING_MARK = '▶ ';
+
+function isActive(status: string): boolean {
+  return status === 'running' || status === 'waiting' || status === 'pending';
+}
+
+/** How long it has been going: the recorded duration once ended, start-to-now while it runs. */
+function elapsed(startedAt: string | null, completedAt: string | null, durationMs: number | null, now: number): number | null {
+  if (durationMs !== null) return durationMs;
+  if (startedAt === null) return null;
+  return (completedAt ? Date.parse(completedAt) : now) - Date.parse(startedAt);
+}
+
+/** A value, cut to `max` characters on one line, or whole (indented continuation lines) with --no-truncate. */
+function shown(value: string, max: number, o: InspectOptions, indent: string): string {
+  return o.truncate ? truncate(value, max) : value.replace(/\n/g, `\n${indent}`);
+}
+
+/** The overview of `execution inspect`: what ran, who started it, when, how it ended or where it is. */
+export function renderExecutionOverview(e: ExecutionDetail, c: Colors, o: InspectOptions): string {
+  const active = e.taskRuns.filter((r) => r.status === 'running' || r.status === 'waiting');
+  const status = colourStatus(e.status, c);
   const fields: [string, string][] = [
     ['Execution', e.id],
     ['Workflow', `${e.workflowId} (version ${e.workflowVersion})`],
-    ['Status', colourStatus(e.status, c)],
+    ['Status', active.length > 0 ? `${status} (now: ${active.map((r) => `${r.taskId} ${r.status}`).join(', ')})` : status],
   ];
-  if (e.title) fields.push(['Title', e.title]);
+  if (e.title) fields.push(['Title', shown(e.title, 120, o, '  ')]);
   const who = e.triggeredByUsername ?? e.triggeredBy;
   fields.push(['Trigger', who ? `${e.trigger} by ${who}` : e.trigger]);
   if (e.correlationId) fields.push(['Correlation', e.correlationId]);
@@ -51,18 +82,76 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors): string {
     ['Started', formatTimestamp(e.startedAt)],
     ['Completed', formatTimestamp(e.completedAt)],
   );
-  fields.push(['Duration', formatDuration(e.durationMs)]);
-  if (e.error) fields.push(['Error', `${truncate(e.error.message, 200)} (${e.error.code})`]);
-  const inputs = Object.entries(e.inputs);
-  fields.push(['Inputs', inputs.length === 0 ? '-' : inputs.map(([k, v]) => `${k}=${truncate(formatValue(v), 80)}`).join(', ')]);
-  if (e.notes) fields.push(['Notes', truncate(e.notes, 200)]);
+  const duration = formatDuration(elapsed(e.startedAt, e.completedAt, e.durationMs, o.now));
+  fields.push(['Duration', e.completedAt || !e.startedAt ? duration : `${duration} so far`]);
+  if (e.error) fields.push(['Error', `${shown(e.error.message, 200, o, '  ')} (${e.error.code})`]);
+  const names = Object.keys(e.inputs);
+  if (!o.showInputs) fields.push(['Inputs', names.length === 0 ? '-' : `${names.join(', ')} (values: --show-inputs)`]);
+  if (e.notes) fields.push(['Notes', shown(e.notes, 200, o, '  ')]);
   fields.push(['Log lines', String(e.logEntryCount)]);
   return renderFields(fields, c);
 }
 
-/** The whole `execution show` page: overview, a blank line, the task table. */
-export function renderExecution(e: ExecutionDetail, c: Colors): string {
-  return `${renderExecutionOverview(e, c)}\n\n${renderTaskRuns(e.taskRuns, c)}`;
+/** `--show-inputs`: each input and its value as recorded (secret ones were masked before they were stored). */
+export function renderInputs(e: ExecutionDetail, c: Colors, o: InspectOptions): string {
+  const entries = Object.entries(e.inputs);
+  if (entries.length === 0) return `${c.bold('Inputs')}\n${c.dim('(none)')}`;
+  return `${c.bold('Inputs')}\n${renderFields(
+    entries.map(([k, v]) => [k, shown(formatValue(v), 100, o, '  ')]),
+    c,
+  )}`;
+}
+
+/** One row per task run (creation order): what, which attempt, how it went, when; running ones marked. */
+export function renderTaskTable(runs: readonly TaskRunView[], c: Colors, o: InspectOptions): string {
+  if (runs.length === 0) return c.dim('(no task runs yet)');
+  return renderTable(
+    ['TASK', 'TYPE', 'ATTEMPT', 'STATUS', 'DURATION', 'STARTED', 'ENDED'],
+    runs.map((r) => [
+      isActive(r.status) && r.startedAt ? `${RUNNING_MARK}${r.taskId}` : r.taskId,
+      r.type,
+      String(r.attempt),
+      colourStatus(r.status, c),
+      formatDuration(elapsed(r.startedAt, r.completedAt, r.durationMs, o.now)),
+      formatTimestamp(r.startedAt),
+      formatTimestamp(r.completedAt),
+    ]),
+    c,
+  );
+}
+
+/**
+ * A task's output: one cut line by default; whole with --no-truncate, an object's fields one per line
+ * so a multi-line `stdout` reads as it was printed rather than as an escaped JSON string.
+ */
+function outputLines(output: unknown, o: InspectOptions): string[] {
+  if (o.truncate || output === null || typeof output !== 'object' || Array.isArray(output))
+    return [`  output: ${shown(formatValue(output), 160, o, '    ')}`];
+  return ['  output:', ...Object.entries(output).map(([k, v]) => `    ${k}: ${shown(formatValue(v), 0, o, '      ')}`)];
+}
+
+/** The outputs and errors of the task runs that ended, and the notes a person left on a step. */
+export function renderTaskResults(runs: readonly TaskRunView[], c: Colors, o: InspectOptions): string {
+  const ended = runs.filter((r) => r.completedAt !== null);
+  if (ended.length === 0) return `${c.bold('Results')}\n${c.dim('(no task has ended yet)')}`;
+  const lines = ended.flatMap((r) => {
+    const head = `${r.taskId} #${r.attempt} ${colourStatus(r.status, c)}`;
+    const body: string[] = [];
+    if (r.output !== null && r.output !== undefined) body.push(...outputLines(r.output, o));
+    if (r.error) body.push(`  ${c.red('error')}: ${shown(r.error.message, 160, o, '    ')} (${r.error.code})`);
+    if (r.notes) body.push(`  notes: ${shown(r.notes, 160, o, '    ')}`);
+    if (r.completedBy) body.push(`  completed by: ${r.completedBy}`);
+    return [head, ...(body.length > 0 ? body : [c.dim('  (no output)')])];
+  });
+  return `${c.bold('Results')}\n${lines.join('\n')}`;
+}
+
+/** The whole `execution inspect` page: overview, inputs when asked, the task table, then the results. */
+export function renderInspection(e: ExecutionDetail, c: Colors, o: InspectOptions): string {
+  const parts = [renderExecutionOverview(e, c, o)];
+  if (o.showInputs) parts.push(renderInputs(e, c, o));
+  parts.push(renderTaskTable(e.taskRuns, c, o), renderTaskResults(e.taskRuns, c, o));
+  return parts.join('\n\n');
 }
 
 /** `execution shares` and `execution share`: the scope, then who it is shared with. */

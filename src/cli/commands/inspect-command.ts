@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.ts';
+import { renderExecutionAudit } from '../render/audit-view.ts';
+import { renderInspection } from '../render/execution-view.ts';
+import { renderTimeline } from '../render/timeline-view.ts';
+
+interface InspectFlags {
+  showInputs?: boolean;
+  timeline?: boolean;
+  audit?: boolean;
+  truncate: boolean;
+  json?: boolean;
+}
+
+/**
+ * Adds `inspect ID` (alias `show`) to `parent`: `runledger execution inspect` and
+ * `runledger workflow execution inspect` are the same command, built here once.
+ *
+ * It makes one request for the execution with every task run, and with --audit two more (the audit
+ * chain and every step result of the execution at once): three at most, however many tasks ran.
+ */
+export function addInspectCommand(parent: Command, ctx: CliContext): Command {
+  return parent
+    .command('inspect')
+    .alias('show')
+    .description('An execution: overview, every task run, the outputs and errors of those that ended')
+    .argument('<id>', 'execution id')
+    .option('--show-inputs', 'list every input with its value (secret inputs are masked)')
+    .option('--timeline', 'draw the task runs on one time axis, showing which ran at the same time')
+    .option('--audit', 'also its audit trail: every event, whether the chain verifies, and each step result')
+    .option('--no-truncate', 'print long values whole instead of cutting them to one line')
+    .option('--json', 'print everything as JSON (with --audit, also `audit` and `stepAudit`)')
+    .action(async (id: string, flags: InspectFlags) => {
+      const client = ctx.client();
+      const found = await client.getExecution(id);
+      const [audit, steps] = flags.audit
+        ? await Promise.all([client.getExecutionAudit(id), client.getExecutionStepAudit(id)])
+        : [undefined, undefined];
+      // Keyed by task run id, in task-run order, like the per-task-run route answers.
+      const stepAudit = steps && Object.fromEntries(found.taskRuns.map((r) => [r.id, steps.filter((s) => s.taskRunId === r.id)]));
+      // A chain that does not verify is the outcome, printed, and exit code 1 (like `audit verify`).
+      if (audit && !audit.verification.ok) ctx.exitCode = 1;
+      if (flags.json) return ctx.printJson(audit ? { ...found, audit, stepAudit } : found);
+
+      const options = { showInputs: Boolean(flags.showInputs), truncate: flags.truncate, now: Date.now() };
+      const parts = [renderInspection(found, ctx.colors, options)];
+      if (flags.timeline) parts.push(`${ctx.colors.bold('Timeline')}\n${renderTimeline(found.taskRuns, options.now, ctx.colors)}`);
+      if (audit && stepAudit) parts.push(renderExecutionAudit(audit, found.taskRuns, stepAudit, ctx.colors));
+      ctx.print(parts.join('\n\n'));
+    });
+}
