@@ -30,6 +30,11 @@ const schema = z.object({
     .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 1h'),
   RUNLEDGER_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
   RUNLEDGER_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+  RUNLEDGER_TABLE_SIZE_WARNING_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 ** 3),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
   RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
@@ -53,6 +58,8 @@ export interface Config {
   logRetentionDays: number;
   auditRetentionDays: number;
   auditCheckpointIntervalMs: number;
+  /** A warning is logged when `execution_logs` or `audit_events` grows past this (1 GiB). */
+  tableSizeWarningBytes: number;
   loginLockoutMs: number;
   maxConcurrentTasks: number;
   pluginDirs: string[];
@@ -82,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,
     auditRetentionDays: e.RUNLEDGER_AUDIT_RETENTION_DAYS,
     auditCheckpointIntervalMs: parseDurationMs(e.RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL)!,
+    tableSizeWarningBytes: e.RUNLEDGER_TABLE_SIZE_WARNING_BYTES,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
     pluginDirs: e.RUNLEDGER_PLUGIN_DIR

@@ -14,6 +14,7 @@ import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { LogCollector } from '../observe/log-collector.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
+import { checkTableSizes } from '../observe/store-health.ts';
 import type { Actor } from '../domain/records.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   worker?: boolean;
   /** PostgreSQL schema (tests). */
   schema?: string;
+  /** Where warnings about the store go (stderr by default). */
+  warn?: (line: string) => void;
 }
 
 function readFileIfPresent(file: string): string | undefined {
@@ -52,6 +55,7 @@ function readFileIfPresent(file: string): string | undefined {
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   try {
@@ -105,14 +109,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       );
     const checkpointTimer = setInterval(() => void checkpoint('periodic'), config.auditCheckpointIntervalMs);
     checkpointTimer.unref();
-    // Retention runs at start and daily; a failure is reported and retried the next day.
+    // Retention runs at start and daily, then the tables that grow are measured; a failure is
+    // reported and retried the next day.
     const cleanup = () =>
-      runCleanup(
-        { db: store.db, signer: auditSigner, reclaimSpace: () => store.reclaimSpace() },
-        retention,
-        { dryRun: false },
-        system,
-      ).catch((e: unknown) => console.error(`runledger: retention cleanup failed: ${String(e)}`));
+      runCleanup({ db: store.db, signer: auditSigner, reclaimSpace: () => store.reclaimSpace() }, retention, { dryRun: false }, system)
+        .then(() => checkTableSizes(store.db, store.caps, config.tableSizeWarningBytes))
+        .then((warnings) => warnings.forEach((w) => warn(w.message)))
+        .catch((e: unknown) => warn(`retention cleanup failed: ${String(e)}`));
     const startupCleanup = cleanup();
     const cleanupTimer = setInterval(() => void cleanup(), 86_400_000);
     cleanupTimer.unref();

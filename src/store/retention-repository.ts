@@ -88,7 +88,7 @@ export interface TableStats {
 }
 
 /** Bytes a table takes on disk, or null where the store cannot say (SQLite built without dbstat). */
-async function tableBytes(db: Kysely<Database>, caps: DialectCapabilities, table: string): Promise<number | null> {
+export async function tableBytes(db: Kysely<Database>, caps: DialectCapabilities, table: string): Promise<number | null> {
   if (caps.dialect === 'postgres') {
     const r = await sql<{ b: string }>`select pg_total_relation_size(${table}::regclass) as b`.execute(db);
     return Number(r.rows[0]?.b ?? 0);
