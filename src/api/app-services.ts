@@ -15,5 +15,7 @@ export interface AppServices {
   auditSigner: AuditSigner;
   /** Wakes log followers when an execution's lines are written. */
   logFeed: LogFeed;
+  /** How often a follower looks for lines no wake-up told it about (default 1 s). */
+  logPollMs?: number;
   retention: RetentionPolicy;
 }

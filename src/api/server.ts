@@ -13,10 +13,12 @@ import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { LogCollector } from '../observe/log-collector.ts';
+import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
 import { checkTableSizes } from '../observe/store-health.ts';
 import type { Actor } from '../domain/records.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import type { Listener } from '../store/store-notifications.ts';
 import { buildApp } from './app.ts';
 
 /** Written next to the data so the CLI on this machine finds the server without set-up. */
@@ -39,6 +41,8 @@ export interface ServerOptions {
   schema?: string;
   /** Where warnings about the store go (stderr by default). */
   warn?: (line: string) => void;
+  /** How often log followers poll for lines no notification told them about (1 s; tests lengthen it). */
+  logPollMs?: number;
 }
 
 function readFileIfPresent(file: string): string | undefined {
@@ -58,6 +62,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  let logListener: Listener | undefined;
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
@@ -70,7 +75,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const retention = { logDays: config.logRetentionDays, auditDays: config.auditRetentionDays };
     const system: Actor = { kind: 'system', userId: null, username: null, role: null };
     await recordRetentionSettings(store.db, retention, system);
-    const logCollector = new LogCollector(store.db);
+    const logCollector = new LogCollector(store.db, { notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined });
+    // Followers also wake for lines other server processes write (PostgreSQL LISTEN/NOTIFY).
+    const logFeed = new CombinedLogFeed(logCollector);
+    logListener = await store.listen?.(
+      'logs',
+      (executionId) => logFeed.wake(executionId),
+      (e) => warn(`log notifications: ${e.message}`),
+    );
     const engine = new Engine({
       db: store.db,
       writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1 }),
@@ -91,7 +103,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
 
     const app = await buildApp(
-      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed: logCollector, retention },
+      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed, logPollMs: options.logPollMs, retention },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );
     await app.listen({ host: config.host, port: config.port });
@@ -129,12 +141,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await startupCleanup;
         await engine.shutdown();
         await logCollector.flush();
+        await logListener?.close();
         await checkpoint('shutdown');
         await store.close();
         fs.rmSync(serverFile, { force: true });
       })());
     return { url, app, engine, store, close };
   } catch (e) {
+    await logListener?.close();
     await store.close();
     throw e;
   }

@@ -4,6 +4,7 @@ import { toError } from '../domain/task-failure.ts';
 import type { LogLine, LogSink } from '../engine/log-sink.ts';
 import type { Database } from '../store/database-schema.ts';
 import { insertLogLines, maxLogSeq, type ExecutionLogRow } from '../store/execution-log-repository.ts';
+import { notify } from '../store/store-notifications.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -20,6 +21,11 @@ export interface LogCollectorOptions {
   flushIntervalMs?: number;
   /** Lines waiting for the store before a WARN says the store is falling behind. */
   maxWaiting?: number;
+  /**
+   * Where the store can notify (PostgreSQL NOTIFY): each batch notifies this channel with the ids of
+   * its executions, in its transaction, so followers served by other processes wake at once.
+   */
+  notifyChannel?: string | undefined;
 }
 
 /**
@@ -41,6 +47,7 @@ export class LogCollector implements LogSink, LogFeed {
   private overBound = false;
   private readonly maxWaiting: number;
   private readonly flushIntervalMs: number;
+  private readonly notifyChannel: string | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -49,6 +56,7 @@ export class LogCollector implements LogSink, LogFeed {
     this.batchSize = options.batchSize ?? 100;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.maxWaiting = options.maxWaiting ?? 10_000;
+    this.notifyChannel = options.notifyChannel;
   }
 
   append(line: LogLine): void {
@@ -122,7 +130,16 @@ export class LogCollector implements LogSink, LogFeed {
           metadata: line.metadata,
         };
       });
-      await this.db.transaction().execute((trx) => insertLogLines(trx, rows));
+      const channel = this.notifyChannel;
+      await this.db.transaction().execute(async (trx) => {
+        await insertLogLines(trx, rows);
+        if (channel)
+          await notify(
+            trx,
+            channel,
+            rows.map((r) => r.executionId),
+          );
+      });
       for (const [k, v] of seqs) this.nextSeq.set(k, v);
       for (const executionId of new Set(rows.map((r) => r.executionId))) this.flushed.emit(executionId);
       this.stats.written += rows.length;

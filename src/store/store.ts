@@ -6,6 +6,7 @@ import type { Database } from './database-schema.ts';
 import { StaticMigrationProvider } from './migrations/index.ts';
 import { openPostgres } from './postgres-dialect.ts';
 import { openSqlite } from './sqlite-dialect.ts';
+import { channelName, listen, type Listener } from './store-notifications.ts';
 
 /** An open store: the query builder, what its dialect can do, and how to close it. */
 export interface Store {
@@ -17,6 +18,13 @@ export interface Store {
   readonly schema?: string | undefined;
   /** Gives pages freed by deletes back to the file system (SQLite); PostgreSQL's autovacuum does its own. */
   reclaimSpace(): Promise<void>;
+  /**
+   * Hears the notifications other processes send on `topic` (where `caps.listenNotify`); undefined
+   * where the store has no such thing, and followers poll instead.
+   */
+  listen?(topic: string, onPayload: (payload: string) => void, onError?: (e: Error) => void): Promise<Listener>;
+  /** The channel a writer notifies on for `topic` (where `caps.listenNotify`). */
+  channel(topic: string): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +50,8 @@ export function openStore(options: StoreOptions): Store {
       location: `postgres://${url.host}${url.pathname}`,
       schema: options.schema,
       reclaimSpace: () => Promise.resolve(),
+      listen: (topic, onPayload, onError) => listen(options.databaseUrl!, channelName(topic, options.schema), onPayload, onError),
+      channel: (topic) => channelName(topic, options.schema),
       // Kysely's PostgresDialect ends the pool on destroy.
       close: () => db.destroy(),
     };
@@ -54,6 +64,7 @@ export function openStore(options: StoreOptions): Store {
     location: `sqlite:${file}`,
     // better-sqlite3's pragma() steps the statement to the end; one step would free one page only.
     reclaimSpace: () => Promise.resolve(void raw.pragma('incremental_vacuum')),
+    channel: (topic) => channelName(topic, undefined),
     close: () => db.destroy(),
   };
 }

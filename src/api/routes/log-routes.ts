@@ -21,7 +21,7 @@ function sinceInstant(since: string | undefined, now = Date.now()): string | und
   return new Date(t).toISOString();
 }
 
-const POLL_MS = 1000;
+const DEFAULT_POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
 export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -76,6 +76,8 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    // Headers now, not with the first line: a client learns at once that the stream is open.
+    res.flushHeaders();
     let closed = false;
     let wake: (() => void) | undefined;
     const unsubscribe = svc.logFeed.subscribe(execution.id, () => wake?.());
@@ -107,7 +109,7 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
           lastWrite = Date.now();
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_MS);
+          const timer = setTimeout(resolve, svc.logPollMs ?? DEFAULT_POLL_MS);
           wake = () => {
             clearTimeout(timer);
             resolve();
