@@ -45,7 +45,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
         }),
       );
       feed.subscribe('01900000-0000-7000-8000-000000000000', () => woken.push('other'));
-      writer.append({ executionId, taskRunId: null, level: 'INFO', source: 'system', message: 'hello', metadata: null });
+      writer.append({ executionId, taskRunId: null, level: 'INFO', source: 'system', message: 'hello' });
       const flushed = Date.now();
       await writer.flush();
       const at = await heard;
@@ -63,7 +63,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
     const listener = await elsewhere.store.listen!('logs', (id) => heard.push(id));
     const ours = await other.listen!('logs', (id) => heard.push(`ours:${id}`));
     try {
-      writer.append({ executionId, taskRunId: null, level: 'INFO', source: 'system', message: 'x', metadata: null });
+      writer.append({ executionId, taskRunId: null, level: 'INFO', source: 'system', message: 'x' });
       await writer.flush();
       await expect.poll(() => heard, { timeout: 5000 }).toContain(`ours:${executionId}`);
       expect(heard).toEqual([`ours:${executionId}`]);
@@ -97,7 +97,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
       const reader = res.body!.getReader();
       // let the follower read its first (empty) page; then another process writes
       await new Promise((resolve) => setTimeout(resolve, 300));
-      writer.append({ executionId, taskRunId: null, level: 'WARN', source: 'system', message: 'from elsewhere', metadata: null });
+      writer.append({ executionId, taskRunId: null, level: 'WARN', source: 'system', message: 'from elsewhere' });
       await writer.flush();
       let text = '';
       const deadline = setTimeout(() => abort.abort(), 20_000);
