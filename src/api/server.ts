@@ -124,7 +124,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Retention runs at start and daily, then the tables that grow are measured; a failure is
     // reported and retried the next day.
     const cleanup = () =>
-      runCleanup({ db: store.db, signer: auditSigner, reclaimSpace: () => store.reclaimSpace() }, retention, { dryRun: false }, system)
+      runCleanup(
+        { db: store.db, signer: auditSigner, reclaimSpace: () => store.reclaimSpace(), caps: store.caps },
+        retention,
+        { dryRun: false },
+        system,
+      )
         .then(() => checkTableSizes(store.db, store.caps, config.tableSizeWarningBytes))
         .then((warnings) => warnings.forEach((w) => warn(w.message)))
         .catch((e: unknown) => warn(`retention cleanup failed: ${String(e)}`));

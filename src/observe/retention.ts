@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import { listAuditChain } from '../store/audit-event-repository.ts';
+import type { DialectCapabilities } from '../store/capabilities.ts';
 import type { Database } from '../store/database-schema.ts';
+import { droppableLogPartitions, dropLogPartition, ensureLogPartitions } from '../store/log-partition-repository.ts';
 import {
   countExpiredLogLines,
   deleteExpiredLogLines,
@@ -37,14 +39,23 @@ export interface CleanupReport {
   audit: { before: string; chains: number; events: number };
 }
 
+export interface RetentionDeps {
+  db: Kysely<Database>;
+  signer: AuditSigner;
+  reclaimSpace(): Promise<void>;
+  /** The store's capabilities; without them (or without `partitions`) log lines are only deleted row by row. */
+  caps?: Pick<DialectCapabilities, 'partitions'> | undefined;
+}
+
 /**
  * Retention: deletes log lines of long-ended executions in batches of 1000 (writers never wait
- * long), and purges whole audit chains of executions past the audit retention inside the purge
- * window, leaving a signed checkpoint of what remains so `audit verify` still passes. The cleanup
- * itself is an audit event.
+ * long) — where the store partitions logs by day, first dropping whole the days whose every
+ * execution has expired — and purges whole audit chains of executions past the audit retention
+ * inside the purge window, leaving a signed checkpoint of what remains so `audit verify` still
+ * passes. The cleanup itself is an audit event. A dry run counts the same lines and changes nothing.
  */
 export async function runCleanup(
-  deps: { db: Kysely<Database>; signer: AuditSigner; reclaimSpace(): Promise<void> },
+  deps: RetentionDeps,
   policy: RetentionPolicy,
   request: CleanupRequest,
   actor: Actor,
@@ -65,6 +76,18 @@ export async function runCleanup(
   if (request.dryRun) {
     report.logLines.deleted = await countExpiredLogLines(deps.db, logs);
     return report;
+  }
+  if (deps.caps?.partitions) {
+    await ensureLogPartitions(deps.db, now);
+    // Dropping a day removes only lines the batched delete would take (droppableLogPartitions), so
+    // the count matches a dry run. Like that delete, it leaves executions.log_entry_count as it
+    // is, so the API reports the same execution whichever path removed its lines.
+    for (const partition of await droppableLogPartitions(deps.db, logs)) {
+      const dropped = await dropLogPartition(deps.db, partition.name);
+      if (dropped === null) continue; // lock busy: the batched delete below takes its lines
+      report.logLines.deleted += dropped;
+      onProgress?.(report.logLines.deleted);
+    }
   }
   for (;;) {
     const deleted = await deleteExpiredLogLines(deps.db, logs, BATCH);

@@ -13,6 +13,11 @@ export interface DialectCapabilities {
   readonly jsonType: 'text' | 'jsonb';
   /** Column type used for timestamps. */
   readonly timestampType: 'text' | 'timestamptz';
+  /**
+   * Declarative table partitioning: `execution_logs` is partitioned by day of execution id, so
+   * retention drops a whole day instead of deleting its rows.
+   */
+  readonly partitions: boolean;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -22,6 +27,7 @@ export const sqliteCapabilities: DialectCapabilities = {
   concurrentWriters: false,
   jsonType: 'text',
   timestampType: 'text',
+  partitions: false,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -31,4 +37,5 @@ export const postgresCapabilities: DialectCapabilities = {
   concurrentWriters: true,
   jsonType: 'jsonb',
   timestampType: 'timestamptz',
+  partitions: true,
 };

@@ -21,6 +21,31 @@ function endedExecutions(db: Kysely<Database>, c: RetentionCriteria) {
   return q;
 }
 
+/**
+ * Whether any execution with an id in [fromId, toId) must keep its log lines: not ended, ended at or
+ * after the cutoff, or of another status than asked. A range read of the executions primary key,
+ * stopping at the first such execution. When there is none, every line of those executions is one
+ * that `countExpiredLogLines` counts and the row-delete path would delete.
+ */
+export async function hasRetainedExecution(db: Kysely<Database>, c: RetentionCriteria, fromId: string, toId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('id', '>=', fromId)
+    .where('id', '<', toId)
+    .where((eb) =>
+      eb.or([
+        eb('status', 'not in', [...ENDED]),
+        eb('completed_at', 'is', null),
+        eb('completed_at', '>=', c.endedBefore),
+        ...(c.status ? [eb('status', '!=', c.status)] : []),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** How many log lines cleanup would delete. */
 export async function countExpiredLogLines(db: Kysely<Database>, c: RetentionCriteria): Promise<number> {
   const row = await db
@@ -90,7 +115,11 @@ export interface TableStats {
 /** Bytes a table takes on disk, or null where the store cannot say (SQLite built without dbstat). */
 export async function tableBytes(db: Kysely<Database>, caps: DialectCapabilities, table: string): Promise<number | null> {
   if (caps.dialect === 'postgres') {
-    const r = await sql<{ b: string }>`select pg_total_relation_size(${table}::regclass) as b`.execute(db);
+    // A partitioned table has no storage of its own (size 0): its partitions hold the bytes.
+    // pg_partition_tree lists nothing for a plain table, hence the fallback.
+    const r = await sql<{ b: string }>`
+      select coalesce((select sum(pg_total_relation_size(relid)) from pg_partition_tree(${table}::regclass)),
+                      pg_total_relation_size(${table}::regclass)) as b`.execute(db);
     return Number(r.rows[0]?.b ?? 0);
   }
   try {

@@ -34,7 +34,7 @@ export function retentionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) =>
         runCleanup(
-          { db, signer: services.auditSigner, reclaimSpace: () => services.store.reclaimSpace() },
+          { db, signer: services.auditSigner, reclaimSpace: () => services.store.reclaimSpace(), caps: services.store.caps },
           services.retention,
           request.body,
           actorOf(request),

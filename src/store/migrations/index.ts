@@ -7,6 +7,7 @@ import * as stepResultAudit from './0004-step-result-audit.ts';
 import * as auditCheckpoints from './0005-audit-checkpoints.ts';
 import * as taskRunLogIndex from './0006-task-run-log-index.ts';
 import * as auditPurgedAt from './0007-audit-purged-at.ts';
+import * as logPartitions from './0008-log-partitions.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -22,6 +23,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0005-audit-checkpoints': auditCheckpoints,
   '0006-task-run-log-index': taskRunLogIndex,
   '0007-audit-purged-at': auditPurgedAt,
+  '0008-log-partitions': logPartitions,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

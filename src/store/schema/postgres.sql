@@ -74,7 +74,7 @@ table execution_logs (
   metadata jsonb,
   constraint execution_logs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
   constraint execution_logs_pk PRIMARY KEY (execution_id, seq)
-);
+) partition by RANGE (execution_id), default partition execution_logs_default;
 
 table execution_shares (
   execution_id text not null,
@@ -253,8 +253,8 @@ CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
 CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);
 CREATE INDEX execution_inputs_lookup_idx ON execution_inputs USING btree (key, value, execution_id);
 CREATE UNIQUE INDEX execution_inputs_pk ON execution_inputs USING btree (execution_id, key);
-CREATE UNIQUE INDEX execution_logs_pk ON execution_logs USING btree (execution_id, seq);
-CREATE INDEX execution_logs_task_run_idx ON execution_logs USING btree (task_run_id, seq) WHERE (task_run_id IS NOT NULL);
+CREATE UNIQUE INDEX execution_logs_pk ON ONLY execution_logs USING btree (execution_id, seq);
+CREATE INDEX execution_logs_task_run_idx ON ONLY execution_logs USING btree (task_run_id, seq) WHERE (task_run_id IS NOT NULL);
 CREATE UNIQUE INDEX execution_shares_pk ON execution_shares USING btree (execution_id, principal_type, principal_id);
 CREATE INDEX execution_shares_principal_idx ON execution_shares USING btree (principal_type, principal_id, execution_id);
 CREATE UNIQUE INDEX executions_pkey ON executions USING btree (id);
