@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/api/app.ts';
+import { AuthService } from '../src/auth/auth-service.ts';
+import { JwtSigner } from '../src/auth/jwt.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { StateWriter } from '../src/engine/state-writer.ts';
+import { TaskSlots } from '../src/engine/task-slots.ts';
+import { taskHandlers } from '../src/engine/tasks/index.ts';
+import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
+import { AuditSigner } from '../src/observe/audit-signer.ts';
+import { LogCollector } from '../src/observe/log-collector.ts';
+import type { Store } from '../src/store/store.ts';
+
+const ADMIN_PASSWORD = 'correct horse battery';
+
+/** The server as test/support/harness.ts builds it in process: real engine, collector, auth and app. */
+export interface Stack {
+  app: FastifyInstance;
+  engine: Engine;
+  logs: LogCollector;
+  adminId: string;
+  /** A session token of the admin, as `POST /v1/auth/login` hands it out. */
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+export async function buildStack(store: Store, dataDir: string): Promise<Stack> {
+  const auth = new AuthService(store.db, new JwtSigner('x'.repeat(40), '1h'));
+  await auth.bootstrapAdmin(dataDir, ADMIN_PASSWORD, () => undefined);
+  const logs = new LogCollector(store.db, { flushIntervalMs: 50 });
+  const writer = new StateWriter(store.db);
+  const engine = new Engine({
+    db: store.db,
+    writer,
+    slots: new TaskSlots(16),
+    handlers: taskHandlers,
+    logSink: logs,
+    workerId: 'bench-worker',
+    pluginDirs: [],
+    env: {},
+  });
+  const app = await buildApp(
+    {
+      store,
+      engine,
+      catalog: new WorkflowCatalog(store.db),
+      auth,
+      auditSigner: AuditSigner.load(dataDir, undefined),
+      logFeed: logs,
+      retention: { logDays: 30, auditDays: 365 },
+    },
+    { bodyLimitBytes: 1024 * 1024 },
+  );
+  const { token, user } = await auth.login('admin', ADMIN_PASSWORD);
+  return {
+    app,
+    engine,
+    logs,
+    adminId: user.id,
+    adminToken: token,
+    async close() {
+      await app.close();
+      await engine.shutdown();
+      await logs.flush();
+    },
+  };
+}
