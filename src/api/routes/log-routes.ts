@@ -80,7 +80,12 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
     res.flushHeaders();
     let closed = false;
     let wake: (() => void) | undefined;
-    const unsubscribe = svc.logFeed.subscribe(execution.id, () => wake?.());
+    // A flush that lands while the lines are being read must not wait for the next poll.
+    let pendingWake = false;
+    const unsubscribe = svc.logFeed.subscribe(execution.id, () => {
+      if (wake) wake();
+      else pendingWake = true;
+    });
     res.on('close', () => {
       closed = true;
       wake?.();
@@ -89,6 +94,7 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
     let lastWrite = Date.now();
     try {
       while (!closed) {
+        pendingWake = false;
         // the status is read before the lines: lines flushed before an end are then always caught
         const current = (await getExecution(db, execution.id)) ?? execution;
         let page;
@@ -108,6 +114,7 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
           res.write(': keep-alive\n\n');
           lastWrite = Date.now();
         }
+        if (pendingWake) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, svc.logPollMs ?? DEFAULT_POLL_MS);
           wake = () => {
