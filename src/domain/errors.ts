@@ -101,6 +101,18 @@ export class GroupNotFoundError extends NotFoundError {
   }
 }
 
+export class AttachmentNotFoundError extends NotFoundError {
+  override readonly code = 'ATTACHMENT_NOT_FOUND';
+  constructor(id: string) {
+    super(`Attachment ${id} not found`, { id });
+  }
+}
+
+/** The attachment exists but has no thumbnail to show: not an image, refused, failed, or not made yet. */
+export class ThumbnailNotAvailableError extends NotFoundError {
+  override readonly code = 'THUMBNAIL_NOT_AVAILABLE';
+}
+
 export class ConflictError extends RunledgerError {
   readonly code: string = 'CONFLICT';
   readonly status = 409;
@@ -117,8 +129,43 @@ export class InvalidStateError extends ConflictError {
   override readonly code = 'INVALID_STATE';
 }
 
+/** A human-run record (or its step) has ended: its notes, steps and evidence can no longer change. */
+export class RecordEndedError extends ConflictError {
+  override readonly code = 'RECORD_ENDED';
+}
+
+/** Completing a record while some of its steps have not ended. */
+export class StepsOpenError extends ConflictError {
+  override readonly code = 'STEPS_OPEN';
+  constructor(readonly steps: string[]) {
+    super(`Steps not ended yet: ${steps.join(', ')}; complete or fail them first, or mark the record failed`, { steps });
+  }
+}
+
+/** Deleting an execution that is still running: cancel it (or end the record) first. */
+export class ExecutionNotEndedError extends ConflictError {
+  override readonly code = 'EXECUTION_NOT_ENDED';
+}
+
+/** Restoring a deleted execution after the grace period, when its evidence may already be gone. */
+export class RestoreExpiredError extends ConflictError {
+  override readonly code = 'RESTORE_EXPIRED';
+}
+
 export class PayloadTooLargeError extends RunledgerError {
   readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+}
+
+/** An upload over `ATTACHMENT_MAX_BYTES`; nothing of it is kept. */
+export class AttachmentTooLargeError extends RunledgerError {
+  readonly code = 'ATTACHMENT_TOO_LARGE';
+  readonly status = 413;
+}
+
+/** An upload that would take the uploader past `ATTACHMENT_USER_QUOTA_BYTES`; nothing of it is kept. */
+export class QuotaExceededError extends RunledgerError {
+  readonly code = 'QUOTA_EXCEEDED';
   readonly status = 413;
 }
 
@@ -133,6 +180,12 @@ export class TooManyAttemptsError extends RunledgerError {
   constructor(readonly retryAfterSeconds: number) {
     super(`Too many failed sign-in attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
+}
+
+/** The attachment store (directory or S3) could not be reached or refused the operation. */
+export class StorageUnavailableError extends RunledgerError {
+  readonly code = 'STORAGE_UNAVAILABLE';
+  readonly status = 503;
 }
 
 export class InternalError extends RunledgerError {

@@ -77,6 +77,34 @@ export interface TaskRun {
   updatedAt: string;
 }
 
+/** What became of an attachment's thumbnail: made, refused or failed (`failed`), or not applicable (`none`). */
+export const THUMBNAIL_STATUSES = ['pending', 'ready', 'failed', 'none'] as const;
+export type ThumbnailStatus = (typeof THUMBNAIL_STATUSES)[number];
+
+/** One evidence file attached to a step. The bytes are in blob storage under `storageKey`. */
+export interface Attachment {
+  id: string;
+  executionId: string;
+  taskRunId: string;
+  /** The uploader's name, sanitised: display text only, never part of a path or key. */
+  fileName: string;
+  sizeBytes: number;
+  /** Sniffed from the bytes, not taken from the name or the request. */
+  mediaType: string;
+  sha256: string;
+  storage: 'local' | 's3';
+  storageKey: string;
+  thumbnailKey: string | null;
+  thumbnailStatus: ThumbnailStatus;
+  thumbnailError: string | null;
+  uploadedBy: string;
+  createdAt: string;
+  deletedAt: string | null;
+  deletedBy: string | null;
+  /** When its object was removed from storage (after the deletion grace period). */
+  purgedAt: string | null;
+}
+
 export interface TaskRunTransition {
   id: string;
   taskRunId: string;

@@ -52,6 +52,7 @@ export interface ExecutionsTable {
   completed_at: string | null;
   updated_at: string;
   deleted_at: string | null;
+  deleted_by: string | null;
   audit_purged_at: string | null;
 }
 
@@ -200,7 +201,29 @@ export interface AuditCheckpointsTable {
   signature: string;
 }
 
+export interface AttachmentsTable {
+  id: string;
+  execution_id: string;
+  task_run_id: string;
+  file_name: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  size_bytes: number | string;
+  media_type: string;
+  sha256: string;
+  storage: string;
+  storage_key: string;
+  thumbnail_key: string | null;
+  thumbnail_status: Generated<string>;
+  thumbnail_error: string | null;
+  uploaded_by: string;
+  created_at: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+  purged_at: string | null;
+}
+
 export interface Database {
+  attachments: AttachmentsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_purge_window: AuditPurgeWindowTable;
   step_result_audit: StepResultAuditTable;

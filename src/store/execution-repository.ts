@@ -77,6 +77,7 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       completed_at: null,
       updated_at: e.createdAt,
       deleted_at: null,
+      deleted_by: null,
       audit_purged_at: null,
     })
     .execute();

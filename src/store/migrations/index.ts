@@ -8,6 +8,7 @@ import * as auditCheckpoints from './0005-audit-checkpoints.ts';
 import * as taskRunLogIndex from './0006-task-run-log-index.ts';
 import * as auditPurgedAt from './0007-audit-purged-at.ts';
 import * as logPartitions from './0008-log-partitions.ts';
+import * as attachments from './0009-attachments.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -24,6 +25,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0006-task-run-log-index': taskRunLogIndex,
   '0007-audit-purged-at': auditPurgedAt,
   '0008-log-partitions': logPartitions,
+  '0009-attachments': attachments,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
