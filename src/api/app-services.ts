@@ -18,4 +18,6 @@ export interface AppServices {
   /** How often a follower looks for lines no wake-up told it about (default 1 s). */
   logPollMs?: number;
   retention: RetentionPolicy;
+  /** Days a deleted execution can be restored before its evidence is purged (default 7). */
+  deleteGraceDays?: number;
 }

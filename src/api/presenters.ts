@@ -27,6 +27,27 @@ export function presentVersion(version: WorkflowVersion) {
   };
 }
 
+/**
+ * A version as a procedure: its document and the variables form its inputs drive (defaults to
+ * pre-fill, which are required, which are secret and must be typed in a password field).
+ */
+export function presentProcedureVersion(name: string, version: WorkflowVersion) {
+  const { definition } = version;
+  return {
+    ...presentVersion(version),
+    name,
+    doc: definition.doc ?? null,
+    inputs: Object.entries(definition.inputs).map(([inputName, input]) => ({
+      name: inputName,
+      type: input.type,
+      required: input.required,
+      secret: input.secret,
+      default: input.secret ? null : (input.default ?? null),
+      description: input.description ?? null,
+    })),
+  };
+}
+
 function durationMs(startedAt: string | null, completedAt: string | null): number | null {
   return startedAt && completedAt ? Date.parse(completedAt) - Date.parse(startedAt) : null;
 }

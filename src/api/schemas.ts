@@ -46,12 +46,18 @@ export const executionListQuery = z
     from: instant.optional(),
     to: instant.optional(),
     keyword: z.string().min(1).max(200).optional(),
+    procedure: z.string().min(1).max(200).optional(),
+    executor: z.string().min(1).max(200).optional(),
+    deleted: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional(),
     cursor: uuidParam.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .catchall(z.string().max(1000))
   .superRefine((q, ctx) => {
-    const known = ['status', 'workflow', 'triggeredBy', 'from', 'to', 'keyword', 'cursor', 'limit'];
+    const known = ['status', 'workflow', 'triggeredBy', 'from', 'to', 'keyword', 'procedure', 'executor', 'deleted', 'cursor', 'limit'];
     for (const key of Object.keys(q)) {
       if (!known.includes(key) && !INPUT_FILTER.test(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'unknown filter (inputs are filtered as input.<name>=<value>)' });
@@ -73,9 +79,28 @@ export const runBody = z
     title: z.string().max(500).optional(),
     correlationId: z.string().max(200).optional(),
     version: z.number().int().min(1).optional(),
+    /** Start a human-run record (trigger `manual`): it stays running until a person ends it. */
+    procedure: z.boolean().default(false),
   })
   .strict()
-  .default({ inputs: {} });
+  .default({ inputs: {}, procedure: false });
+
+export const workflowVersionParams = workflowParams.extend({ version: z.coerce.number().int().min(1) });
+
+const notesText = z.string().max(65536);
+
+export const recordPatchBody = z
+  .object({
+    title: z.string().min(1).max(500).optional(),
+    notes: notesText.optional(),
+    status: z.enum(['completed', 'failed']).optional(),
+  })
+  .strict()
+  .refine((b) => b.title !== undefined || b.notes !== undefined || b.status !== undefined, 'give title, notes or status');
+
+export const stepNotesBody = z.object({ notes: notesText }).strict();
+
+export const addStepBody = z.object({ description: z.string().trim().min(1).max(2000) }).strict();
 
 export const cancelBody = z
   .object({ reason: z.string().max(2000).optional() })

@@ -1,5 +1,12 @@
 import os from 'node:os';
-import { ExecutionNotFoundError, InvalidStateError, WorkflowNotFoundError } from '../domain/errors.ts';
+import {
+  ExecutionNotFoundError,
+  InvalidStateError,
+  RecordEndedError,
+  TaskRunNotFoundError,
+  WorkflowNotFoundError,
+} from '../domain/errors.ts';
+import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, TaskRun, Trigger } from '../domain/records.ts';
 import { resolveInputs } from '../domain/resolve-inputs.ts';
@@ -14,6 +21,7 @@ import { recoverExecutions, type RecoveryReport } from './recover-executions.ts'
 import { secretValues } from './secret-values.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import { createPendingTaskRuns } from './task-run-transition.ts';
+import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
 
 export interface StartExecutionRequest {
   workflowId: string;
@@ -60,7 +68,11 @@ export class Engine {
         trigger: req.trigger,
         triggeredBy: req.actor.userId,
         correlationId: req.correlationId ?? null,
-        title: req.title ? masker.mask(req.title) : null,
+        title: req.title
+          ? masker.mask(req.title)
+          : req.trigger === 'manual'
+            ? masker.mask(defaultRecordTitle(version.definition, inputs, now))
+            : null,
         inputs: maskedInputs,
         createdAt: now,
       });
@@ -125,6 +137,73 @@ export class Engine {
     const run = await getTaskRun(this.deps.db, taskRunId);
     if (!run || run.executionId !== executionId) throw new ExecutionNotFoundError(executionId);
     throw new InvalidStateError(`step ${run.taskId} is ${run.status}, not waiting for a person`);
+  }
+
+  /**
+   * A person edits a record: title and notes (a draft save when no status is given), then ends it
+   * as completed or failed (human-run records only). Each change is audited with the person.
+   */
+  async updateRecord(
+    executionId: string,
+    changes: { title?: string | undefined; notes?: string | undefined; status?: 'completed' | 'failed' | undefined },
+    actor: Actor,
+  ): Promise<void> {
+    const runner = await this.openRunner(executionId);
+    if (changes.status && !runner.isRecord)
+      throw new InvalidStateError(`execution ${executionId} is not a human-run record: it ends when its tasks end`);
+    const fields = {
+      title: changes.title === undefined ? undefined : runner.mask(changes.title),
+      notes: changes.notes === undefined ? undefined : runner.mask(changes.notes),
+    };
+    if (fields.title !== undefined || fields.notes !== undefined) {
+      await this.deps.writer.submit(async (trx) => {
+        const before = (await getExecution(trx, executionId))!;
+        await updateRecordFields(trx, executionId, before, fields, actor, nowIso());
+      });
+    }
+    if (changes.status) await runner.endRecord(changes.status, fields.notes ?? null, actor);
+  }
+
+  /** A person adds a step to a record they are following; it waits for them at once. */
+  async addStep(executionId: string, description: string, actor: Actor): Promise<TaskRun> {
+    const runner = await this.openRunner(executionId);
+    const run = await this.deps.writer.submit((trx) =>
+      createExtraStep(
+        trx,
+        {
+          executionId,
+          taskId: nextExtraStepId(runner.taskIds),
+          description: runner.mask(description),
+          workerId: this.deps.workerId,
+          correlationId: executionId,
+        },
+        actor,
+        nowIso(),
+      ),
+    );
+    runner.adoptStep(run);
+    return run;
+  }
+
+  /** A person's notes on a step (by task run id or task id), editable until the record ends. */
+  async updateStepNotes(executionId: string, stepRef: string, notes: string, actor: Actor): Promise<TaskRun> {
+    const runner = await this.openRunner(executionId);
+    const run = runner.findRun(stepRef);
+    if (!run) throw new TaskRunNotFoundError(stepRef);
+    const updated = await this.deps.writer.submit((trx) => updateStepNotes(trx, run, runner.mask(notes), actor, nowIso()));
+    runner.updated(updated);
+    return updated;
+  }
+
+  /** The runner of an execution people may still change; why not, otherwise. */
+  private async openRunner(executionId: string): Promise<ExecutionRunner> {
+    const runner = this.runners.get(executionId);
+    if (runner?.open) return runner;
+    const execution = await getExecution(this.deps.db, executionId);
+    if (!execution) throw new ExecutionNotFoundError(executionId);
+    if (runner || isTerminalExecutionStatus(execution.status))
+      throw new RecordEndedError(`execution ${executionId} has ended (${execution.status}): its record can no longer change`);
+    throw new InvalidStateError(`execution ${executionId} is not driven by this server process`);
   }
 
   /** Resolves once the execution has ended (immediately when it is not running here). */

@@ -1,5 +1,5 @@
 import { parseDurationMs } from '../domain/duration.ts';
-import { InvalidStateError, TaskRunNotFoundError } from '../domain/errors.ts';
+import { InvalidStateError, RecordEndedError, StepsOpenError, TaskRunNotFoundError } from '../domain/errors.ts';
 import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, ExecutionContextSnapshot, TaskRun, WorkflowVersion } from '../domain/records.ts';
@@ -10,6 +10,7 @@ import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import { topologicalOrder } from '../domain/parse-workflow-definition.ts';
 import { workerActor } from '../observe/audit-logger.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
+import { extraStepDefinition } from './record-editor.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { Masker } from './masker.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
@@ -35,7 +36,7 @@ export class ExecutionRunner {
   private readonly starting = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private executionTimer: NodeJS.Timeout | undefined;
-  private stopReason: (AbortReason & { actor?: Actor | undefined }) | null = null;
+  private stopReason: StopReason | null = null;
   private pumping = false;
   private pumpAgain = false;
   private detached = false;
@@ -58,6 +59,7 @@ export class ExecutionRunner {
     for (const task of version.definition.tasks) this.tasks.set(task.id, task);
     this.order = topologicalOrder(version.definition);
     for (const run of runs) {
+      if (!this.tasks.has(run.taskId)) this.addTask(extraStepDefinition(run));
       const current = this.latest.get(run.taskId);
       if (!current || run.attempt > current.attempt) this.latest.set(run.taskId, run);
       if (run.status === SUCCESS) this.outputs.set(run.taskId, run.output);
@@ -70,6 +72,70 @@ export class ExecutionRunner {
 
   get status(): ExecutionStatus {
     return this.execution.status;
+  }
+
+  /**
+   * A human-run record (trigger `manual`): it stays `running` while a person works through it, and
+   * ends only when they complete it or mark it failed, not when its last step ends.
+   */
+  get isRecord(): boolean {
+    return this.execution.trigger === 'manual';
+  }
+
+  /** Whether people may still change it: it has not ended and is not being stopped. */
+  get open(): boolean {
+    return !this.stopReason && !isTerminalExecutionStatus(this.execution.status);
+  }
+
+  /** Text a person wrote, with this execution's secret values masked. */
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
+
+  get taskIds(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  /** The latest attempt of a task, by task run id or task id. */
+  findRun(ref: string): TaskRun | undefined {
+    return this.latest.get(ref) ?? [...this.latest.values()].find((r) => r.id === ref);
+  }
+
+  /** Keeps the runner's copy of a run in step with a change written elsewhere (notes). */
+  updated(run: TaskRun): void {
+    if (this.latest.get(run.taskId)?.id === run.id) this.latest.set(run.taskId, run);
+  }
+
+  /** A step a person added (its pending run is already stored): it waits for them like any manual step. */
+  adoptStep(run: TaskRun): void {
+    this.addTask(extraStepDefinition(run));
+    this.latest.set(run.taskId, run);
+    this.pump();
+  }
+
+  /**
+   * A person ends the record. Completing needs every step ended; failing cancels what is still open
+   * (and stops running tasks), with the reason on the record.
+   */
+  async endRecord(outcome: 'completed' | 'failed', reason: string | null, actor: Actor): Promise<void> {
+    if (!this.isRecord) throw new InvalidStateError(`execution ${this.id} is not a human-run record: it ends when its tasks end`);
+    if (!this.open) throw new RecordEndedError(`execution ${this.id} has ended (${this.execution.status})`);
+    if (outcome === 'completed') {
+      const open = this.order.filter((id) => {
+        const run = this.latest.get(id);
+        return run !== undefined && !isTerminalTaskRunStatus(run.status);
+      });
+      if (open.length > 0) throw new StepsOpenError(open);
+      await this.end('completed', null, actor);
+      return;
+    }
+    this.stop({ kind: 'cancelled', message: reason ?? 'marked failed', actor, failRecord: true });
+    await this.done;
+  }
+
+  private addTask(task: TaskDefinition): void {
+    this.tasks.set(task.id, task);
+    if (!this.order.includes(task.id)) this.order.push(task.id);
   }
 
   /** Marks the execution running (if it was pending), arms its timeout and schedules ready tasks. */
@@ -108,7 +174,8 @@ export class ExecutionRunner {
     if (!run) throw new TaskRunNotFoundError(taskRunId);
     if (run.status !== 'waiting') throw new InvalidStateError(`step ${run.taskId} is ${run.status}, not waiting for a person`);
     const now = nowIso();
-    const notes = result.notes === null ? null : this.masker.mask(result.notes);
+    // Without new notes, the draft a person saved on the step stays.
+    const notes = result.notes === null ? run.notes : this.masker.mask(result.notes);
     const by = result.actor.username ?? result.actor.userId;
     const output = { completedBy: by, notes };
     const error =
@@ -148,15 +215,13 @@ export class ExecutionRunner {
     return this.execution.correlationId ?? this.execution.id;
   }
 
-  private stop(reason: AbortReason & { actor?: Actor | undefined }): void {
+  private stop(reason: StopReason): void {
     if (this.stopReason || isTerminalExecutionStatus(this.execution.status)) return;
     this.stopReason = reason;
     this.clearTimers();
     const who = reason.actor ? ` by ${reason.actor.username ?? reason.actor.userId ?? 'system'}` : '';
-    this.log(
-      reason.kind === 'cancelled' ? 'WARN' : 'ERROR',
-      `${reason.kind === 'cancelled' ? 'cancellation requested' : 'timed out'}${who}: ${reason.message}`,
-    );
+    const what = reason.failRecord ? 'marked failed' : reason.kind === 'cancelled' ? 'cancellation requested' : 'timed out';
+    this.log(reason.kind === 'cancelled' ? 'WARN' : 'ERROR', `${what}${who}: ${reason.message}`);
     for (const controller of this.active.values()) controller.abort(reason);
     this.pump();
   }
@@ -224,12 +289,13 @@ export class ExecutionRunner {
 
     const runs = [...this.latest.values()];
     const busy = this.active.size + this.starting.size + this.retryTimers.size;
-    if (busy === 0 && runs.every((r) => isTerminalTaskRunStatus(r.status))) return this.finish();
+    if (busy === 0 && runs.every((r) => isTerminalTaskRunStatus(r.status)) && !this.isRecord) return this.finish();
+    if (this.isRecord) return; // running until a person ends it
     const desired: ExecutionStatus = busy === 0 && runs.some((r) => r.status === 'waiting') ? 'waiting' : 'running';
     if (desired !== this.execution.status) await this.setExecutionStatus(desired);
   }
 
-  private async stepStopping(reason: AbortReason & { actor?: Actor | undefined }): Promise<void> {
+  private async stepStopping(reason: StopReason): Promise<void> {
     const idle = [...this.latest.values()].filter(
       (r) => (r.status === 'pending' || r.status === 'waiting') && !this.starting.has(r.taskId),
     );
@@ -237,9 +303,11 @@ export class ExecutionRunner {
       await this.endPending(idle, 'cancelled', () => failure('cancelled', 'CANCELLED', reason.message, { retryable: false }));
     }
     if (this.active.size > 0 || this.starting.size > 0) return; // their ends pump again
-    const status: ExecutionStatus = reason.kind === 'cancelled' ? 'cancelled' : 'timed_out';
-    const error: TaskFailure =
-      reason.kind === 'cancelled'
+    const status: ExecutionStatus = reason.failRecord ? 'failed' : reason.kind === 'cancelled' ? 'cancelled' : 'timed_out';
+    const by = reason.actor ? { actor: reason.actor.username ?? reason.actor.userId } : {};
+    const error: TaskFailure = reason.failRecord
+      ? { ...failure('task', 'RECORD_FAILED', reason.message, { retryable: false }), ...by }
+      : reason.kind === 'cancelled'
         ? {
             ...failure('cancelled', 'CANCELLED', reason.message, { retryable: false }),
             ...(reason.actor ? { actor: reason.actor.username ?? reason.actor.userId } : {}),
@@ -463,7 +531,7 @@ export class ExecutionRunner {
   }
 
   /** Ends the execution. Its logs are flushed first: a terminal state implies durable logs. */
-  private async end(status: ExecutionStatus, error: TaskFailure | null): Promise<void> {
+  private async end(status: ExecutionStatus, error: TaskFailure | null, actor?: Actor): Promise<void> {
     this.clearTimers();
     this.log(status === 'completed' ? 'INFO' : 'ERROR', `execution ${status}${error ? `: ${error.message}` : ''}`);
     await this.deps.logSink.flush(this.id);
@@ -476,7 +544,7 @@ export class ExecutionRunner {
         from: ['pending', 'running', 'waiting'],
         to: status,
         changes: { error, context, completedAt: now, updatedAt: now },
-        actor: status === 'cancelled' ? (this.stopReason?.actor ?? this.worker) : this.worker,
+        actor: actor ?? this.stopReason?.actor ?? this.worker,
         metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(error ? { error } : {}) },
       }),
     );
@@ -508,6 +576,9 @@ export class ExecutionRunner {
     });
   }
 }
+
+/** Why the runner stops; `failRecord` when a person marks a human-run record failed. */
+type StopReason = AbortReason & { actor?: Actor | undefined; failRecord?: boolean };
 
 /** A value for a log line: JSON, cut at 2 KiB (the record keeps it whole). */
 function preview(value: unknown): string {

@@ -83,6 +83,13 @@ export class WorkflowCatalog {
     return { workflow, version };
   }
 
+  /** One version of a workflow; a deleted workflow's versions stay readable (records point at them). */
+  async version(id: string, version: number): Promise<WorkflowVersion> {
+    const found = await repo.getWorkflowVersion(this.db, id, version);
+    if (!found) throw new WorkflowNotFoundError(`${id}@${version}`);
+    return found;
+  }
+
   list(): Promise<Workflow[]> {
     return repo.listWorkflows(this.db);
   }

@@ -14,6 +14,7 @@ import type { TaskFailure } from '../domain/task-failure.ts';
 import type { Database, ExecutionsTable } from './database-schema.ts';
 import { visibleExecutions, type ExecutionReadScope } from './execution-visibility.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
+import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -104,6 +105,37 @@ export async function getExecution(db: Db, id: string): Promise<Execution | unde
   return row && toExecution(row);
 }
 
+/** A soft-deleted execution (admin views): when and by whom it was deleted. */
+export async function getDeletedExecution(
+  db: Db,
+  id: string,
+): Promise<(Execution & { deletedAt: string; deletedBy: string | null }) | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).where('deleted_at', 'is not', null).executeTakeFirst();
+  return row && { ...toExecution(row), deletedAt: row.deleted_at!, deletedBy: row.deleted_by };
+}
+
+/** Hides the execution from everything but admin views; returns whether it was visible before. */
+export async function softDeleteExecution(db: Db, id: string, by: string | null, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('executions')
+    .set({ deleted_at: now, deleted_by: by, updated_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Undoes a soft delete made at or after `deletedSince` (the grace period); returns whether it did. */
+export async function restoreDeletedExecution(db: Db, id: string, deletedSince: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('executions')
+    .set({ deleted_at: null, deleted_by: null, updated_at: now })
+    .where('id', '=', id)
+    .where('deleted_at', '>=', deletedSince)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 export interface ExecutionChanges {
   status?: ExecutionStatus;
   context?: ExecutionContextSnapshot | null;
@@ -158,6 +190,10 @@ export interface ExecutionCriteria {
   keyword?: string | undefined;
   /** Input values that must all match (through the `execution_inputs` index). */
   inputs?: Readonly<Record<string, string>> | undefined;
+  /** Workflow ids a procedure filter resolved to (by id or name); empty matches nothing. */
+  workflowIds?: readonly string[] | undefined;
+  /** Soft-deleted executions instead of live ones (admin views). */
+  deleted?: boolean | undefined;
 }
 
 export interface ExecutionFilter extends ExecutionCriteria {
@@ -172,21 +208,22 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-function likePattern(keyword: string): string {
-  return `%${keyword.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 function matching(criteria: ExecutionCriteria) {
   return (eb: ExpressionBuilder<Database, 'executions'>) => {
-    const conditions: Expression<SqlBool>[] = [eb('executions.deleted_at', 'is', null)];
+    const conditions: Expression<SqlBool>[] = [eb('executions.deleted_at', criteria.deleted ? 'is not' : 'is', null)];
     if (criteria.scope.kind !== 'all') conditions.push(visibleExecutions(criteria.scope)(eb));
     if (criteria.workflowId) conditions.push(eb('executions.workflow_id', '=', criteria.workflowId));
+    if (criteria.workflowIds) {
+      conditions.push(
+        criteria.workflowIds.length > 0 ? eb('executions.workflow_id', 'in', [...criteria.workflowIds]) : sql<SqlBool>`1 = 0`,
+      );
+    }
     if (criteria.statuses && criteria.statuses.length > 0) conditions.push(eb('executions.status', 'in', [...criteria.statuses]));
     if (criteria.triggeredBy) conditions.push(eb('executions.triggered_by', '=', criteria.triggeredBy));
     if (criteria.from) conditions.push(eb('executions.created_at', '>=', criteria.from));
     if (criteria.to) conditions.push(eb('executions.created_at', '<', criteria.to));
     if (criteria.keyword) {
-      const pattern = likePattern(criteria.keyword);
+      const pattern = containsPattern(criteria.keyword);
       conditions.push(
         eb.or([
           sql<SqlBool>`lower(coalesce(executions.title, '')) like ${pattern} escape '\\'`,

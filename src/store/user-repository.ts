@@ -165,3 +165,11 @@ export async function revokeApiToken(db: Db, userId: string, id: string, now: st
 export async function touchApiToken(db: Db, id: string, now: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
 }
+
+/** Usernames by user id, for pages that show who did something. */
+export async function usernames(db: Db, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

@@ -1,8 +1,9 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Workflow, WorkflowVersion } from '../domain/records.ts';
 import type { WorkflowDefinition } from '../domain/workflow-definition.ts';
 import type { Database, WorkflowVersionsTable, WorkflowsTable } from './database-schema.ts';
 import { fromJson, toJson } from './json-column.ts';
+import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -126,4 +127,29 @@ export async function softDeleteWorkflow(db: Db, id: string, now: string): Promi
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Ids of the workflows a procedure filter names: the one with that id, and every one whose name
+ * contains the text (case-insensitive). Deleted workflows count: their records are still searched.
+ */
+export async function findWorkflowIds(db: Db, ref: string): Promise<string[]> {
+  const pattern = containsPattern(ref);
+  const rows = await db
+    .selectFrom('workflows')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', ref), sql<SqlBool>`lower(name) like ${pattern} escape '\\'`]))
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Display names of workflows by id (deleted ones included), for pages of history. */
+export async function workflowNames(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('workflows')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -1,7 +1,168 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertAdmin } from '../../auth/access-policy.ts';
+import { ExecutionNotEndedError, ExecutionNotFoundError, RestoreExpiredError } from '../../domain/errors.ts';
+import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
+import { nowIso } from '../../domain/time.ts';
+import { recordAuditEvent } from '../../observe/audit-logger.ts';
+import { renderProcedureDocument } from '../../records/procedure-document.ts';
+import { getDeletedExecution, getExecution, restoreDeletedExecution, softDeleteExecution } from '../../store/execution-repository.ts';
+import { listTaskRunsByExecution } from '../../store/task-run-repository.ts';
+import { getUserById } from '../../store/user-repository.ts';
+import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
+import { operableExecution, readableExecution } from '../execution-access.ts';
+import { presentExecution, presentTaskRun } from '../presenters.ts';
+import { addStepBody, executionParams, recordPatchBody, stepNotesBody, taskRunParams } from '../schemas.ts';
 
-/** Human-run records: the procedure document of an execution, notes, extra steps, completion, deletion. */
-export function recordRoutes(_services: AppServices): FastifyPluginAsyncZod {
-  return async (_app) => {};
+const DAY_MS = 86_400_000;
+const DEFAULT_GRACE_DAYS = 7;
+
+/**
+ * Human-run records: the procedure document rendered for an execution, title and notes, steps a
+ * person adds and their notes, ending a record, and deleting (softly) and restoring one.
+ */
+export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
+  const db = services.store.db;
+
+  async function executionView(id: string) {
+    const execution = (await getExecution(db, id))!;
+    const by = execution.triggeredBy ? ((await getUserById(db, execution.triggeredBy))?.username ?? null) : null;
+    return presentExecution(execution, await listTaskRunsByExecution(db, id), by);
+  }
+
+  return async (app) => {
+    app.get(
+      '/executions/:id/document',
+      {
+        schema: {
+          tags: ['records'],
+          summary: "The procedure document with the execution's values substituted (secrets masked): Markdown and sanitised HTML",
+          params: executionParams,
+        },
+      },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        const version = await services.catalog.version(execution.workflowId, execution.workflowVersion);
+        const { inputs, doc } = version.definition;
+        const secretInputNames = new Set(Object.keys(inputs).filter((name) => inputs[name]?.secret));
+        return {
+          workflowId: execution.workflowId,
+          workflowVersion: execution.workflowVersion,
+          ...renderProcedureDocument(doc ?? '', { inputs: execution.inputs, secretInputNames }),
+        };
+      },
+    );
+
+    app.patch(
+      '/executions/:id',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Title and notes (a draft save), and for a human-run record: complete it or mark it failed',
+          params: executionParams,
+          body: recordPatchBody,
+        },
+      },
+      async (request) => {
+        const execution = await operableExecution(services, request, request.params.id);
+        await services.engine.updateRecord(execution.id, request.body, actorOf(request));
+        return executionView(execution.id);
+      },
+    );
+
+    app.post(
+      '/executions/:id/steps',
+      {
+        schema: { tags: ['records'], summary: 'Add a step to a record being followed', params: executionParams, body: addStepBody },
+      },
+      async (request, reply) => {
+        const execution = await operableExecution(services, request, request.params.id);
+        const run = await services.engine.addStep(execution.id, request.body.description, actorOf(request));
+        return reply.code(201).send(presentTaskRun(run));
+      },
+    );
+
+    app.patch(
+      '/executions/:id/steps/:taskRunId',
+      {
+        schema: {
+          tags: ['records'],
+          summary: "A step's notes, editable until the record ends",
+          params: taskRunParams,
+          body: stepNotesBody,
+        },
+      },
+      async (request) => {
+        const execution = await operableExecution(services, request, request.params.id);
+        const run = await services.engine.updateStepNotes(execution.id, request.params.taskRunId, request.body.notes, actorOf(request));
+        return presentTaskRun(run);
+      },
+    );
+
+    app.delete(
+      '/executions/:id',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Soft delete: hidden from everything but admin views; its evidence is purged after the grace period',
+          params: executionParams,
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const execution = await operableExecution(services, request, request.params.id);
+        if (!isTerminalExecutionStatus(execution.status))
+          throw new ExecutionNotEndedError(`execution ${execution.id} is ${execution.status}: cancel it or end the record first`);
+        const now = nowIso();
+        await db.transaction().execute(async (trx) => {
+          if (!(await softDeleteExecution(trx, execution.id, actor.userId, now))) throw new ExecutionNotFoundError(execution.id);
+          await recordAuditEvent(trx, {
+            subjectType: 'execution',
+            subjectId: execution.id,
+            executionId: execution.id,
+            eventType: 'DELETED',
+            actor,
+            metadata: { title: execution.title, status: execution.status },
+          });
+        });
+        return { id: execution.id, deletedAt: now };
+      },
+    );
+
+    app.post(
+      '/executions/:id/restore',
+      {
+        schema: {
+          tags: ['records'],
+          summary: 'Admin: bring back a deleted execution within the grace period',
+          params: executionParams,
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        assertAdmin(actor);
+        const deleted = await getDeletedExecution(db, request.params.id);
+        if (!deleted) throw new ExecutionNotFoundError(request.params.id);
+        const graceDays = services.deleteGraceDays ?? DEFAULT_GRACE_DAYS;
+        const now = nowIso();
+        const since = new Date(Date.parse(now) - graceDays * DAY_MS).toISOString();
+        await db.transaction().execute(async (trx) => {
+          if (!(await restoreDeletedExecution(trx, deleted.id, since, now)))
+            throw new RestoreExpiredError(
+              `execution ${deleted.id} was deleted at ${deleted.deletedAt}, more than ${graceDays} days ago: its evidence may be purged`,
+              { deletedAt: deleted.deletedAt, graceDays },
+            );
+          await recordAuditEvent(trx, {
+            subjectType: 'execution',
+            subjectId: deleted.id,
+            executionId: deleted.id,
+            eventType: 'RESTORED',
+            actor,
+            metadata: { deletedAt: deleted.deletedAt, deletedBy: deleted.deletedBy },
+          });
+        });
+        return executionView(deleted.id);
+      },
+    );
+  };
 }

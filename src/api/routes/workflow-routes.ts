@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
-import { presentVersion, presentWorkflow } from '../presenters.ts';
+import { presentProcedureVersion, presentVersion, presentWorkflow } from '../presenters.ts';
 import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
-import { executionListQuery, runBody, workflowParams } from '../schemas.ts';
+import { executionListQuery, runBody, workflowParams, workflowVersionParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
 import { assertCanEditWorkflows } from '../../auth/access-policy.ts';
@@ -76,11 +76,26 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
     );
 
+    app.get(
+      '/workflows/:id/versions/:version',
+      {
+        schema: {
+          tags: ['workflows'],
+          summary: 'One version: its definition, procedure document and variables form',
+          params: workflowVersionParams,
+        },
+      },
+      async (request) => {
+        const version = await services.catalog.version(request.params.id, request.params.version);
+        return presentProcedureVersion(version.definition.name, version);
+      },
+    );
+
     app.post(
       '/workflows/:id/run',
       { schema: { tags: ['executions'], summary: 'Start an execution; answers 202 at once', params: workflowParams, body: runBody } },
       async (request, reply) => {
-        const trigger = request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';
+        const trigger = request.body.procedure ? 'manual' : request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';
         const execution = await services.engine.startExecution({
           workflowId: request.params.id,
           version: request.body.version,
@@ -93,7 +108,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
         return reply
           .code(202)
           .header('location', `/v1/executions/${execution.id}`)
-          .send({ executionId: execution.id, status: execution.status });
+          .send({ executionId: execution.id, status: execution.status, title: execution.title });
       },
     );
 
