@@ -94,7 +94,6 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
     let lastWrite = Date.now();
     try {
       while (!closed) {
-        pendingWake = false;
         // the status is read before the lines: lines flushed before an end are then always caught
         const current = (await getExecution(db, execution.id)) ?? execution;
         let page;
@@ -114,7 +113,10 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
           res.write(': keep-alive\n\n');
           lastWrite = Date.now();
         }
-        if (pendingWake) continue;
+        if (pendingWake) {
+          pendingWake = false;
+          continue;
+        }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, svc.logPollMs ?? DEFAULT_POLL_MS);
           wake = () => {
