@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/api/app.ts';
 import { AuthService } from '../src/auth/auth-service.ts';
@@ -9,6 +10,8 @@ import { taskHandlers } from '../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
 import { AuditSigner } from '../src/observe/audit-signer.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
+import { AttachmentService } from '../src/records/attachment-service.ts';
+import { LocalBlobStorage } from '../src/records/local-blob-storage.ts';
 import type { Store } from '../src/store/store.ts';
 
 const ADMIN_PASSWORD = 'correct horse battery';
@@ -48,6 +51,12 @@ export async function buildStack(store: Store, dataDir: string): Promise<Stack> 
       auditSigner: AuditSigner.load(dataDir, undefined),
       logFeed: logs,
       retention: { logDays: 30, auditDays: 365 },
+      // Not measured here; present because every app has one.
+      attachments: new AttachmentService({
+        db: store.db,
+        storage: new LocalBlobStorage(path.join(dataDir, 'attachments')),
+        settings: { maxBytes: 25 * 1024 * 1024, userQuotaBytes: 0, deleteGraceDays: 7, urlTtlSeconds: 300 },
+      }),
     },
     { bodyLimitBytes: 1024 * 1024 },
   );

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseDurationMs } from './domain/duration.ts';
 import { ValidationError } from './domain/errors.ts';
+import type { BlobStorageConfig } from './records/create-blob-storage.ts';
 
 /**
  * Every setting in one place: its environment name, default and validation. Command-line flags
@@ -43,7 +44,37 @@ const schema = z.object({
     .min(1024)
     .default(1024 * 1024),
   RUNLEDGER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  ATTACHMENT_STORAGE_TYPE: z.enum(['local', 's3']).default('local'),
+  ATTACHMENT_STORAGE_PATH: z.string().min(1).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
+  /** 0 turns the quota off. */
+  ATTACHMENT_USER_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 1024 ** 3),
+  ATTACHMENT_DELETE_GRACE_DAYS: z.coerce.number().int().min(0).max(36500).default(7),
+  // A pre-signed URL cannot be revoked: once issued it works for anyone who holds it until it expires, so keep it short.
+  ATTACHMENT_URL_TTL: z
+    .string()
+    .default('5m')
+    .refine((s) => {
+      const ms = parseDurationMs(s);
+      return ms !== undefined && ms >= 1000 && ms <= MAX_URL_TTL_MS;
+    }, 'must be a duration from 1s to 1h, such as 5m'),
 });
+
+/** S3 accepts up to 7 days; evidence links should not outlive the session that asked for them by much. */
+const MAX_URL_TTL_MS = 3_600_000;
 
 export interface Config {
   dataDir: string;
@@ -65,6 +96,20 @@ export interface Config {
   pluginDirs: string[];
   bodyLimitBytes: number;
   logLevel: z.infer<typeof schema>['RUNLEDGER_LOG_LEVEL'];
+  attachments: AttachmentConfig;
+}
+
+/** Evidence files: where they are stored and the limits on them (docs/storage.md). */
+export interface AttachmentConfig {
+  storage: BlobStorageConfig;
+  /** Largest single upload. */
+  maxBytes: number;
+  /** Bytes one person may have stored (not yet purged); 0 = no quota. */
+  userQuotaBytes: number;
+  /** Days between deleting an attachment (or its execution) and removing its bytes from storage. */
+  deleteGraceDays: number;
+  /** Lifetime of a pre-signed download URL. */
+  urlTtlSeconds: number;
 }
 
 /** Reads the environment; a bad value fails start-up with the setting's name. */
@@ -76,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = parsed.data;
   const dataDir = path.resolve(overrides.dataDir ?? e.RUNLEDGER_DATA_DIR);
+  const storage = attachmentStorageOf(e, dataDir);
   return {
     dataDir,
     databaseUrl: e.RUNLEDGER_DATABASE_URL,
@@ -97,6 +143,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       : [path.join(dataDir, 'plugins')],
     bodyLimitBytes: e.RUNLEDGER_BODY_LIMIT_BYTES,
     logLevel: e.RUNLEDGER_LOG_LEVEL,
+    attachments: {
+      storage,
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      userQuotaBytes: e.ATTACHMENT_USER_QUOTA_BYTES,
+      deleteGraceDays: e.ATTACHMENT_DELETE_GRACE_DAYS,
+      urlTtlSeconds: Math.round(parseDurationMs(e.ATTACHMENT_URL_TTL)! / 1000),
+    },
     ...Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && k !== 'dataDir')),
+  };
+}
+
+/** The storage backend; S3 settings that only make sense together are checked here, each named. */
+function attachmentStorageOf(e: z.infer<typeof schema>, dataDir: string): BlobStorageConfig {
+  if (e.ATTACHMENT_STORAGE_TYPE === 'local') {
+    // Relative paths are relative to the working directory, as RUNLEDGER_DATA_DIR is.
+    return { type: 'local', path: e.ATTACHMENT_STORAGE_PATH ? path.resolve(e.ATTACHMENT_STORAGE_PATH) : path.join(dataDir, 'attachments') };
+  }
+  const problems: string[] = [];
+  if (e.S3_BUCKET === undefined) problems.push('S3_BUCKET: required when ATTACHMENT_STORAGE_TYPE=s3');
+  if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+    const missing = e.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+    problems.push(`${missing}: required when the other S3 key is set (or leave both unset for the default AWS credentials)`);
+  }
+  if (problems.length > 0) throw new ValidationError(`invalid configuration: ${problems.join('; ')}`, { problems });
+  return {
+    type: 's3',
+    bucket: e.S3_BUCKET!,
+    region: e.S3_REGION,
+    ...(e.S3_ENDPOINT === undefined ? {} : { endpoint: e.S3_ENDPOINT }),
+    ...(e.S3_ACCESS_KEY_ID === undefined ? {} : { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY! }),
   };
 }

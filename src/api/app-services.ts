@@ -4,6 +4,7 @@ import type { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import type { AuditSigner } from '../observe/audit-signer.ts';
 import type { LogFeed } from '../observe/log-collector.ts';
 import type { RetentionPolicy } from '../observe/retention.ts';
+import type { AttachmentService } from '../records/attachment-service.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the HTTP layer is given; `buildApp` wires routes to these and nothing else. */
@@ -18,6 +19,8 @@ export interface AppServices {
   /** How often a follower looks for lines no wake-up told it about (default 1 s). */
   logPollMs?: number;
   retention: RetentionPolicy;
+  /** Evidence files: uploads, downloads, thumbnails, deletion and purge. */
+  attachments: AttachmentService;
   /** Days a deleted execution can be restored before its evidence is purged (default 7). */
   deleteGraceDays?: number;
 }

@@ -12,6 +12,7 @@ import { retentionRoutes } from './routes/retention-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { recordRoutes } from './routes/record-routes.ts';
+import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
 
@@ -60,6 +61,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(workflowRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });
   await app.register(recordRoutes(services), { prefix: '/v1' });
+  await app.register(attachmentRoutes(services), { prefix: '/v1' });
   await app.register(logRoutes(services), { prefix: '/v1' });
   await app.register(adminRoutes(services), { prefix: '/v1' });
   await app.register(auditRoutes(services), { prefix: '/v1' });

@@ -19,6 +19,8 @@ import { checkTableSizes } from '../observe/store-health.ts';
 import type { Actor } from '../domain/records.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import type { Listener } from '../store/store-notifications.ts';
+import { AttachmentService } from '../records/attachment-service.ts';
+import { createBlobStorage } from '../records/create-blob-storage.ts';
 import { buildApp } from './app.ts';
 
 /** Written next to the data so the CLI on this machine finds the server without set-up. */
@@ -93,6 +95,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       pluginDirs: config.pluginDirs,
       env: process.env,
     });
+    // Evidence: thumbnails a previous process left pending are made in the background.
+    const { storage: storageConfig, ...attachmentSettings } = config.attachments;
+    const attachments = new AttachmentService({ db: store.db, storage: createBlobStorage(storageConfig), settings: attachmentSettings });
+    await attachments.start();
     if (options.worker !== false) {
       const report = await engine.recover();
       if (report.resumed > 0) {
@@ -103,7 +109,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
 
     const app = await buildApp(
-      { store, engine, catalog: new WorkflowCatalog(store.db), auth, auditSigner, logFeed, logPollMs: options.logPollMs, retention },
+      {
+        store,
+        engine,
+        catalog: new WorkflowCatalog(store.db),
+        auth,
+        auditSigner,
+        logFeed,
+        logPollMs: options.logPollMs,
+        retention,
+        attachments,
+        deleteGraceDays: attachmentSettings.deleteGraceDays,
+      },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );
     await app.listen({ host: config.host, port: config.port });
@@ -133,8 +150,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         .then(() => checkTableSizes(store.db, store.caps, config.tableSizeWarningBytes))
         .then((warnings) => warnings.forEach((w) => warn(w.message)))
         .catch((e: unknown) => warn(`retention cleanup failed: ${String(e)}`));
-    const startupCleanup = cleanup();
-    const cleanupTimer = setInterval(() => void cleanup(), 86_400_000);
+    // Objects of attachments deleted (or of deleted executions) past the grace period, on the same schedule.
+    const purgeAttachments = () =>
+      attachments
+        .purgeDeleted()
+        .then((report) => report.failed.forEach((f) => warn(`attachment ${f.id} not purged: ${f.reason}`)))
+        .catch((e: unknown) => warn(`attachment purge failed: ${String(e)}`));
+    const startupCleanup = Promise.all([cleanup(), purgeAttachments()]);
+    const cleanupTimer = setInterval(() => void Promise.all([cleanup(), purgeAttachments()]), 86_400_000);
     cleanupTimer.unref();
 
     let closing: Promise<void> | undefined;
@@ -144,6 +167,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         clearInterval(checkpointTimer);
         clearInterval(cleanupTimer);
         await startupCleanup;
+        await attachments.close();
         await engine.shutdown();
         await logCollector.flush();
         await logListener?.close();

@@ -107,14 +107,119 @@ export async function markAttachmentDeleted(db: Db, id: string, by: string | nul
   return Number(r.numUpdatedRows) > 0;
 }
 
-export async function setThumbnail(
+/**
+ * The attachment if a reader could still see it: not deleted, not purged, and its execution not
+ * deleted. Anything else is "not found" to every route, so one query answers them all.
+ */
+export async function getLiveAttachment(db: Db, id: string): Promise<Attachment | undefined> {
+  const row = await db
+    .selectFrom('attachments')
+    .innerJoin('executions', 'executions.id', 'attachments.execution_id')
+    .selectAll('attachments')
+    .where('attachments.id', '=', id)
+    .where('attachments.deleted_at', 'is', null)
+    .where('attachments.purged_at', 'is', null)
+    .where('executions.deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row && toAttachment(row);
+}
+
+/** Why an attachment's bytes may go: it was deleted, or its whole execution was. */
+export interface PurgeableAttachment {
+  attachment: Attachment;
+  reason: 'attachment_deleted' | 'execution_deleted';
+  /** When that deletion happened. */
+  deletedAt: string;
+}
+
+/**
+ * Attachments not yet purged that were deleted, or whose execution was deleted, before `cutoff`
+ * (ISO): the purge removes their objects. By id after `afterId`, at most `limit`.
+ */
+export async function listPurgeableAttachments(
+  db: Db,
+  cutoff: string,
+  afterId: string | null,
+  limit: number,
+): Promise<PurgeableAttachment[]> {
+  let q = db
+    .selectFrom('attachments')
+    .innerJoin('executions', 'executions.id', 'attachments.execution_id')
+    .selectAll('attachments')
+    .select('executions.deleted_at as execution_deleted_at')
+    .where('attachments.purged_at', 'is', null)
+    .where((eb) => eb.or([eb('attachments.deleted_at', '<', cutoff), eb('executions.deleted_at', '<', cutoff)]));
+  if (afterId !== null) q = q.where('attachments.id', '>', afterId);
+  const rows = await q.orderBy('attachments.id').limit(limit).execute();
+  return rows.map(({ execution_deleted_at, ...row }) => {
+    const attachment = toAttachment(row);
+    // The attachment's own deletion is the reason when it came first (or is the only one).
+    const own = attachment.deletedAt !== null && (execution_deleted_at === null || attachment.deletedAt <= execution_deleted_at);
+    return own
+      ? { attachment, reason: 'attachment_deleted', deletedAt: attachment.deletedAt! }
+      : { attachment, reason: 'execution_deleted', deletedAt: execution_deleted_at! };
+  });
+}
+
+/** Records that the attachment's objects are gone; false when another purge got there first. */
+export async function markAttachmentPurged(db: Db, id: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('attachments')
+    .set({ purged_at: now })
+    .where('id', '=', id)
+    .where('purged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Ids of attachments still waiting for a thumbnail (e.g. after a restart), by id after `afterId`. */
+export async function listPendingThumbnails(db: Db, afterId: string | null, limit: number): Promise<string[]> {
+  let q = db
+    .selectFrom('attachments')
+    .select('id')
+    .where('thumbnail_status', '=', 'pending')
+    .where('deleted_at', 'is', null)
+    .where('purged_at', 'is', null);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Attachments whose object should be in storage (not purged, deleted or not), by id after `afterId`: the consistency check's pages. */
+export async function listStoredAttachments(db: Db, afterId: string | null, limit: number): Promise<Attachment[]> {
+  let q = db.selectFrom('attachments').selectAll().where('purged_at', 'is', null);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map(toAttachment);
+}
+
+/** Which of `keys` belong to an attachment whose object should exist. */
+export async function storedKeysAmong(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('attachments')
+    .select('storage_key')
+    .where('storage_key', 'in', [...keys])
+    .where('purged_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.storage_key));
+}
+
+/**
+ * Records a pending thumbnail's outcome; false when the attachment is no longer waiting for one (made
+ * by another process, or purged meanwhile), in which case the caller removes what it stored.
+ */
+export async function finishThumbnail(
   db: Db,
   id: string,
-  result: { status: ThumbnailStatus; key: string | null; error: string | null },
-): Promise<void> {
-  await db
+  result: { status: Exclude<ThumbnailStatus, 'pending'>; key: string | null; error: string | null },
+): Promise<boolean> {
+  const r = await db
     .updateTable('attachments')
     .set({ thumbnail_status: result.status, thumbnail_key: result.key, thumbnail_error: result.error })
     .where('id', '=', id)
-    .execute();
+    .where('thumbnail_status', '=', 'pending')
+    .where('purged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -2,7 +2,9 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords.ts';
 import { newId } from '../../src/domain/ids.ts';
+import sharp from 'sharp';
 import { createHarness, type ExecutionView, type Harness } from '../support/harness.ts';
+import { fileForm } from '../support/multipart.ts';
 import { DIALECTS } from '../support/stores.ts';
 
 /**
@@ -56,14 +58,37 @@ const MATRIX: Row[] = [
   ['GET', '/v1/audit/checkpoints/latest', undefined, { default: 403, admin: 200 }],
   ['GET', '/v1/admin/groups', undefined, { default: 403, admin: 200 }],
   ['POST', '/v1/admin/groups', { name: 'matrix-probe' }, { default: 403, admin: 201 }],
+  // Evidence: an attachment added while the execution waited at its manual step.
+  ['POST', '/v1/executions/:id/steps/:taskRunId/attachments', 'upload', { default: 403, owner: 409, admin: 409, other: 404 }],
+  ['GET', '/v1/executions/:id/attachments', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/attachments/:attachmentId', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/attachments/:attachmentId/url', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/attachments/:attachmentId/thumbnail', undefined, { default: 200, other: 404 }],
+  ['DELETE', '/v1/attachments/:attachmentId', undefined, { default: 403, owner: 409, admin: 409, other: 404 }],
+  ['GET', '/v1/admin/attachments/check', undefined, { default: 403, admin: 200 }],
+  // Human-run records (the execution has ended, so changes answer 409 to those allowed to make them).
+  ['GET', '/v1/workflows/matrix/versions/1', undefined, { default: 200 }],
+  ['GET', '/v1/executions/:id/document', undefined, { default: 200, other: 404 }],
+  ['PATCH', '/v1/executions/:id', { notes: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],
+  ['POST', '/v1/executions/:id/steps', { description: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],
+  ['PATCH', '/v1/executions/:id/steps/:taskRunId', { notes: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],
+  // Deleted, then restored by an admin at once, so every actor meets the same execution.
+  ['DELETE', '/v1/executions/:id', undefined, { default: 403, owner: 200, admin: 200, other: 404 }],
+  // Only deleted executions can be restored: this one is not, so the admin is told it is not found.
+  ['POST', '/v1/executions/:id/restore', undefined, { default: 403, admin: 404 }],
+  ['GET', '/v1/executions?deleted=true', undefined, { default: 403, admin: 200 }],
 ];
 // Without valid credentials, every route answers 401 whatever else is true.
 const UNAUTHENTICATED: ActorKind[] = ['anon', 'revoked', 'expired', 'disabled'];
 
+// The manual step holds the execution open long enough to attach evidence; then it is completed.
 const definition = {
   id: 'matrix',
   name: 'Matrix',
-  tasks: [{ id: 'step', type: 'log', with: { message: 'hi' } }],
+  tasks: [
+    { id: 'step', type: 'log', with: { message: 'hi' } },
+    { id: 'confirm', type: 'manual', needs: ['step'] },
+  ],
 };
 
 for (const dialect of DIALECTS) {
@@ -74,6 +99,7 @@ for (const dialect of DIALECTS) {
     let executionId: string;
     let taskRunId: string;
     let otherExecutionId: string;
+    let attachmentId: string;
 
     async function member(username: string, extra: Record<string, unknown> = {}): Promise<{ id: string; token: string }> {
       const res = await h.api<{ id: string }>('POST', '/v1/admin/users', { username, password: `${username}-password`, ...extra });
@@ -93,11 +119,19 @@ for (const dialect of DIALECTS) {
       await h.apply(definition);
       const run = await h.api<{ executionId: string }>('POST', '/v1/workflows/matrix/run', {}, owner.token);
       executionId = run.body.executionId;
-      await h.engine.waitForExecution(executionId);
-      taskRunId = (await h.api<ExecutionView>('GET', `/v1/executions/${executionId}`)).body.taskRuns[0]!.id;
+      const confirm = await waitingStep(executionId);
+      taskRunId = (await h.api<ExecutionView>('GET', `/v1/executions/${executionId}`)).body.taskRuns.find((r) => r.taskId === 'step')!.id;
+      const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer();
+      const uploaded = await upload(fileForm('evidence.png', png), owner.token);
+      expect(uploaded.statusCode).toBe(201);
+      attachmentId = uploaded.json<{ id: string }>().id;
+      await h.attachments.thumbnailsIdle();
+      await completeStep(executionId, confirm, owner.token);
       const otherRun = await h.api<{ executionId: string }>('POST', '/v1/workflows/matrix/run', {}, other.token);
       otherExecutionId = otherRun.body.executionId;
-      await h.engine.waitForExecution(otherExecutionId);
+      await completeStep(otherExecutionId, await waitingStep(otherExecutionId), other.token);
 
       const group = await h.api<{ id: string }>('POST', '/v1/admin/groups', { name: 'ops' });
       ids.groupId = group.body.id;
@@ -132,6 +166,31 @@ for (const dialect of DIALECTS) {
       await h.dispose();
     });
 
+    /** The id of the execution's manual step once it waits for a person. */
+    async function waitingStep(id: string): Promise<string> {
+      for (let i = 0; i < 250; i++) {
+        const run = (await h.api<ExecutionView>('GET', `/v1/executions/${id}`)).body.taskRuns.find((r) => r.taskId === 'confirm');
+        if (run?.status === 'waiting') return run.id;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`execution ${id} never waited for its manual step`);
+    }
+
+    async function completeStep(id: string, stepId: string, token: string): Promise<void> {
+      const res = await h.api('POST', `/v1/executions/${id}/steps/${stepId}/complete`, { status: 'succeeded' }, token);
+      expect(res.status).toBe(200);
+      await h.engine.waitForExecution(id);
+    }
+
+    function upload(form: ReturnType<typeof fileForm>, token: string | null) {
+      return h.app.inject({
+        method: 'POST',
+        url: `/v1/executions/${executionId}/steps/${taskRunId}/attachments`,
+        headers: { ...form.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        payload: form.payload,
+      });
+    }
+
     function bodyFor(body: unknown): unknown {
       if (body === 'definition') return definition;
       if (body === 'same-shares') return { scope: 'shared', users: ['sam', ids.disabled], groups: ['ops'] };
@@ -140,13 +199,19 @@ for (const dialect of DIALECTS) {
 
     for (const [method, route, body, expected] of MATRIX) {
       it(`${method} ${route}`, async () => {
-        const url = route.replace(':id', executionId).replace(':taskRunId', taskRunId);
+        const url = route.replace(':id', executionId).replace(':taskRunId', taskRunId).replace(':attachmentId', attachmentId);
         const got: Record<string, number> = {};
         const want: Record<string, number> = {};
         for (const actor of ACTORS) {
-          const res = await h.api(method, url, bodyFor(body), tokens[actor]);
+          const res =
+            body === 'upload'
+              ? await upload(fileForm('late.txt', 'late'), tokens[actor]).then((r) => ({ status: r.statusCode, body: r.json() }))
+              : await h.api(method, url, bodyFor(body), tokens[actor]);
           got[actor] = res.status;
           want[actor] = UNAUTHENTICATED.includes(actor) ? 401 : (expected[actor] ?? expected.default);
+          if (method === 'DELETE' && route === '/v1/executions/:id' && res.status === 200) {
+            expect((await h.api('POST', `/v1/executions/${executionId}/restore`)).status).toBe(200);
+          }
           if (method === 'POST' && route === '/v1/admin/groups' && res.status === 201) {
             await h.api('DELETE', `/v1/admin/groups/${(res.body as { id: string }).id}`);
           }

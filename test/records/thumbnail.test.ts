@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isRasterImage, sniffMediaType } from '../../src/records/sniff-media-type.ts';
 import { ThumbnailRefusedError, makeThumbnail } from '../../src/records/thumbnail.ts';
+import { handMadePng } from '../support/hand-made-png.ts';
 
 const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#336699' } });
 const noise = (width: number, height: number) =>
@@ -12,30 +12,6 @@ const noise = (width: number, height: number) =>
 function expectWebp(data: Buffer): void {
   expect(data.subarray(0, 4).toString('latin1')).toBe('RIFF');
   expect(data.subarray(8, 12).toString('latin1')).toBe('WEBP');
-}
-
-/** A PNG chunk: length, type, data, CRC over type and data. */
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/**
- * A greyscale PNG built by hand whose header may lie: pixel data for only four rows, whatever the declared
- * height. With 14000×14000 that is a decompression bomb (196 MP, ~196 MB decoded) in a few hundred bytes.
- */
-function handMadePng(width: number, height: number, bitDepth = 8): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([bitDepth, 0, 0, 0, 0], 8); // greyscale, deflate, adaptive filtering, no interlace
-  const rows = zlib.deflateSync(Buffer.alloc(4 * (width + 1))); // four rows: filter byte + zero pixels each
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<ThumbnailRefusedError> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { buildApp } from '../../src/api/app.ts';
@@ -10,6 +11,10 @@ import { taskHandlers } from '../../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
 import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
+import { AttachmentService } from '../../src/records/attachment-service.ts';
+import type { AttachmentSettings } from '../../src/records/attachment-settings.ts';
+import type { BlobStorage } from '../../src/records/blob-storage.ts';
+import { LocalBlobStorage } from '../../src/records/local-blob-storage.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTestStore, type DialectName, type TestStore } from './stores.ts';
 
@@ -22,6 +27,7 @@ export interface Harness extends TestStore {
   logs: LogCollector;
   auth: AuthService;
   auditSigner: AuditSigner;
+  attachments: AttachmentService;
   /** A session token for the admin. */
   adminToken: string;
   /** Calls the API as the admin (or with the given token). */
@@ -73,6 +79,10 @@ export async function createHarness(
     maxConcurrentTasks?: number;
     /** Called for every statement the API (not the engine) sends to the store: to count queries per request. */
     onApiQuery?: (query: RootOperationNode) => void;
+    /** Where evidence goes (default: a local directory `attachments` in the test's data directory). */
+    storage?: BlobStorage;
+    /** Attachment limits; defaults are the server's (25 MB, 5 GiB quota, 7 days, 5 min URLs). */
+    attachmentSettings?: Partial<AttachmentSettings>;
   } = {},
 ): Promise<Harness> {
   const t = await createTestStore(dialect);
@@ -91,6 +101,17 @@ export async function createHarness(
     pluginDirs: options.pluginDirs ?? [],
     env: options.env ?? {},
   });
+  const attachments = new AttachmentService({
+    db: t.store.db,
+    storage: options.storage ?? new LocalBlobStorage(path.join(t.dataDir, 'attachments')),
+    settings: {
+      maxBytes: 25 * 1024 * 1024,
+      userQuotaBytes: 5 * 1024 ** 3,
+      deleteGraceDays: 7,
+      urlTtlSeconds: 300,
+      ...options.attachmentSettings,
+    },
+  });
   const onApiQuery = options.onApiQuery;
   const apiStore: Store = onApiQuery ? { ...t.store, db: t.store.db.withPlugin(queryObserver(onApiQuery)) } : t.store;
   const app = await buildApp(
@@ -102,6 +123,7 @@ export async function createHarness(
       auditSigner,
       logFeed: logs,
       retention: { logDays: 30, auditDays: 365 },
+      attachments,
     },
     { bodyLimitBytes: 1024 * 1024 },
   );
@@ -136,6 +158,7 @@ export async function createHarness(
     logs,
     auth,
     auditSigner,
+    attachments,
     adminToken,
     api,
     async apply(definition) {
@@ -151,6 +174,7 @@ export async function createHarness(
     },
     async dispose() {
       await app.close();
+      await attachments.close();
       await engine.shutdown();
       await logs.flush();
       await t.dispose();

@@ -13,6 +13,30 @@ table api_tokens (
   constraint api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+table attachments (
+  id text not null,
+  execution_id text not null,
+  task_run_id text not null,
+  file_name text not null,
+  size_bytes bigint not null,
+  media_type text not null,
+  sha256 text not null,
+  storage text not null,
+  storage_key text not null,
+  thumbnail_key text,
+  thumbnail_status text not null default 'pending'::text,
+  thumbnail_error text,
+  uploaded_by text not null,
+  created_at timestamp with time zone not null,
+  deleted_at timestamp with time zone,
+  deleted_by text,
+  purged_at timestamp with time zone,
+  constraint attachments_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id),
+  constraint attachments_pkey PRIMARY KEY (id),
+  constraint attachments_storage_key_key UNIQUE (storage_key),
+  constraint attachments_task_run_id_fkey FOREIGN KEY (task_run_id) REFERENCES task_runs(id)
+);
+
 table audit_chain_heads (
   subject_type text not null,
   subject_id text not null,
@@ -110,6 +134,7 @@ table executions (
   updated_at timestamp with time zone not null,
   deleted_at timestamp with time zone,
   audit_purged_at timestamp with time zone,
+  deleted_by text,
   constraint executions_pkey PRIMARY KEY (id),
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
@@ -245,6 +270,10 @@ table workflows (
 CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
 CREATE INDEX api_tokens_user_idx ON api_tokens USING btree (user_id);
+CREATE INDEX attachments_execution_idx ON attachments USING btree (execution_id, created_at);
+CREATE UNIQUE INDEX attachments_pkey ON attachments USING btree (id);
+CREATE UNIQUE INDEX attachments_storage_key_key ON attachments USING btree (storage_key);
+CREATE INDEX attachments_uploaded_by_idx ON attachments USING btree (uploaded_by, purged_at);
 CREATE UNIQUE INDEX audit_chain_heads_pk ON audit_chain_heads USING btree (subject_type, subject_id);
 CREATE UNIQUE INDEX audit_checkpoints_pkey ON audit_checkpoints USING btree (id);
 CREATE UNIQUE INDEX audit_checkpoints_seq_key ON audit_checkpoints USING btree (seq);

@@ -1,5 +1,7 @@
 CREATE TABLE "api_tokens" ("id" text primary key, "user_id" text not null references "users" ("id") on delete cascade, "name" text not null, "token_hash" text not null unique, "prefix" text not null, "created_at" text not null, "expires_at" text, "last_used_at" text, "revoked_at" text);
 
+CREATE TABLE "attachments" ("id" text primary key, "execution_id" text not null references "executions" ("id"), "task_run_id" text not null references "task_runs" ("id"), "file_name" text not null, "size_bytes" bigint not null, "media_type" text not null, "sha256" text not null, "storage" text not null, "storage_key" text not null unique, "thumbnail_key" text, "thumbnail_status" text default 'pending' not null, "thumbnail_error" text, "uploaded_by" text not null, "created_at" text not null, "deleted_at" text, "deleted_by" text, "purged_at" text);
+
 CREATE TABLE "audit_chain_heads" ("subject_type" text not null, "subject_id" text not null, "seq" integer not null, "hash" text, constraint "audit_chain_heads_pk" primary key ("subject_type", "subject_id"));
 
 CREATE TABLE "audit_checkpoints" ("id" text primary key, "seq" integer not null unique, "created_at" text not null, "reason" text not null, "heads" text not null, "prev_hash" text, "hash" text not null, "key_id" text not null, "signature" text not null);
@@ -14,7 +16,7 @@ CREATE TABLE "execution_logs" ("execution_id" text not null references "executio
 
 CREATE TABLE "execution_shares" ("execution_id" text not null references "executions" ("id") on delete cascade, "principal_type" text not null check (principal_type in ('user', 'group')), "principal_id" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "execution_shares_pk" primary key ("execution_id", "principal_type", "principal_id"));
 
-CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
+CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, "deleted_by" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
 
 CREATE TABLE "group_members" ("group_id" text not null references "groups" ("id") on delete cascade, "user_id" text not null references "users" ("id") on delete cascade, "added_at" text not null, constraint "group_members_pk" primary key ("group_id", "user_id"));
 
@@ -37,6 +39,10 @@ CREATE TABLE "workflow_versions" ("id" text primary key, "workflow_id" text not 
 CREATE TABLE "workflows" ("id" text primary key, "name" text not null, "latest_version" integer not null, "created_by" text references "users" ("id"), "created_at" text not null, "updated_at" text not null, "deleted_at" text);
 
 CREATE INDEX "api_tokens_user_idx" on "api_tokens" ("user_id");
+
+CREATE INDEX "attachments_execution_idx" on "attachments" ("execution_id", "created_at");
+
+CREATE INDEX "attachments_uploaded_by_idx" on "attachments" ("uploaded_by", "purged_at");
 
 CREATE INDEX "audit_events_execution_idx" on "audit_events" ("execution_id", "id");
 
