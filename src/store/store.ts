@@ -91,6 +91,11 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   return check(await migrator(store).migrateToLatest());
 }
 
+/** Rolls back every migration after `name` (or applies up to it); returns one line per migration. */
+export async function migrateTo(store: Store, name: string): Promise<string[]> {
+  return check(await migrator(store).migrateTo(name));
+}
+
 /** Rolls back the newest applied migration. */
 export async function rollbackOne(store: Store): Promise<string[]> {
   return check(await migrator(store).migrateDown());

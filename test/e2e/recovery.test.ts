@@ -4,18 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/stores.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const BIN = path.resolve('bin/runledger.js');
-
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function startServer(dataDir: string): ChildProcess {
   fs.rmSync(path.join(dataDir, 'server.json'), { force: true });

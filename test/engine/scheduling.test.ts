@@ -3,21 +3,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createHarness, type ExecutionView, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 function run(e: ExecutionView, taskId: string, attempt?: number) {
   const r = e.taskRuns.filter((x) => x.taskId === taskId && (attempt === undefined || x.attempt === attempt)).at(-1);
   if (!r) throw new Error(`no run of ${taskId}`);
   return r as typeof r & { startedAt: string; completedAt: string };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function alive(pid: number): boolean {

@@ -9,7 +9,7 @@ import { insertLogLines } from '../../src/store/execution-log-repository.ts';
 import { insertExecution } from '../../src/store/execution-repository.ts';
 import { ensureLogPartitions, listLogPartitions } from '../../src/store/log-partition-repository.ts';
 import { tableStats } from '../../src/store/retention-repository.ts';
-import { migrateToLatest, rollbackOne } from '../../src/store/store.ts';
+import { migrateTo, migrateToLatest } from '../../src/store/store.ts';
 import { seedWorkflow } from '../support/seed.ts';
 import { createTestStore, postgresUnavailable, type TestStore } from '../support/stores.ts';
 
@@ -245,7 +245,7 @@ describe.skipIf(postgresUnavailable !== null)('log partitions [postgres]', () =>
     const old = await seedRun(db, workflowId, TODAY - 20 * DAY + 5000, { status: 'running', completedAt: null }, 4);
     const relkind = async () =>
       (await sql<{ k: string }>`select relkind as k from pg_class where oid = 'execution_logs'::regclass`.execute(db)).rows[0]?.k;
-    await rollbackOne(t.store);
+    await migrateTo(t.store, '0007-audit-purged-at'); // back to before the partitions
     expect(await relkind()).toBe('r');
     expect(await lineCount(db, old)).toBe(4);
     await migrateToLatest(t.store);
