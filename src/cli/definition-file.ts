@@ -45,3 +45,13 @@ export function parseInputAssignment(assignment: string): [string, string] {
   if (at <= 0) throw new CliError(`--input "${assignment}": expected key=value`);
   return [assignment.slice(0, at), assignment.slice(at + 1)];
 }
+
+/** The inputs of a run: `--inputs-file` (if given), then each `--input key=value` over it. */
+export function runInputs(assignments: readonly string[], inputsFile: string | undefined, cwd: string): Record<string, unknown> {
+  const inputs: Record<string, unknown> = inputsFile ? readMappingFile(inputsFile, cwd) : {};
+  for (const assignment of assignments) {
+    const [key, value] = parseInputAssignment(assignment);
+    inputs[key] = value;
+  }
+  return inputs;
+}

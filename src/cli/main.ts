@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerAttachmentCommands } from './commands/attachment-commands.ts';
 import { registerAuditCommands } from './commands/audit-commands.ts';
 import { registerDbCommands } from './commands/db-commands.ts';
 import { registerExecutionCommands } from './commands/execution-commands.ts';
 import { registerGroupCommands } from './commands/group-commands.ts';
 import { registerRetentionCommands } from './commands/retention-commands.ts';
 import { registerLoginCommand } from './commands/login-command.ts';
+import { registerProcedureCommands } from './commands/procedure-commands.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
+import { registerStepCommands } from './commands/step-commands.ts';
 import { registerTokenCommands } from './commands/token-commands.ts';
 import { registerUserCommands } from './commands/user-commands.ts';
 import { registerWorkflowCommands } from './commands/workflow-commands.ts';
@@ -79,6 +82,9 @@ export function buildProgram(ctx: CliContext): Command {
   registerDbCommands(program, ctx);
   registerWorkflowCommands(program, ctx, parsers);
   registerExecutionCommands(program, ctx, parsers);
+  registerProcedureCommands(program, ctx, parsers);
+  registerStepCommands(program, ctx);
+  registerAttachmentCommands(program, ctx);
   registerTokenCommands(program, ctx);
   registerUserCommands(program, ctx);
   registerGroupCommands(program, ctx);

@@ -1,6 +1,10 @@
 import { parse as parseYaml } from 'yaml';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
-import { ApiError, apiErrorFromResponse, unreachableError } from './api-error.ts';
+import { ApiError } from './api-error.ts';
+import { AttachmentsClient } from './attachments-client.ts';
+import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
+import { RecordsClient } from './records-client.ts';
+import { logEvents, ndjsonLines } from './response-streams.ts';
 import type {
   AppliedWorkflow,
   ApiTokenView,
@@ -19,15 +23,13 @@ import type {
   ExecutionDetail,
   ExecutionFilters,
   ExecutionShares,
-  ExecutionStatus,
-  ExecutionSummary,
+  ExecutionListItem,
   ExportedCheckpoint,
   GroupView,
   Health,
   ListResult,
   LogEvent,
   LogFilter,
-  LogLine,
   LogPage,
   LoginResult,
   Me,
@@ -45,6 +47,7 @@ import type {
   WorkflowSummary,
   WorkflowVersionView,
 } from './types.ts';
+import type { WorkflowVersionDetail } from './record-types.ts';
 
 export interface RunledgerClientOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080` (a trailing `/` or `/v1` is ignored). */
@@ -59,32 +62,28 @@ export type DefinitionFormat = 'yaml' | 'json';
 
 const MEDIA_TYPES: Record<DefinitionFormat, string> = { yaml: 'application/yaml', json: 'application/json' };
 
-interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
-  /** An object is sent as JSON; a string with `contentType`. */
-  body?: unknown;
-  contentType?: string;
-  headers?: Record<string, string>;
-}
-
 /**
  * The typed HTTP client of the Runledger REST API: the only code that talks HTTP to the server
  * (the CLI and the web UI use it). Every non-2xx answer and every network failure throws `ApiError`.
  */
 export class RunledgerClient {
   readonly server: string;
-  private token: string | undefined;
-  private readonly fetchFn: typeof fetch;
+  /** Human-run records: procedures, their documents, notes, extra steps, completion, deletion. */
+  readonly records: RecordsClient;
+  /** Evidence files of manual steps. */
+  readonly attachments: AttachmentsClient;
+  private readonly http: HttpTransport;
 
   constructor(options: RunledgerClientOptions) {
-    this.server = normaliseServer(options.server);
-    this.token = options.token;
-    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.http = new HttpTransport(options.server, options.token, options.fetch ?? globalThis.fetch);
+    this.server = this.http.server;
+    this.records = new RecordsClient(this.http);
+    this.attachments = new AttachmentsClient(this.http);
   }
 
   /** Uses `token` for the following requests (e.g. after `login`). */
   setToken(token: string | undefined): void {
-    this.token = token;
+    this.http.token = token;
   }
 
   // --- auth ---
@@ -92,7 +91,7 @@ export class RunledgerClient {
   /** Signs in and keeps the session token for this client's later requests. */
   async login(username: string, password: string): Promise<LoginResult> {
     const result = await this.request<LoginResult>('POST', '/v1/auth/login', { body: { username, password } });
-    this.token = result.token;
+    this.http.token = result.token;
     return result;
   }
 
@@ -183,6 +182,11 @@ export class RunledgerClient {
     return (await this.request<ListResult<WorkflowVersionView>>('GET', `/v1/workflows/${enc(id)}/versions`)).items;
   }
 
+  /** One version of a workflow with its procedure document and the inputs that drive its variables form. */
+  getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionDetail> {
+    return this.request('GET', `/v1/workflows/${enc(id)}/versions/${version}`);
+  }
+
   async deleteWorkflow(id: string): Promise<void> {
     await this.request('DELETE', `/v1/workflows/${enc(id)}`);
   }
@@ -197,11 +201,11 @@ export class RunledgerClient {
 
   // --- executions ---
 
-  listExecutions(filters: ExecutionFilters = {}): Promise<Page<ExecutionSummary>> {
+  listExecutions(filters: ExecutionFilters = {}): Promise<Page<ExecutionListItem>> {
     return this.request('GET', '/v1/executions', { query: filterQuery(filters) });
   }
 
-  listWorkflowExecutions(id: string, filters: Omit<ExecutionFilters, 'workflow'> = {}): Promise<Page<ExecutionSummary>> {
+  listWorkflowExecutions(id: string, filters: Omit<ExecutionFilters, 'workflow'> = {}): Promise<Page<ExecutionListItem>> {
     return this.request('GET', `/v1/workflows/${enc(id)}/executions`, { query: filterQuery(filters) });
   }
 
@@ -372,177 +376,17 @@ export class RunledgerClient {
 
   // --- transport ---
 
-  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    return (await this.send<T>(method, path, options)).body;
+  private request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return this.http.request<T>(method, path, options);
   }
 
-  private async send<T>(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: T }> {
-    const response = await this.fetchOk(method, path, options);
-    return { status: response.status, body: (await readBody(response)) as T };
+  private send<T>(method: string, path: string, options: RequestOptions): Promise<{ status: number; body: T }> {
+    return this.http.send<T>(method, path, options);
   }
 
-  /** Sends the request; a 2xx answer comes back unread, anything else throws its ApiError. */
-  private async fetchOk(method: string, path: string, options: RequestOptions): Promise<Response> {
-    const url = new URL(path, `${this.server}/`);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...options.headers };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let body: string | undefined;
-    if (typeof options.body === 'string') {
-      body = options.body;
-      headers['content-type'] = options.contentType ?? 'text/plain';
-    } else if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
-
-    let response: Response;
-    try {
-      response = await this.fetchFn(url, { method, headers, body });
-    } catch (e: unknown) {
-      throw unreachableError(this.server, e);
-    }
-    if (!response.ok) {
-      const parsed = await readBody(response);
-      throw apiErrorFromResponse(response.status, response.statusText, parsed, response.headers.get('retry-after'));
-    }
-    return response;
+  private fetchOk(method: string, path: string, options: RequestOptions): Promise<Response> {
+    return this.http.fetchOk(method, path, options);
   }
-}
-
-/**
- * A streamed body decoded as UTF-8, chunk by chunk; a body cut off mid-way is `RESPONSE_INCOMPLETE`.
- * Leaving the loop early (a consumer's `break`) cancels the body.
- */
-async function* textChunks(response: Response): AsyncGenerator<string> {
-  if (!response.body) return;
-  try {
-    for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) yield chunk;
-  } catch (e: unknown) {
-    throw new ApiError({
-      status: response.status,
-      code: 'RESPONSE_INCOMPLETE',
-      detail: `The answer was cut off (HTTP ${response.status})`,
-      cause: e,
-    });
-  }
-}
-
-/** The non-empty lines of a streamed body. */
-async function* ndjsonLines(response: Response): AsyncGenerator<string> {
-  let pending = '';
-  for await (const chunk of textChunks(response)) {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) if (line.trim() !== '') yield line;
-  }
-  if (pending.trim() !== '') yield pending;
-}
-
-/** One Server-Sent Event: its `event` name (default `message`), `data` lines joined by `\n`, and `id`. */
-interface ServerSentEvent {
-  event: string;
-  data: string;
-  id: string | undefined;
-}
-
-/**
- * The events of a `text/event-stream` body as they arrive (the WHATWG parsing rules): lines end in
- * LF, CR or CRLF, anywhere in a chunk; a blank line ends an event; `:` lines are comments (heartbeats).
- * An event not ended by a blank line when the body ends is dropped.
- */
-async function* serverSentEvents(response: Response): AsyncGenerator<ServerSentEvent> {
-  let pending = '';
-  let event = '';
-  let data: string[] = [];
-  let id: string | undefined;
-  let started = false;
-  for await (const chunk of textChunks(response)) {
-    pending += chunk;
-    // A CR at the very end may be the first half of a CRLF: keep it for the next chunk.
-    const lines = pending.split(/\r\n|\r(?!$)|\n/);
-    pending = lines.pop()!;
-    for (let line of lines) {
-      if (!started) {
-        started = true;
-        if (line.startsWith('\uFEFF')) line = line.slice(1);
-      }
-      if (line === '') {
-        if (data.length > 0) yield { event: event || 'message', data: data.join('\n'), id };
-        event = '';
-        data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon === -1 ? line : line.slice(0, colon);
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id' && !value.includes('\0')) id = value;
-    }
-  }
-}
-
-/** `line` and `end` events of a log stream; other events are skipped. Stops at `end`. */
-async function* logEvents(response: Response): AsyncGenerator<LogEvent> {
-  for await (const sse of serverSentEvents(response)) {
-    if (sse.event === 'line') {
-      yield { type: 'line', line: parseEventData<LogLine>(sse, response) };
-    } else if (sse.event === 'end') {
-      const end = parseEventData<{ status: ExecutionStatus; lastSeq: number }>(sse, response);
-      yield { type: 'end', status: end.status, lastSeq: end.lastSeq };
-      return;
-    }
-  }
-  throw new ApiError({
-    status: response.status,
-    code: 'RESPONSE_INCOMPLETE',
-    detail: `The log stream ended before the execution did (HTTP ${response.status})`,
-  });
-}
-
-function parseEventData<T>(sse: ServerSentEvent, response: Response): T {
-  try {
-    return JSON.parse(sse.data) as T;
-  } catch (e: unknown) {
-    throw new ApiError({
-      status: response.status,
-      code: 'INVALID_RESPONSE',
-      detail: `The server sent a "${sse.event}" event that is not JSON: ${sse.data.slice(0, 80)}`,
-      cause: e,
-    });
-  }
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (e: unknown) {
-    throw new ApiError({
-      status: response.status,
-      code: 'RESPONSE_INCOMPLETE',
-      detail: `The answer was cut off (HTTP ${response.status})`,
-      cause: e,
-    });
-  }
-  if (text === '') return undefined;
-  if (/json/i.test(response.headers.get('content-type') ?? '')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      // a broken JSON body is reported like any other text
-    }
-  }
-  return text;
-}
-
-function enc(segment: string): string {
-  return encodeURIComponent(segment);
 }
 
 function filterQuery(filters: ExecutionFilters): Record<string, string | number | undefined> {
@@ -550,6 +394,9 @@ function filterQuery(filters: ExecutionFilters): Record<string, string | number 
     status: filters.status && filters.status.length > 0 ? filters.status.join(',') : undefined,
     workflow: filters.workflow,
     triggeredBy: filters.triggeredBy,
+    procedure: filters.procedure,
+    executor: filters.executor,
+    deleted: filters.deleted ? 'true' : undefined,
     from: filters.from,
     to: filters.to,
     keyword: filters.keyword,
@@ -568,23 +415,6 @@ function logQuery(filter: LogFilter): Record<string, string | number | undefined
     afterSeq: filter.afterSeq,
     limit: filter.limit,
   };
-}
-
-function normaliseServer(server: string): string {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new ApiError({
-      status: 0,
-      code: 'INVALID_SERVER_URL',
-      detail: `"${server}" is not a server URL (expected e.g. http://127.0.0.1:8080)`,
-    });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ApiError({ status: 0, code: 'INVALID_SERVER_URL', detail: `"${server}" is not an http:// or https:// URL` });
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}`;
 }
 
 /** The workflow id a YAML or JSON definition declares (YAML is a superset of JSON). */

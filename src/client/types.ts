@@ -80,6 +80,14 @@ export interface ExecutionSummary {
   error: TaskFailure | null;
 }
 
+/** `GET /v1/executions` items: a summary that also names the procedure (workflow) and the executor. */
+export interface ExecutionListItem extends ExecutionSummary {
+  /** The workflow's name, the procedure; null when the workflow was deleted. */
+  workflowName: string | null;
+  /** The username of the executor (`triggeredBy`), when that user still exists. */
+  triggeredByUsername: string | null;
+}
+
 /** One attempt of one task. */
 export interface TaskRunView {
   id: string;
@@ -242,6 +250,12 @@ export interface ExecutionFilters {
   status?: readonly string[];
   workflow?: string;
   triggeredBy?: string;
+  /** A workflow id, or a case-insensitive substring of the workflow's name (the procedure). */
+  procedure?: string;
+  /** Who started it (the executor): a username or a user id. */
+  executor?: string;
+  /** Admins: soft-deleted executions instead of live ones. */
+  deleted?: boolean;
   from?: string;
   to?: string;
   /** Case-insensitive substring of the title or the notes. */

@@ -27,6 +27,8 @@ export interface RunOptions {
 export interface CliHarness {
   /** The working directory of every run; removed by `close`. */
   tmp: string;
+  /** The server's data directory. */
+  dataDir: string;
   server: RunningServer;
   /** The first administrator, through the local token. */
   client: RunledgerClient;
@@ -38,12 +40,16 @@ export interface CliHarness {
   close(): Promise<void>;
 }
 
-export async function startCliHarness(prefix: string): Promise<CliHarness> {
+/** `serverEnv`: more settings of the server (e.g. ATTACHMENT_STORAGE_TYPE=s3), as environment variables. */
+export async function startCliHarness(prefix: string, options: { serverEnv?: Record<string, string> } = {}): Promise<CliHarness> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dataDir = path.join(tmp, 'data');
   const homeDir = path.join(tmp, 'home');
   const server = await startServer(
-    loadConfig({ RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir, port: 0, host: '127.0.0.1' }),
+    loadConfig(
+      { RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent', ...options.serverEnv },
+      { dataDir, port: 0, host: '127.0.0.1' },
+    ),
     { print: () => {} },
   );
   const client = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim() });
@@ -69,6 +75,7 @@ export async function startCliHarness(prefix: string): Promise<CliHarness> {
 
   return {
     tmp,
+    dataDir,
     server,
     client,
     run,

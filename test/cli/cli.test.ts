@@ -214,9 +214,9 @@ describe('runledger CLI against a real server', () => {
 
     expect(list.code, list.stderr).toBe(0);
     const rows = list.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+STARTED\s+DURATION\s+TRIGGER$/);
+    expect(rows[0]).toMatch(/^ID\s+TITLE\s+PROCEDURE\s+EXECUTOR\s+STATUS\s+STARTED$/);
     expect(rows.slice(1)).toHaveLength(2);
-    expect(rows.slice(1).every((r) => /^\S{36}\s+hello v1\s+completed\s+\S+ \S+Z\s+\S+\s+cli$/.test(r))).toBe(true);
+    expect(rows.slice(1).every((r) => /^\S{36}\s+(-|from a file)\s+Hello, world v1\s+admin\s+completed\s+\S+ \S+Z$/.test(r))).toBe(true);
     expect(list.stdout).toContain(helloExecutionId);
 
     const firstPage = JSON.parse(page.stdout) as { items: unknown[]; nextCursor: string | null };
@@ -259,6 +259,44 @@ describe('runledger CLI against a real server', () => {
     expect(ended.status).toBe('completed');
     expect(ended.taskRuns.find((r) => r.taskId === 'confirm')).toMatchObject({ status: 'succeeded', notes: 'dashboard is green' });
   });
+
+  it(
+    'follows a procedure: start, attach evidence, complete, end the record, get the evidence back',
+    { timeout: SPAWN_TIMEOUT },
+    async () => {
+      const start = await cli(['procedure', 'start', 'manual_check', '--title', 'Morning check', '--json']);
+      expect(start.code, start.stderr).toBe(0);
+      const { executionId: id, title } = JSON.parse(start.stdout) as { executionId: string; title: string };
+      expect(title).toBe('Morning check');
+      await waitForStatus(id, 'running');
+      const evidence = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+      fs.writeFileSync(path.join(workDir, 'panel.bin'), evidence);
+
+      // not a terminal: no progress bar, stderr stays empty
+      const attach = await cli(['step', 'attach', id, 'confirm', 'panel.bin', '--json']);
+      expect(attach.stderr).toBe('');
+      expect(attach.code).toBe(0);
+      const attachment = JSON.parse(attach.stdout) as { id: string; sizeBytes: number; fileName: string };
+      expect(attachment).toMatchObject({ fileName: 'panel.bin', sizeBytes: evidence.length });
+
+      const complete = await cli(['step', 'complete', id, 'confirm', '--notes', 'all green']);
+      expect(complete).toEqual({ code: 0, stdout: expect.stringMatching(/^step confirm \(task run \S+\): succeeded\n$/), stderr: '' });
+      // the log task after the manual step runs on its own; the record stays running until a person ends it
+      const deadline = Date.now() + 20_000;
+      while (!(await client.getExecution(id)).taskRuns.every((r) => r.status === 'succeeded') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const [ended, get, missing] = await Promise.all([
+        cli(['execution', 'update', id, '--complete']),
+        cli(['attachment', 'get', attachment.id, '-o', 'panel-copy.bin']),
+        cli(['step', 'attach', id, 'confirm', 'no-such-file.png']),
+      ]);
+      expect(ended).toEqual({ code: 0, stdout: `execution ${id}: completed\n`, stderr: '' });
+      expect(get.code, get.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(workDir, 'panel-copy.bin')).equals(evidence)).toBe(true);
+      expectOneLineError(missing, /^runledger: no-such-file\.png: no such file$/);
+    },
+  );
 
   it('verifies and streams the audit trail through stdout, with exit codes', { timeout: SPAWN_TIMEOUT }, async () => {
     const [verified, exported, missing] = await Promise.all([

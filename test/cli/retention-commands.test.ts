@@ -124,6 +124,10 @@ describe('runledger logs cleanup', () => {
     expect(dry.stdout).toMatch(/^\s+cutoff\s+executions that ended before \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/m);
     const dryJson = JSON.parse((await run(['logs', 'cleanup', '--dry-run', '--json'])).stdout) as CleanupReport;
     expect(dryJson).toMatchObject({ dryRun: true, logLines: { deleted: oldLines }, audit: { chains: 0, events: 0 } });
+    // on a terminal a status line on stderr while the request runs, erased when it answers
+    const onTty = await run(['logs', 'cleanup', '--dry-run'], { tty: true });
+    expect(onTty.stderr).toBe('\r\x1b[Kcounting…\r\x1b[K');
+    expect(onTty.stdout).toBe(dry.stdout);
     expect(Date.now() - Date.parse(dryJson.logLines.before)).toBeGreaterThan(29 * DAY_MS);
     expect(await logLineCount(ids.old!)).toBe(oldLines);
 

@@ -2,10 +2,13 @@ import { expectTypeOf, test } from 'vitest';
 import type {
   presentExecution,
   presentExecutionSummary,
+  presentProcedureVersion,
   presentTaskRun,
   presentVersion,
   presentWorkflow,
 } from '../../src/api/presenters.ts';
+import type { presentAttachment } from '../../src/api/attachment-presenter.ts';
+import type { listExecutionsPage } from '../../src/api/list-executions-page.ts';
 import type { RunledgerClient } from '../../src/client/runledger-client.ts';
 import type {
   ApiTokenView,
@@ -18,6 +21,7 @@ import type {
   StepResultAuditEntry,
   ExecutionDetail,
   ExecutionShares,
+  ExecutionListItem,
   ExecutionSummary,
   GroupView,
   LogLevel,
@@ -29,7 +33,9 @@ import type {
   WorkflowSummary,
   WorkflowVersionView,
 } from '../../src/client/types.ts';
+import type { AttachmentCheck, AttachmentView, WorkflowVersionDetail } from '../../src/client/record-types.ts';
 import type { User } from '../../src/domain/records.ts';
+import type { AttachmentCheckReport } from '../../src/records/check-attachments.ts';
 import type { LogLevel as EngineLogLevel } from '../../src/engine/task-handler.ts';
 import type { AuditVerification as StoredVerification } from '../../src/observe/audit-checkpoints.ts';
 import type { ChainVerification as StoredChainVerification } from '../../src/observe/audit-verify.ts';
@@ -48,7 +54,16 @@ test('client types mirror the API presenters', () => {
   expectTypeOf<TaskRunView>().toEqualTypeOf<ReturnType<typeof presentTaskRun>>();
   expectTypeOf<WorkflowVersionView>().toEqualTypeOf<ReturnType<typeof presentVersion>>();
   expectTypeOf<WorkflowSummary>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
+  expectTypeOf<ExecutionListItem>().toEqualTypeOf<Awaited<ReturnType<typeof listExecutionsPage>>['items'][number]>();
+  // `default` is `unknown` on the client (any JSON value), `{} | null` as the presenter computes it
+  expectTypeOf<ReturnType<typeof presentProcedureVersion>>().toMatchTypeOf<WorkflowVersionDetail>();
   expectTypeOf<WorkflowDetail>().toMatchTypeOf<ReturnType<typeof presentWorkflow>>();
+});
+
+/** The attachment routes answer with their presenter's shape and the consistency check's report. */
+test('client attachment types mirror the attachment routes', () => {
+  expectTypeOf<AttachmentView>().toEqualTypeOf<ReturnType<typeof presentAttachment>>();
+  expectTypeOf<AttachmentCheck>().toEqualTypeOf<AttachmentCheckReport>();
 });
 
 /** The admin, token and sharing routes answer with store records as they are. */
@@ -80,7 +95,7 @@ test('client methods answer with those types', () => {
   expectTypeOf<RunledgerClient['latestCheckpoint']>().returns.resolves.toEqualTypeOf<ExportedCheckpoint>();
   expectTypeOf<RunledgerClient['exportAudit']>().returns.resolves.toEqualTypeOf<AsyncIterable<string>>();
   expectTypeOf<RunledgerClient['getExecution']>().returns.resolves.toEqualTypeOf<ExecutionDetail>();
-  expectTypeOf<RunledgerClient['listExecutions']>().returns.resolves.toEqualTypeOf<Page<ExecutionSummary>>();
+  expectTypeOf<RunledgerClient['listExecutions']>().returns.resolves.toEqualTypeOf<Page<ExecutionListItem>>();
   expectTypeOf<RunledgerClient['getTaskRun']>().returns.resolves.toEqualTypeOf<TaskRunView>();
   expectTypeOf<RunledgerClient['listWorkflows']>().returns.resolves.toEqualTypeOf<WorkflowSummary[]>();
   expectTypeOf<RunledgerClient['applyWorkflow']>().parameters.toEqualTypeOf<[source: string, format: 'yaml' | 'json']>();

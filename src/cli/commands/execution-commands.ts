@@ -1,11 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { RunledgerClient } from '../../client/runledger-client.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { renderExecutionList, renderShares } from '../render/execution-view.ts';
+import { resolveStep } from '../step-ref.ts';
 import { colourStatus } from '../render/format.ts';
 import { addInspectCommand } from './inspect-command.ts';
 import { addLogsCommand } from './log-commands.ts';
+import { addRecordCommands } from './record-commands.ts';
 
 interface ListFlags {
   status?: string;
@@ -15,6 +16,9 @@ interface ListFlags {
   limit?: number;
   cursor?: string;
   keyword?: string;
+  procedure?: string;
+  executor?: string;
+  deleted?: boolean;
   input: Record<string, string>;
   count?: boolean;
   json?: boolean;
@@ -36,9 +40,7 @@ const collectInput = (value: string, previous: Record<string, string>): Record<s
   return { ...previous, [m[1]!]: m[2]! };
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** `runledger execution list | inspect | logs | cancel | complete-step | share | shares`. */
+/** `runledger execution list | inspect | logs | document | update | delete | restore | cancel | complete-step | share | shares`. */
 export function registerExecutionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const execution = program.command('execution').description('Execution history, inspection and control');
 
@@ -52,6 +54,9 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
     .option('--limit <n>', 'page size (1-200, default 50)', parsers.positiveInt)
     .option('--cursor <cursor>', 'the next page, as printed at the end of the previous one')
     .option('--keyword <text>', 'title or notes contain this text (any case)')
+    .option('--procedure <procedure>', 'the workflow id, or part of the workflow name (any case)')
+    .option('--executor <user>', 'started by this user (username or user id)')
+    .option('--deleted', 'deleted executions instead of live ones (admins)')
     .option('--input <name=value>', 'the input NAME was VALUE (repeatable: all must match)', collectInput, {})
     .option('--count', 'print only how many executions match (every page)')
     .option('--json', 'print JSON ({ items, nextCursor }; with --count, { count })')
@@ -65,6 +70,9 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
         from: flags.since,
         to: flags.until,
         keyword: flags.keyword,
+        procedure: flags.procedure,
+        executor: flags.executor,
+        deleted: flags.deleted,
         inputs: flags.input,
       };
       if (flags.count) {
@@ -81,6 +89,7 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
 
   addInspectCommand(execution, ctx);
   addLogsCommand(execution, ctx);
+  addRecordCommands(execution, ctx);
 
   execution
     .command('cancel')
@@ -106,7 +115,7 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       if (flags.status !== 'succeeded' && flags.status !== 'failed')
         throw new CliError(`--status must be succeeded or failed, not "${flags.status}"`);
       const client = ctx.client();
-      const taskRunId = UUID.test(step) ? step : await waitingTaskRun(client, id, step);
+      const taskRunId = await resolveStep(client, id, step, { waiting: true });
       const run = await client.completeStep(id, taskRunId, { status: flags.status, notes: flags.notes });
       if (flags.json) return ctx.printJson(run);
       ctx.print(`step ${run.taskId} (task run ${run.id}): ${colourStatus(run.status, ctx.colors)}`);
@@ -141,22 +150,4 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
       if (flags.json) return ctx.printJson(shares);
       ctx.print(renderShares(shares, ctx.colors));
     });
-}
-
-/** The waiting task run of a task, for `complete-step ID TASK_ID`. */
-async function waitingTaskRun(client: RunledgerClient, executionId: string, taskId: string): Promise<string> {
-  const execution = await client.getExecution(executionId);
-  const runs = execution.taskRuns.filter((r) => r.taskId === taskId);
-  if (runs.length === 0) {
-    const known = [...new Set(execution.taskRuns.map((r) => r.taskId))];
-    throw new CliError(
-      `execution ${executionId} has no task run of task "${taskId}"${known.length ? ` (tasks run so far: ${known.join(', ')})` : ''}`,
-    );
-  }
-  const waiting = runs.find((r) => r.status === 'waiting');
-  if (!waiting) {
-    const latest = runs.reduce((a, b) => (b.attempt > a.attempt ? b : a));
-    throw new CliError(`step "${taskId}" of execution ${executionId} is not waiting for a person (it is ${latest.status})`);
-  }
-  return waiting.id;
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CleanupReport, CleanupStatus } from '../../client/types.ts';
+import type { CleanupStatus } from '../../client/types.ts';
 import type { CliContext } from '../cli-context.ts';
+import { progressLine, withProgress } from '../progress.ts';
 import { renderCleanupReport, renderRetentionStats } from '../render/retention-view.ts';
 
 const CLEANUP_STATUSES: readonly CleanupStatus[] = ['completed', 'failed', 'cancelled', 'timed_out'];
@@ -46,14 +47,9 @@ export function registerRetentionCommands(program: Command, ctx: CliContext, par
     .option('--json', 'print JSON ({ dryRun, logLines: { before, deleted }, audit: { before, chains, events } })')
     .action(async (flags: CleanupFlags) => {
       // One request that may take a while on a large store: say so on a terminal, on stderr.
-      const progress = Boolean(ctx.stdout.isTTY) && !flags.json;
-      if (progress) ctx.stderr.write(flags.dryRun ? 'counting…' : 'cleaning up…');
-      let report: CleanupReport;
-      try {
-        report = await ctx.client().cleanup({ olderThanDays: flags.days, status: flags.status, dryRun: flags.dryRun ?? false });
-      } finally {
-        if (progress) ctx.stderr.write('\r\x1b[K');
-      }
+      const report = await withProgress(progressLine(ctx, flags.json), flags.dryRun ? 'counting…' : 'cleaning up…', () =>
+        ctx.client().cleanup({ olderThanDays: flags.days, status: flags.status, dryRun: flags.dryRun ?? false }),
+      );
       if (flags.json) return ctx.printJson(report);
       ctx.print(renderCleanupReport(report, ctx.colors));
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ExecutionDetail } from '../../client/types.ts';
 import type { CliContext } from '../cli-context.ts';
-import { definitionFormat, parseInputAssignment, readMappingFile, readUserFile } from '../definition-file.ts';
+import { definitionFormat, readUserFile, runInputs } from '../definition-file.ts';
 import { renderTaskRuns } from '../render/execution-view.ts';
 import { colourStatus, formatDuration, formatTimestamp } from '../render/format.ts';
 import { renderTable } from '../render/table.ts';
@@ -77,11 +77,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
     .option('--poll-interval <ms>', 'how often --wait asks the server', parsers.positiveInt, 500)
     .option('--json', 'print JSON (with --wait: the whole execution)')
     .action(async (id: string, flags: RunFlags) => {
-      const inputs: Record<string, unknown> = flags.inputsFile ? readMappingFile(flags.inputsFile, ctx.cwd) : {};
-      for (const assignment of flags.input) {
-        const [key, value] = parseInputAssignment(assignment);
-        inputs[key] = value;
-      }
+      const inputs = runInputs(flags.input, flags.inputsFile, ctx.cwd);
       const client = ctx.client();
       const started = await client.runWorkflow(
         id,

@@ -1,18 +1,18 @@
-import type { ExecutionDetail, ExecutionShares, ExecutionSummary, TaskRunView } from '../../client/types.ts';
+import type { ExecutionDetail, ExecutionListItem, ExecutionShares, TaskRunView } from '../../client/types.ts';
 import { colourStatus, formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
 
-/** The execution history table of `execution list`. */
-export function renderExecutionList(items: readonly ExecutionSummary[], c: Colors): string {
+/** The execution history table of `execution list`: what was run (title, procedure), by whom, how it went, when. */
+export function renderExecutionList(items: readonly ExecutionListItem[], c: Colors): string {
   return renderTable(
-    ['ID', 'WORKFLOW', 'STATUS', 'STARTED', 'DURATION', 'TRIGGER'],
+    ['ID', 'TITLE', 'PROCEDURE', 'EXECUTOR', 'STATUS', 'STARTED'],
     items.map((e) => [
       e.id,
-      `${e.workflowId} v${e.workflowVersion}`,
+      e.title ? truncate(e.title, 50) : '-',
+      `${truncate(e.workflowName ?? e.workflowId, 30)} v${e.workflowVersion}`,
+      e.triggeredByUsername ?? (e.triggeredBy ? e.triggeredBy : e.trigger),
       colourStatus(e.status, c),
       formatTimestamp(e.startedAt ?? e.createdAt),
-      formatDuration(e.durationMs),
-      e.trigger,
     ]),
     c,
   );
