@@ -31,6 +31,7 @@ const schema = z.object({
     .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 1h'),
   RUNLEDGER_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
   RUNLEDGER_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+  RUNLEDGER_RECORD_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
   RUNLEDGER_TABLE_SIZE_WARNING_BYTES: z.coerce
     .number()
     .int()
@@ -88,6 +89,8 @@ export interface Config {
   auditSigningKey: string | undefined;
   logRetentionDays: number;
   auditRetentionDays: number;
+  /** Ended executions older than this are deleted (softly; evidence purged after the grace period); undefined keeps them forever. */
+  recordRetentionDays: number | undefined;
   auditCheckpointIntervalMs: number;
   /** A warning is logged when `execution_logs` or `audit_events` grows past this (1 GiB). */
   tableSizeWarningBytes: number;
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
     logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,
     auditRetentionDays: e.RUNLEDGER_AUDIT_RETENTION_DAYS,
+    recordRetentionDays: e.RUNLEDGER_RECORD_RETENTION_DAYS,
     auditCheckpointIntervalMs: parseDurationMs(e.RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL)!,
     tableSizeWarningBytes: e.RUNLEDGER_TABLE_SIZE_WARNING_BYTES,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,

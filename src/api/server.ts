@@ -21,6 +21,7 @@ import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import type { Listener } from '../store/store-notifications.ts';
 import { AttachmentService } from '../records/attachment-service.ts';
 import { createBlobStorage } from '../records/create-blob-storage.ts';
+import { applyRecordRetention } from '../records/execution-deletion.ts';
 import { buildApp } from './app.ts';
 
 /** Written next to the data so the CLI on this machine finds the server without set-up. */
@@ -74,7 +75,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
 
     const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
-    const retention = { logDays: config.logRetentionDays, auditDays: config.auditRetentionDays };
+    const retention = {
+      logDays: config.logRetentionDays,
+      auditDays: config.auditRetentionDays,
+      recordDays: config.recordRetentionDays ?? null,
+    };
     const system: Actor = { kind: 'system', userId: null, username: null, role: null };
     await recordRetentionSettings(store.db, retention, system);
     const logCollector = new LogCollector(store.db, { notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined });
@@ -150,10 +155,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         .then(() => checkTableSizes(store.db, store.caps, config.tableSizeWarningBytes))
         .then((warnings) => warnings.forEach((w) => warn(w.message)))
         .catch((e: unknown) => warn(`retention cleanup failed: ${String(e)}`));
-    // Objects of attachments deleted (or of deleted executions) past the grace period, on the same schedule.
+    // The admin's record retention (if any) deletes old records; then the objects of attachments
+    // deleted (or of deleted executions) past the grace period are purged, on the same schedule.
     const purgeAttachments = () =>
-      attachments
-        .purgeDeleted()
+      (retention.recordDays === null ? Promise.resolve(0) : applyRecordRetention(store.db, retention.recordDays, system))
+        .then(() => attachments.purgeDeleted())
         .then((report) => report.failed.forEach((f) => warn(`attachment ${f.id} not purged: ${f.reason}`)))
         .catch((e: unknown) => warn(`attachment purge failed: ${String(e)}`));
     const startupCleanup = Promise.all([cleanup(), purgeAttachments()]);

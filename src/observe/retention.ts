@@ -24,6 +24,8 @@ export interface RetentionPolicy {
   logDays: number;
   /** Audit chains of executions that ended more than this many days ago are purged. */
   auditDays: number;
+  /** Executions that ended more than this many days ago are deleted (softly); null keeps them forever. */
+  recordDays?: number | null;
 }
 
 export interface CleanupRequest {
@@ -119,14 +121,19 @@ export async function runCleanup(
 export async function recordRetentionSettings(db: Kysely<Database>, policy: RetentionPolicy, actor: Actor): Promise<boolean> {
   const chain = await listAuditChain(db, 'system', 'retention-settings');
   const last = chain.at(-1)?.metadata as Partial<RetentionPolicy> | undefined;
-  if (last && last.logDays === policy.logDays && last.auditDays === policy.auditDays) return false;
+  const settings = { logDays: policy.logDays, auditDays: policy.auditDays, recordDays: policy.recordDays ?? null };
+  const same = last && last.logDays === settings.logDays && last.auditDays === settings.auditDays;
+  if (same && (last.recordDays ?? null) === settings.recordDays) return false;
   await db.transaction().execute((trx) =>
     recordAuditEvent(trx, {
       subjectType: 'system',
       subjectId: 'retention-settings',
       eventType: last ? 'RETENTION_CHANGED' : 'RETENTION_SET',
       actor,
-      metadata: { ...policy, ...(last ? { previous: { logDays: last.logDays, auditDays: last.auditDays } } : {}) },
+      metadata: {
+        ...settings,
+        ...(last ? { previous: { logDays: last.logDays, auditDays: last.auditDays, recordDays: last.recordDays ?? null } } : {}),
+      },
     }),
   );
   return true;

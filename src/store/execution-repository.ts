@@ -125,6 +125,20 @@ export async function softDeleteExecution(db: Db, id: string, by: string | null,
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Live executions that ended before `endedBefore`, oldest first: what record retention deletes. */
+export async function listEndedExecutionsBefore(db: Db, endedBefore: string, limit: number): Promise<Execution[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('status', 'in', ['completed', 'failed', 'cancelled', 'timed_out'])
+    .where('completed_at', '<', endedBefore)
+    .orderBy('completed_at')
+    .limit(limit)
+    .execute();
+  return rows.map(toExecution);
+}
+
 /** Undoes a soft delete made at or after `deletedSince` (the grace period); returns whether it did. */
 export async function restoreDeletedExecution(db: Db, id: string, deletedSince: string, now: string): Promise<boolean> {
   const r = await db

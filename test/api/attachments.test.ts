@@ -259,16 +259,29 @@ for (const dialect of DIALECTS) {
         expect(events[2]!.metadata).toMatchObject({ reason: 'attachment_deleted', sha256: a.sha256, graceDays: 7 });
       });
 
-      it('hides the evidence of a deleted execution and purges it after the grace period', async () => {
+      it('hides the evidence of a deleted execution, brings it back on restore, and purges it after the grace period', async () => {
         const doomed = await f.openRecord();
         const a = await uploaded('gone-with-it.txt', 'bye', doomed);
-        // The execution's own soft delete (DELETE /v1/executions/:id) is the records routes' business; its mark is what counts here.
-        const deletedAt = new Date().toISOString();
-        await f.h.store.db
-          .updateTable('executions')
-          .set({ deleted_at: deletedAt, deleted_by: f.userIds.owner })
-          .where('id', '=', doomed.executionId)
-          .execute();
+        const owner = { authorization: `Bearer ${f.tokens.owner}` };
+        const ended = await f.h.app.inject({
+          method: 'POST',
+          url: `/v1/executions/${doomed.executionId}/steps/${doomed.taskRunId}/complete`,
+          headers: owner,
+          payload: { status: 'succeeded' },
+        });
+        expect(ended.statusCode).toBe(200);
+        await f.h.engine.waitForExecution(doomed.executionId);
+        const remove = () => f.h.app.inject({ method: 'DELETE', url: `/v1/executions/${doomed.executionId}`, headers: owner });
+
+        expect((await remove()).statusCode).toBe(200);
+        expect((await f.h.api('GET', `/v1/attachments/${a.id}`)).status).toBe(404);
+        expect((await f.h.api('POST', `/v1/executions/${doomed.executionId}/restore`)).status).toBe(200);
+        const back = await f.h.api<string>('GET', `/v1/attachments/${a.id}/url`);
+        expect(back.status).toBe(200);
+
+        const deleted = await remove();
+        expect(deleted.statusCode).toBe(200);
+        const deletedAt = deleted.json<{ deletedAt: string }>().deletedAt;
         const res = await f.h.api<{ code: string }>('GET', `/v1/attachments/${a.id}`);
         expect(res).toMatchObject({ status: 404, body: { code: 'ATTACHMENT_NOT_FOUND' } });
         expect((await f.h.api('GET', `/v1/attachments/${a.id}/url`)).status).toBe(404);

@@ -90,7 +90,7 @@ describe('runledger logs stats', () => {
     expect(res.stdout).toMatch(/^Oldest execution\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/m);
 
     const json = JSON.parse((await run(['logs', 'stats', '--json'])).stdout) as RetentionStats;
-    expect(json.policy).toEqual({ logDays: 30, auditDays: 365 });
+    expect(json.policy).toEqual({ logDays: 30, auditDays: 365, recordDays: null });
     expect(json.executionsByStatus).toEqual({ completed: 3 });
     expect(json.tables.find((t) => t.table === 'executions')).toMatchObject({ rows: 3 });
   });

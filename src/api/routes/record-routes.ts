@@ -4,8 +4,9 @@ import { ExecutionNotEndedError, ExecutionNotFoundError, RestoreExpiredError } f
 import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
 import { nowIso } from '../../domain/time.ts';
 import { recordAuditEvent } from '../../observe/audit-logger.ts';
+import { deleteExecutionRecord } from '../../records/execution-deletion.ts';
 import { renderProcedureDocument } from '../../records/procedure-document.ts';
-import { getDeletedExecution, getExecution, restoreDeletedExecution, softDeleteExecution } from '../../store/execution-repository.ts';
+import { getDeletedExecution, getExecution, restoreDeletedExecution } from '../../store/execution-repository.ts';
 import { listTaskRunsByExecution } from '../../store/task-run-repository.ts';
 import { getUserById } from '../../store/user-repository.ts';
 import { actorOf } from '../access-hook.ts';
@@ -114,17 +115,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
         if (!isTerminalExecutionStatus(execution.status))
           throw new ExecutionNotEndedError(`execution ${execution.id} is ${execution.status}: cancel it or end the record first`);
         const now = nowIso();
-        await db.transaction().execute(async (trx) => {
-          if (!(await softDeleteExecution(trx, execution.id, actor.userId, now))) throw new ExecutionNotFoundError(execution.id);
-          await recordAuditEvent(trx, {
-            subjectType: 'execution',
-            subjectId: execution.id,
-            executionId: execution.id,
-            eventType: 'DELETED',
-            actor,
-            metadata: { title: execution.title, status: execution.status },
-          });
-        });
+        await deleteExecutionRecord(db, execution, actor, now);
         return { id: execution.id, deletedAt: now };
       },
     );
