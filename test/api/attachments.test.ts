@@ -11,6 +11,8 @@ import {
   type OpenRecord,
 } from '../support/attachment-fixture.ts';
 import { DIALECTS } from '../support/stores.ts';
+import { S3RVER_CREDENTIALS } from '../support/s3-server.ts';
+import { presignedUrlVerifies } from '../support/sigv4-presigned.ts';
 
 const DAY_MS = 86_400_000;
 const KEY = /^attachments\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
@@ -146,6 +148,17 @@ for (const dialect of DIALECTS) {
         expect(url.startsWith(`${f.s3!.endpoint}/`)).toBe(true);
         expect(url).not.toContain('link.txt/'); // the name is a response parameter, never the key
         expect(Date.parse(expiresAt!) - Date.now()).toBeLessThanOrEqual(2000);
+        // Scope: the signature binds this object, its response headers and its expiry. The test server
+        // does not check signatures, so they are checked here as S3 does: only the URL as issued verifies.
+        expect(presignedUrlVerifies(url, S3RVER_CREDENTIALS)).toBe(true);
+        const other = await uploaded('other.txt', 'another file');
+        expect(presignedUrlVerifies(url.replace(a.id, other.id), S3RVER_CREDENTIALS)).toBe(false);
+        const inline = new URL(url);
+        inline.searchParams.set('response-content-disposition', 'inline');
+        expect(presignedUrlVerifies(inline.toString(), S3RVER_CREDENTIALS)).toBe(false);
+        const longer = new URL(url);
+        longer.searchParams.set('X-Amz-Expires', '604800');
+        expect(presignedUrlVerifies(longer.toString(), S3RVER_CREDENTIALS)).toBe(false);
         const first = await fetch(url);
         expect(first.status).toBe(200);
         expect(Buffer.from(await first.arrayBuffer())).toEqual(content);
