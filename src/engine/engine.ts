@@ -151,6 +151,8 @@ export class Engine {
     const runner = await this.openRunner(executionId);
     if (changes.status && !runner.isRecord)
       throw new InvalidStateError(`execution ${executionId} is not a human-run record: it ends when its tasks end`);
+    // Refused before anything is written: a PATCH that answers 409 changes nothing.
+    if (changes.status === 'completed') runner.assertCanComplete();
     const fields = {
       title: changes.title === undefined ? undefined : runner.mask(changes.title),
       notes: changes.notes === undefined ? undefined : runner.mask(changes.notes),

@@ -121,16 +121,21 @@ export class ExecutionRunner {
     if (!this.isRecord) throw new InvalidStateError(`execution ${this.id} is not a human-run record: it ends when its tasks end`);
     if (!this.open) throw new RecordEndedError(`execution ${this.id} has ended (${this.execution.status})`);
     if (outcome === 'completed') {
-      const open = this.order.filter((id) => {
-        const run = this.latest.get(id);
-        return run !== undefined && !isTerminalTaskRunStatus(run.status);
-      });
-      if (open.length > 0) throw new StepsOpenError(open);
+      this.assertCanComplete();
       await this.end('completed', null, actor);
       return;
     }
     this.stop({ kind: 'cancelled', message: reason ?? 'marked failed', actor, failRecord: true });
     await this.done;
+  }
+
+  /** A record is completed only once every step has ended. */
+  assertCanComplete(): void {
+    const open = this.order.filter((id) => {
+      const run = this.latest.get(id);
+      return run !== undefined && !isTerminalTaskRunStatus(run.status);
+    });
+    if (open.length > 0) throw new StepsOpenError(open);
   }
 
   private addTask(task: TaskDefinition): void {

@@ -144,12 +144,13 @@ describeEachDialect('human-run records', (dialect) => {
     const early = await h.api<{ code: string; details: { steps: string[] } }>(
       'PATCH',
       `/v1/executions/${id}`,
-      { status: 'completed' },
+      { status: 'completed', notes: 'not yet' },
       memberToken,
     );
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('STEPS_OPEN');
     expect(early.body.details.steps).toEqual(expect.arrayContaining(['verify', 'extra_1']));
+    expect((await view(id)).notes).toBe('Ticket OPS-12; token ***'); // the refused PATCH changed nothing
 
     await complete(id, await step(id, 'verify', 'waiting'), { status: 'succeeded', notes: 'all green' });
     await complete(id, extra.body, { status: 'succeeded' });
