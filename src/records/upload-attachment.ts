@@ -14,7 +14,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, Attachment, Execution, TaskRun } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
-import { insertAttachment, storedBytesOf } from '../store/attachment-repository.ts';
+import { insertAttachment, lockQuotaOf, storedBytesOf } from '../store/attachment-repository.ts';
 import { attachmentAuditFacts, attachmentKey, type AttachmentDeps } from './attachment-settings.ts';
 import { sanitizeFileName } from './attachment-file-name.ts';
 import { BlobTooLargeError, type BlobStorage } from './blob-storage.ts';
@@ -97,8 +97,12 @@ export async function uploadAttachment(deps: AttachmentDeps, body: Readable, req
   };
   try {
     await deps.db.transaction().execute(async (trx) => {
-      // Checked again with the size known: two uploads racing past the first check must not both land.
-      if (userQuotaBytes > 0 && (await storedBytesOf(trx, uploader)) + stored.size > userQuotaBytes) throw quotaExceeded(userQuotaBytes);
+      // Checked again with the size known, one upload of this person at a time: two uploads racing
+      // past the first check must not both land.
+      if (userQuotaBytes > 0) {
+        await lockQuotaOf(trx, uploader);
+        if ((await storedBytesOf(trx, uploader)) + stored.size > userQuotaBytes) throw quotaExceeded(userQuotaBytes);
+      }
       await insertAttachment(trx, attachment);
       await recordAuditEvent(trx, {
         subjectType: 'execution',

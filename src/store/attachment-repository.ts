@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Attachment, ThumbnailStatus } from '../domain/records.ts';
 import type { AttachmentsTable, Database } from './database-schema.ts';
 
@@ -95,6 +95,16 @@ export async function storedBytesOf(db: Db, userId: string): Promise<number> {
     .where('purged_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.bytes);
+}
+
+/**
+ * Serialises the quota checks of one person's uploads until the transaction ends, so that two
+ * uploads finishing at once cannot both fit under the same remaining quota. PostgreSQL: a
+ * transaction-scoped advisory lock on the user id; SQLite already has one writer at a time.
+ */
+export async function lockQuotaOf(trx: Transaction<Database>, userId: string): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`select pg_advisory_xact_lock(hashtext(${`attachments-quota:${userId}`}))`.execute(trx);
 }
 
 export async function markAttachmentDeleted(db: Db, id: string, by: string | null, now: string): Promise<boolean> {

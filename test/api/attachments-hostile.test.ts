@@ -168,12 +168,12 @@ for (const dialect of DIALECTS) {
         if (f.storageDir) expect(fs.readdirSync(path.join(f.storageDir, '.tmp'))).toEqual([]);
       });
 
-      it('holds each person to their quota, counting deleted bytes until they are purged', async () => {
-        // quinn starts from nothing: the quota is 8 MiB, an upload at most 2 MiB
-        const created = await f.h.api<{ id: string }>('POST', '/v1/admin/users', { username: 'quinn', password: 'quinn-password' });
+      /** A new member with a record waiting at its manual step, and a way to upload to it as them. */
+      async function newUploader(username: string) {
+        const created = await f.h.api<{ id: string }>('POST', '/v1/admin/users', { username, password: `${username}-password` });
         expect(created.status).toBe(201);
-        const quinn = (await f.h.auth.login('quinn', 'quinn-password')).token;
-        const run = await f.h.api<{ executionId: string }>('POST', '/v1/workflows/evidence/run', {}, quinn);
+        const token = (await f.h.auth.login(username, `${username}-password`)).token;
+        const run = await f.h.api<{ executionId: string }>('POST', '/v1/workflows/evidence/run', {}, token);
         let taskRunId = '';
         while (!taskRunId) {
           const view = await f.h.api<{ taskRuns: { id: string; status: string }[] }>('GET', `/v1/executions/${run.body.executionId}`);
@@ -187,10 +187,16 @@ for (const dialect of DIALECTS) {
           return f.h.app.inject({
             method: 'POST',
             url,
-            headers: { authorization: `Bearer ${quinn}`, ...form.headers },
+            headers: { authorization: `Bearer ${token}`, ...form.headers },
             payload: form.payload,
           });
         };
+        return { token, send };
+      }
+
+      it('holds each person to their quota, counting deleted bytes until they are purged', async () => {
+        // quinn starts from nothing: the quota is 8 MiB, an upload at most 2 MiB
+        const { token: quinn, send } = await newUploader('quinn');
         const first = await send('one.bin', 2 * MiB);
         expect(first.statusCode).toBe(201);
         expect((await send('two.bin', 2 * MiB)).statusCode).toBe(201);
@@ -213,6 +219,14 @@ for (const dialect of DIALECTS) {
         expect((await send('one-byte.bin', 1)).statusCode).toBe(413);
         await f.h.attachments.purgeDeleted({ now: new Date(Date.parse(deleted.body.deletedAt) + 8 * DAY_MS) });
         expect((await send('after-purge.bin', 1024)).statusCode).toBe(201);
+      });
+
+      it('lets only one of two uploads that finish at once take the last of a quota', async () => {
+        const { send } = await newUploader('ruth');
+        for (const name of ['a.bin', 'b.bin', 'c.bin']) expect((await send(name, 2 * MiB)).statusCode).toBe(201);
+        // 2 MiB left: each fits alone, both do not
+        const both = await Promise.all([send('d.bin', 1.5 * MiB), send('e.bin', 1.5 * MiB)]);
+        expect(both.map((r) => r.statusCode).sort()).toEqual([201, 413]);
       });
     });
   }
