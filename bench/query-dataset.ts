@@ -8,6 +8,7 @@
 import type { ExecutionStatus } from '../src/domain/execution-status.ts';
 import type { Trigger } from '../src/domain/records.ts';
 import type { TaskRunStatus } from '../src/domain/task-run-status.ts';
+import type { ExecutionLogRow } from '../src/store/execution-log-repository.ts';
 
 const DAY_MS = 86_400_000;
 const SERVERS = 2000;
@@ -192,15 +193,8 @@ function distribute(targets: PlannedExecution[], total: number, weight: () => nu
   for (let i = 0; given < total; i = (i + 7919) % targets.length, given++) targets[i]!.lines += 1;
 }
 
-export interface PlannedLogLine {
-  executionId: string;
-  seq: number;
-  taskRunId: string | null;
-  ts: string;
-  level: string;
-  source: string;
-  message: string;
-}
+/** A generated line: the repository's row, without metadata. */
+export type PlannedLogLine = Omit<ExecutionLogRow, 'metadata'>;
 
 const VERBS = ['checking', 'restarting', 'draining', 'deploying', 'verifying', 'rotating', 'syncing', 'patching'];
 const OBJECTS = ['nginx', 'postgres replica', 'cache node', 'release 4.2.1', 'certificate', 'disk /var', 'load balancer pool'];

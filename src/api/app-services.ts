@@ -21,6 +21,4 @@ export interface AppServices {
   retention: RetentionPolicy;
   /** Evidence files: uploads, downloads, thumbnails, deletion and purge. */
   attachments: AttachmentService;
-  /** Days a deleted execution can be restored before its evidence is purged (default 7). */
-  deleteGraceDays?: number;
 }

@@ -16,7 +16,7 @@ import { LogCollector } from '../observe/log-collector.ts';
 import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
 import { checkTableSizes } from '../observe/store-health.ts';
-import type { Actor } from '../domain/records.ts';
+import { SYSTEM_ACTOR } from '../observe/audit-logger.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import type { Listener } from '../store/store-notifications.ts';
 import { AttachmentService } from '../records/attachment-service.ts';
@@ -80,7 +80,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       auditDays: config.auditRetentionDays,
       recordDays: config.recordRetentionDays ?? null,
     };
-    const system: Actor = { kind: 'system', userId: null, username: null, role: null };
+    const system = SYSTEM_ACTOR;
     await recordRetentionSettings(store.db, retention, system);
     const logCollector = new LogCollector(store.db, { notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined });
     // Followers also wake for lines other server processes write (PostgreSQL LISTEN/NOTIFY).
@@ -124,7 +124,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logPollMs: options.logPollMs,
         retention,
         attachments,
-        deleteGraceDays: attachmentSettings.deleteGraceDays,
       },
       { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
     );

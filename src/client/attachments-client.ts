@@ -1,3 +1,4 @@
+import contentDisposition from 'content-disposition';
 import { ApiError } from './api-error.ts';
 import { enc, type HttpTransport } from './http-transport.ts';
 import type {
@@ -170,18 +171,12 @@ function multipartBody(upload: AttachmentUpload): { body: ReadableStream<Uint8Ar
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** The file name of a `Content-Disposition` header: `filename*` (RFC 8187, UTF-8) first, else `filename`. */
+/** The file name of a `Content-Disposition` header (`filename*`, RFC 8187, before `filename`); null when it has none or cannot be read. */
 export function dispositionFileName(header: string | null): string | null {
   if (!header) return null;
-  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
-  if (extended) {
-    try {
-      return decodeURIComponent(extended[2]!.trim());
-    } catch {
-      // malformed escapes: fall back to the plain parameter
-    }
+  try {
+    return contentDisposition.parse(header).parameters.filename ?? null;
+  } catch {
+    return null; // malformed: the caller names the file itself
   }
-  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header);
-  if (!plain) return null;
-  return plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : (plain[2] ?? null);
 }

@@ -2,6 +2,7 @@
  * Response and request shapes of the human-run record and evidence routes, as the client sees them.
  * Types only: the client carries no server code at run time.
  */
+import type { AttachmentCheckReport } from '../domain/attachment-check.ts';
 import type { ThumbnailStatus } from '../domain/records.ts';
 import type { InputType } from '../domain/workflow-definition.ts';
 import type { ExecutionStatus, WorkflowVersionView } from './types.ts';
@@ -87,37 +88,9 @@ export interface AttachmentUrl {
   expiresAt: string | null;
 }
 
-/** An attachment the consistency check found a problem with. */
-export interface AttachmentProblem {
-  /** The attachment's id. */
-  id: string;
-  executionId: string;
-  taskRunId: string;
-  fileName: string;
-  storageKey: string;
-}
-
-/** An attachment whose object is there but is not the bytes that were uploaded. */
-export interface AlteredAttachment extends AttachmentProblem {
-  expectedSha256: string;
-  actualSha256: string;
-  expectedSizeBytes: number;
-  actualSizeBytes: number;
-}
-
 /** `GET /v1/admin/attachments/check`: rows without their object, altered objects, objects without a row. */
-export interface AttachmentCheck {
-  /** Attachments whose objects were read and hashed. */
-  checked: number;
-  /** Rows whose object is gone. */
-  missing: AttachmentProblem[];
-  /** Rows whose object's SHA-256 (or size) differs from the one recorded at upload. */
-  altered: AlteredAttachment[];
-  /** Storage keys under `attachments/` that no row accounts for. */
-  orphans: string[];
-  /** Nothing missing, altered or orphaned. */
-  ok: boolean;
-}
+export type AttachmentCheck = AttachmentCheckReport;
+export type { AlteredAttachment, AttachmentProblem } from '../domain/attachment-check.ts';
 
 /** How far an upload is: bytes of the file sent so far, of `totalBytes`. */
 export interface UploadProgress {

@@ -17,6 +17,9 @@ export interface AuditEventInput {
 }
 
 /** The engine acting on its own: a worker process. */
+/** The server itself, as the actor of what it does on a schedule (retention, purges) or at start-up. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ kind: 'system', userId: null, username: null, role: null });
+
 export function workerActor(workerId: string): Actor {
   return { kind: 'worker', userId: null, username: null, role: null, workerId };
 }

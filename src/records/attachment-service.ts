@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AttachmentCheckReport } from '../domain/attachment-check.ts';
 import { AttachmentNotFoundError, StorageUnavailableError, ThumbnailNotAvailableError } from '../domain/errors.ts';
 import type { Actor, Attachment, Execution } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
@@ -6,7 +7,7 @@ import { recordAuditEvent } from '../observe/audit-logger.ts';
 import { getLiveAttachment, listAttachmentsByExecution, markAttachmentDeleted } from '../store/attachment-repository.ts';
 import { attachmentAuditFacts, type AttachmentDeps, type AttachmentSettings } from './attachment-settings.ts';
 import { BlobNotFoundError } from './blob-storage.ts';
-import { checkAttachments, type AttachmentCheckReport } from './check-attachments.ts';
+import { checkAttachments } from './check-attachments.ts';
 import { purgeDeletedAttachments, type PurgeReport } from './purge-deleted-attachments.ts';
 import { servedContentType } from './served-content-type.ts';
 import { ThumbnailJob } from './thumbnail-job.ts';

@@ -1,39 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { AttachmentCheckReport, AttachmentProblem } from '../domain/attachment-check.ts';
 import type { Attachment } from '../domain/records.ts';
 import { listStoredAttachments, storedKeysAmong } from '../store/attachment-repository.ts';
 import { ATTACHMENT_KEY_PREFIX, type AttachmentDeps } from './attachment-settings.ts';
 import { BlobNotFoundError, type BlobStorage } from './blob-storage.ts';
 
 const BATCH = 500;
-
-/** An attachment the check found a problem with. */
-export interface AttachmentProblem {
-  id: string;
-  executionId: string;
-  taskRunId: string;
-  fileName: string;
-  storageKey: string;
-}
-
-/** Its object exists but is not the bytes that were uploaded. */
-export interface AlteredAttachment extends AttachmentProblem {
-  expectedSha256: string;
-  actualSha256: string;
-  expectedSizeBytes: number;
-  actualSizeBytes: number;
-}
-
-export interface AttachmentCheckReport {
-  /** Attachments whose objects were read and hashed. */
-  checked: number;
-  /** Rows whose object is gone. */
-  missing: AttachmentProblem[];
-  /** Rows whose object's SHA-256 (or size) differs from the one recorded at upload. */
-  altered: AlteredAttachment[];
-  /** Keys under `attachments/` that no row accounts for. */
-  orphans: string[];
-  ok: boolean;
-}
 
 /**
  * Compares storage with the rows: every attachment not yet purged (deleted ones included, their

@@ -1,13 +1,10 @@
-import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { recordAuditEvent, SYSTEM_ACTOR } from '../observe/audit-logger.ts';
 import { listPurgeableAttachments, markAttachmentPurged } from '../store/attachment-repository.ts';
 import { attachmentAuditFacts, thumbnailKey, type AttachmentDeps } from './attachment-settings.ts';
 
 const DAY_MS = 86_400_000;
 const BATCH = 100;
-/** The purge runs on its own schedule; no person asked for it. */
-const SYSTEM: Actor = { kind: 'system', userId: null, username: null, role: null };
 
 export interface PurgeReport {
   /** Attachments whose objects were removed (and marked purged). */
@@ -44,7 +41,7 @@ export async function purgeDeletedAttachments(deps: AttachmentDeps, options: { n
           subjectId: attachment.executionId,
           executionId: attachment.executionId,
           eventType: 'ATTACHMENT_PURGED',
-          actor: SYSTEM,
+          actor: SYSTEM_ACTOR, // the purge runs on its own schedule; no person asked for it
           metadata: {
             ...attachmentAuditFacts(attachment),
             reason,

@@ -160,7 +160,7 @@ describe('dispositionFileName', () => {
     expect(dispositionFileName(`attachment; filename="a.txt"; filename*=UTF-8''%E2%82%AC%20rates.txt`)).toBe('€ rates.txt');
     expect(dispositionFileName('attachment; filename="say \\"hi\\".txt"')).toBe('say "hi".txt');
     expect(dispositionFileName('attachment; filename=plain.txt')).toBe('plain.txt');
-    expect(dispositionFileName(`attachment; filename*=UTF-8''%E0%A4%A; filename="fallback.txt"`)).toBe('fallback.txt');
+    expect(dispositionFileName(`attachment; filename*=UTF-8''%E0%A4%A; filename="fallback.txt"`)).toBeNull(); // malformed header
     expect(dispositionFileName('attachment')).toBeNull();
     expect(dispositionFileName(null)).toBeNull();
   });

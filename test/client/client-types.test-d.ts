@@ -33,9 +33,8 @@ import type {
   WorkflowSummary,
   WorkflowVersionView,
 } from '../../src/client/types.ts';
-import type { AttachmentCheck, AttachmentView, WorkflowVersionDetail } from '../../src/client/record-types.ts';
+import type { AttachmentView, WorkflowVersionDetail } from '../../src/client/record-types.ts';
 import type { User } from '../../src/domain/records.ts';
-import type { AttachmentCheckReport } from '../../src/records/check-attachments.ts';
 import type { LogLevel as EngineLogLevel } from '../../src/engine/task-handler.ts';
 import type { AuditVerification as StoredVerification } from '../../src/observe/audit-checkpoints.ts';
 import type { ChainVerification as StoredChainVerification } from '../../src/observe/audit-verify.ts';
@@ -63,7 +62,6 @@ test('client types mirror the API presenters', () => {
 /** The attachment routes answer with their presenter's shape and the consistency check's report. */
 test('client attachment types mirror the attachment routes', () => {
   expectTypeOf<AttachmentView>().toEqualTypeOf<ReturnType<typeof presentAttachment>>();
-  expectTypeOf<AttachmentCheck>().toEqualTypeOf<AttachmentCheckReport>();
 });
 
 /** The admin, token and sharing routes answer with store records as they are. */

@@ -23,18 +23,7 @@ export const EVIDENCE_WORKFLOW = {
   tasks: [{ id: 'check', type: 'manual', with: { description: 'Attach a screenshot of the dashboard' } }],
 };
 
-export interface AttachmentView {
-  id: string;
-  executionId: string;
-  taskRunId: string;
-  fileName: string;
-  sizeBytes: number;
-  mediaType: string;
-  sha256: string;
-  thumbnailStatus: string;
-  uploadedBy: string;
-  createdAt: string;
-}
+export type { AttachmentView } from '../../src/client/record-types.ts';
 
 export interface OpenRecord {
   executionId: string;

@@ -12,10 +12,11 @@ import { verifyChain, verifyLifecycle } from '../../observe/audit-verify.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
-import { getTaskRun, listTaskRunsByExecution } from '../../store/task-run-repository.ts';
+import { getTaskRun } from '../../store/task-run-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
-import { presentExecution, presentTaskRun } from '../presenters.ts';
+import { executionDetail } from '../execution-detail.ts';
+import { presentTaskRun } from '../presenters.ts';
 import { cancelBody, completeStepBody, executionListQuery, executionParams, sharesBody, taskRunParams, uuidParam } from '../schemas.ts';
 
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -26,10 +27,6 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
     const run = await getTaskRun(db, taskRunId);
     if (!run || run.executionId !== executionId) throw new TaskRunNotFoundError(taskRunId);
     return run;
-  }
-
-  async function usernameOf(userId: string | null): Promise<string | null> {
-    return userId ? ((await getUserById(db, userId))?.username ?? null) : null;
   }
 
   /** Ids or names of users or groups to ids; an unknown one is a 400 naming it. */
@@ -79,7 +76,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
-        return presentExecution(execution, await listTaskRunsByExecution(db, execution.id), await usernameOf(execution.triggeredBy));
+        return executionDetail(db, execution);
       },
     );
 
@@ -162,7 +159,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const execution = await operableExecution(services, request, request.params.id);
         await services.engine.cancelExecution(execution.id, actor, request.body.reason ?? `cancelled by ${actor.username ?? 'unknown'}`);
         const ended = (await getExecution(db, execution.id))!;
-        return presentExecution(ended, await listTaskRunsByExecution(db, execution.id), await usernameOf(ended.triggeredBy));
+        return executionDetail(db, ended);
       },
     );
 

@@ -7,16 +7,14 @@ import { recordAuditEvent } from '../../observe/audit-logger.ts';
 import { deleteExecutionRecord } from '../../records/execution-deletion.ts';
 import { renderProcedureDocument } from '../../records/procedure-document.ts';
 import { getDeletedExecution, getExecution, restoreDeletedExecution } from '../../store/execution-repository.ts';
-import { listTaskRunsByExecution } from '../../store/task-run-repository.ts';
-import { getUserById } from '../../store/user-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
-import { presentExecution, presentTaskRun } from '../presenters.ts';
+import { executionDetail } from '../execution-detail.ts';
+import { presentTaskRun } from '../presenters.ts';
 import { addStepBody, executionParams, recordPatchBody, stepNotesBody, taskRunParams } from '../schemas.ts';
 
 const DAY_MS = 86_400_000;
-const DEFAULT_GRACE_DAYS = 7;
 
 /**
  * Human-run records: the procedure document rendered for an execution, title and notes, steps a
@@ -24,12 +22,6 @@ const DEFAULT_GRACE_DAYS = 7;
  */
 export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
-
-  async function executionView(id: string) {
-    const execution = (await getExecution(db, id))!;
-    const by = execution.triggeredBy ? ((await getUserById(db, execution.triggeredBy))?.username ?? null) : null;
-    return presentExecution(execution, await listTaskRunsByExecution(db, id), by);
-  }
 
   return async (app) => {
     app.get(
@@ -67,7 +59,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         const execution = await operableExecution(services, request, request.params.id);
         await services.engine.updateRecord(execution.id, request.body, actorOf(request));
-        return executionView(execution.id);
+        return executionDetail(db, (await getExecution(db, execution.id))!);
       },
     );
 
@@ -134,7 +126,8 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
         assertAdmin(actor);
         const deleted = await getDeletedExecution(db, request.params.id);
         if (!deleted) throw new ExecutionNotFoundError(request.params.id);
-        const graceDays = services.deleteGraceDays ?? DEFAULT_GRACE_DAYS;
+        // The same grace period as the purge of its evidence: what can be restored is still whole.
+        const graceDays = services.attachments.settings.deleteGraceDays;
         const now = nowIso();
         const since = new Date(Date.parse(now) - graceDays * DAY_MS).toISOString();
         await db.transaction().execute(async (trx) => {
@@ -152,7 +145,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
             metadata: { deletedAt: deleted.deletedAt, deletedBy: deleted.deletedBy },
           });
         });
-        return executionView(deleted.id);
+        return executionDetail(db, (await getExecution(db, deleted.id))!);
       },
     );
   };
