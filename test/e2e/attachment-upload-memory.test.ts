@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -8,30 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { streamedFileForm } from '../support/multipart.ts';
 import { tempDir } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { generatedBytes } from '../support/generated-bytes.ts';
 
 const BIN = path.resolve('bin/runledger.js');
 const MiB = 1024 * 1024;
 const UPLOAD_BYTES = 200 * MiB;
-const CHUNK = 64 * 1024;
 
 /** The resident set of a process, from the kernel's own accounting. */
 function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-/** `totalBytes` made 64 KiB at a time as the request pulls them, hashed on the way; never one buffer. */
-function generated(totalBytes: number): { chunks: AsyncGenerator<Buffer>; sha256: () => string } {
-  const hash = createHash('sha256');
-  async function* chunks(): AsyncGenerator<Buffer> {
-    for (let sent = 0; sent < totalBytes; sent += CHUNK) {
-      const chunk = Buffer.alloc(Math.min(CHUNK, totalBytes - sent), (sent / CHUNK) % 251);
-      hash.update(chunk);
-      yield chunk;
-    }
-  }
-  return { chunks: chunks(), sha256: () => hash.digest('hex') };
 }
 
 describe('a 200 MB upload to a real server process', () => {
@@ -98,7 +84,7 @@ describe('a 200 MB upload to a real server process', () => {
     );
 
     const upload = async (fileName: string, totalBytes: number) => {
-      const body = generated(totalBytes);
+      const body = generatedBytes(totalBytes);
       const form = streamedFileForm(fileName, body.chunks);
       const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
         const req = http.request(

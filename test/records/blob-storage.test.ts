@@ -18,6 +18,7 @@ import { createBlobStorage } from '../../src/records/create-blob-storage.ts';
 import { LocalBlobStorage } from '../../src/records/local-blob-storage.ts';
 import { S3BlobStorage } from '../../src/records/s3-blob-storage.ts';
 import { S3RVER_CREDENTIALS, startS3Server } from '../support/s3-server.ts';
+import { CHUNK, generatedBytes } from '../support/generated-bytes.ts';
 
 const MiB = 1024 * 1024;
 
@@ -27,7 +28,6 @@ const MiB = 1024 * 1024;
  */
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
-const CHUNK = 64 * 1024;
 
 interface Fixture {
   storage: BlobStorage;
@@ -61,15 +61,8 @@ const BACKENDS = [
 
 /** `totalBytes` as a stream of fresh 64 KiB chunks made on demand, never one prebuilt buffer. */
 function generatedBody(totalBytes: number): { body: Readable; sha256: () => string } {
-  const hash = createHash('sha256');
-  async function* chunks(): AsyncGenerator<Buffer> {
-    for (let sent = 0; sent < totalBytes; sent += CHUNK) {
-      const chunk = Buffer.alloc(Math.min(CHUNK, totalBytes - sent), (sent / CHUNK) % 251);
-      hash.update(chunk);
-      yield chunk;
-    }
-  }
-  return { body: Readable.from(chunks(), { objectMode: false }), sha256: () => hash.digest('hex') };
+  const { chunks, sha256 } = generatedBytes(totalBytes);
+  return { body: Readable.from(chunks, { objectMode: false }), sha256 };
 }
 
 function bodyOf(bytes: Buffer): Readable {

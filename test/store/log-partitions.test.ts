@@ -1,22 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/domain/records.ts';
 import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { runCleanup, type CleanupReport } from '../../src/observe/retention.ts';
 import type { Database } from '../../src/store/database-schema.ts';
 import { insertLogLines } from '../../src/store/execution-log-repository.ts';
-import { insertExecution } from '../../src/store/execution-repository.ts';
 import { ensureLogPartitions, listLogPartitions } from '../../src/store/log-partition-repository.ts';
 import { tableStats } from '../../src/store/retention-repository.ts';
 import { migrateTo, migrateToLatest } from '../../src/store/store.ts';
-import { seedWorkflow } from '../support/seed.ts';
+import { seedExecution, seedWorkflow } from '../support/seed.ts';
 import { createTestStore, postgresUnavailable, type TestStore } from '../support/stores.ts';
+import { SYSTEM_ACTOR } from '../../src/observe/audit-logger.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 const TODAY = Math.floor(NOW / DAY) * DAY;
-const SYSTEM: Actor = { kind: 'system', userId: null, username: null, role: null };
 const POLICY = { logDays: 30, auditDays: 365 };
 
 const partitionName = (dayStart: number) => `execution_logs_p${new Date(dayStart).toISOString().slice(0, 10).replaceAll('-', '')}`;
@@ -29,18 +27,7 @@ interface Ending {
 
 /** An execution whose id was made at `createdAt` (ms), ended as given, with `lines` log lines. */
 async function seedRun(db: Kysely<Database>, workflowId: string, createdAt: number, end: Ending, lines: number, id?: string) {
-  const executionId = id ?? uuidv7({ msecs: createdAt });
-  await insertExecution(db, {
-    id: executionId,
-    workflowId,
-    workflowVersion: 1,
-    trigger: 'api',
-    triggeredBy: null,
-    correlationId: null,
-    title: null,
-    inputs: {},
-    createdAt: new Date(createdAt).toISOString(),
-  });
+  const executionId = await seedExecution(db, workflowId, { id: id ?? uuidv7({ msecs: createdAt }), createdAt });
   await db
     .updateTable('executions')
     .set({ status: end.status, completed_at: end.completedAt === null ? null : new Date(end.completedAt).toISOString() })
@@ -97,7 +84,7 @@ describe.skipIf(postgresUnavailable !== null)('log partitions [postgres]', () =>
       { db, signer: AuditSigner.load(t.dataDir, undefined), reclaimSpace: () => Promise.resolve(), caps: t.store.caps },
       POLICY,
       request,
-      SYSTEM,
+      SYSTEM_ACTOR,
     );
 
   it('migrates to a table partitioned by range of execution id, with a default partition and today .. today + 2', async () => {
@@ -267,7 +254,7 @@ describe('log partitions [sqlite]', () => {
         { db: t.store.db, signer: AuditSigner.load(t.dataDir, undefined), reclaimSpace: () => t.store.reclaimSpace(), caps: t.store.caps },
         POLICY,
         { dryRun: false },
-        SYSTEM,
+        SYSTEM_ACTOR,
       );
       expect(report.logLines.deleted).toBe(5);
       expect(await lineCount(t.store.db, old)).toBe(0);

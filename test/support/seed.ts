@@ -25,9 +25,9 @@ export async function seedWorkflow(db: Db): Promise<string> {
   return id;
 }
 
-/** One pending execution of that workflow; returns its id. */
-export async function seedExecution(db: Db, workflowId: string): Promise<string> {
-  const id = newId();
+/** One pending execution of that workflow (made now unless told otherwise); returns its id. */
+export async function seedExecution(db: Db, workflowId: string, at: { id?: string; createdAt?: number } = {}): Promise<string> {
+  const id = at.id ?? newId();
   await insertExecution(db, {
     id,
     workflowId,
@@ -37,7 +37,7 @@ export async function seedExecution(db: Db, workflowId: string): Promise<string>
     correlationId: null,
     title: null,
     inputs: {},
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(at.createdAt ?? Date.now()).toISOString(),
   });
   return id;
 }
