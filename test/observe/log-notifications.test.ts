@@ -24,7 +24,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
     t = await createTestStore('postgres');
     // A second pool on the same schema stands for a second server process.
     other = openStore({ databaseUrl: TEST_PG_URL, dataDir: t.dataDir, schema: t.store.schema });
-    writer = new LogCollector(t.store.db, { flushIntervalMs: 10_000, notifyChannel: t.store.channel('logs') });
+    writer = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 10_000, notifyChannel: t.store.channel('logs') });
     executionId = await seedExecution(t.store.db, await seedWorkflow(t.store.db));
   });
   afterEach(async () => {
@@ -34,7 +34,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
   });
 
   it("wakes the other process's subscribers when a batch commits, and only for that execution", async () => {
-    const feed = new CombinedLogFeed(new LogCollector(other.db));
+    const feed = new CombinedLogFeed(new LogCollector(other.db, other.caps));
     const listener = await other.listen!('logs', (id) => feed.wake(id));
     try {
       const woken: string[] = [];
