@@ -79,7 +79,8 @@ export async function planAndApply(
       actor: worker,
       ...(schedule.status === 'pending' ? { eventType: 'STARTED' } : {}),
     });
-    log.add(executionId, 'INFO', `execution ${plan.status}`);
+    if (schedule.status === 'pending') log.add(executionId, 'INFO', `execution started`);
+    if (schedule.status !== 'pending' || plan.status === 'waiting') log.add(executionId, 'INFO', `execution ${plan.status}`);
   } else {
     status = schedule.status;
   }

@@ -35,6 +35,20 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
   const claimed = await claimTaskRuns(trx, deps.caps, { owner: deps.workerId, limit: options.limit, now, leaseExpiresAt });
   if (claimed.length === 0) return [];
   const actor = workerActor(deps.workerId);
+  // The execution starts before its first task does, in the audit trail as in time.
+  const log = new SchedulerLog();
+  const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
+  for (const id of started) {
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: id,
+      executionId: id,
+      eventType: 'STARTED',
+      actor,
+      metadata: { from: 'pending', to: 'running' },
+    });
+    log.add(id, 'INFO', `execution started by worker ${deps.workerId}`);
+  }
   await insertTransitions(
     trx,
     claimed.map((r) => ({
@@ -56,19 +70,6 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
       actor,
       metadata: { taskRunId: r.id, taskId: r.taskId, attempt: r.attempt, from: 'pending', to: 'running', fence: r.fence },
     });
-  }
-  const log = new SchedulerLog();
-  const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
-  for (const id of started) {
-    await recordAuditEvent(trx, {
-      subjectType: 'execution',
-      subjectId: id,
-      executionId: id,
-      eventType: 'STARTED',
-      actor,
-      metadata: { from: 'pending', to: 'running' },
-    });
-    log.add(id, 'INFO', `execution started by worker ${deps.workerId}`);
   }
   await log.write(trx, tx, deps.caps, deps.signals);
   return claimed;

@@ -80,7 +80,10 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
     beforeEach(async () => {
       dataDir = tempDir();
       server = await startServer(
-        loadConfig({ RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir, databaseUrl: TEST_PG_URL, port: 0, host: '127.0.0.1' }),
+        loadConfig(
+          { RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
+          { dataDir, databaseUrl: TEST_PG_URL, port: 0, host: '127.0.0.1' },
+        ),
         { print: () => {}, worker: false, schema: t.store.schema, logPollMs: 60_000 },
       );
     });
