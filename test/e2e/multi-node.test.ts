@@ -97,8 +97,8 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
   const launch = (args: string[], dataDir: string): ChildProcess => {
     const child = spawn(process.execPath, [BIN, ...args], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     child.on('exit', (code, signal) => {
       if (code !== 0 && code !== null && signal === null) console.error(`${args[0]} exited ${code}: ${output}`);
     });
