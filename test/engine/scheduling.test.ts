@@ -209,5 +209,5 @@ describeEachDialect('scheduling', (dialect) => {
     }
     // group commit: fewer commits than state changes
     expect(h.writer.stats.commits).toBeLessThan(h.writer.stats.changes);
-  });
+  }, 90_000);
 });
