@@ -1,7 +1,13 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { registerAuthentication } from './access-hook.ts';
 import type { AppServices } from './app-services.ts';
 import { errorHandler, sendProblem } from './problem.ts';
@@ -52,6 +58,8 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // the wire shapes with an id become named components: the clients' types are named after them
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

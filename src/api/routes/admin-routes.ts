@@ -10,6 +10,8 @@ import * as users from '../../store/user-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { createGroupBody, createUserBody, groupMemberParams, groupParams, updateUserBody, userParams } from '../schemas.ts';
+import { groupViewWire, listOf, problemResponses, userDetailWire } from '../../domain/wire/index.ts';
+import { noContent } from '../response-schemas.ts';
 
 /** Users and groups: admins only; every change is an audit event in the same transaction. */
 export function adminRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -18,32 +20,50 @@ export function adminRoutes(services: AppServices): FastifyPluginAsyncZod {
     // onRequest: a non-admin learns nothing from validation errors.
     app.addHook('onRequest', async (request) => assertAdmin(actorOf(request)));
 
-    app.get('/admin/users', { schema: { tags: ['admin'], summary: 'Users' } }, async () => ({ items: await users.listUsers(db) }));
+    app.get(
+      '/admin/users',
+      { schema: { response: { 200: listOf(userDetailWire), ...problemResponses }, tags: ['admin'], summary: 'Users' } },
+      async () => ({ items: await users.listUsers(db) }),
+    );
 
-    app.post('/admin/users', { schema: { tags: ['admin'], summary: 'Create a user', body: createUserBody } }, async (request, reply) => {
-      const actor = actorOf(request);
-      const { username, password, role, canEditWorkflows } = request.body;
-      if (await users.getUserByUsername(db, username)) throw new ConflictError(`User "${username}" already exists`, { username });
-      const id = newId();
-      const passwordHash = await hashPassword(password);
-      await db.transaction().execute(async (trx) => {
-        const now = nowIso();
-        await users.insertUser(trx, { id, username, passwordHash, role, now });
-        if (canEditWorkflows) await users.updateUser(trx, id, { canEditWorkflows, updatedAt: now });
-        await recordAuditEvent(trx, {
-          subjectType: 'user',
-          subjectId: id,
-          eventType: 'USER_CREATED',
-          actor,
-          metadata: { username, role, canEditWorkflows },
+    app.post(
+      '/admin/users',
+      {
+        schema: { response: { 201: userDetailWire, ...problemResponses }, tags: ['admin'], summary: 'Create a user', body: createUserBody },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const { username, password, role, canEditWorkflows } = request.body;
+        if (await users.getUserByUsername(db, username)) throw new ConflictError(`User "${username}" already exists`, { username });
+        const id = newId();
+        const passwordHash = await hashPassword(password);
+        await db.transaction().execute(async (trx) => {
+          const now = nowIso();
+          await users.insertUser(trx, { id, username, passwordHash, role, now });
+          if (canEditWorkflows) await users.updateUser(trx, id, { canEditWorkflows, updatedAt: now });
+          await recordAuditEvent(trx, {
+            subjectType: 'user',
+            subjectId: id,
+            eventType: 'USER_CREATED',
+            actor,
+            metadata: { username, role, canEditWorkflows },
+          });
         });
-      });
-      return reply.code(201).send(await users.getUserById(db, id));
-    });
+        return reply.code(201).send((await users.getUserById(db, id))!);
+      },
+    );
 
     app.patch(
       '/admin/users/:id',
-      { schema: { tags: ['admin'], summary: 'Change role, password, grant, or disable a user', params: userParams, body: updateUserBody } },
+      {
+        schema: {
+          response: { 200: userDetailWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Change role, password, grant, or disable a user',
+          params: userParams,
+          body: updateUserBody,
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
         const { role, password, disabled, canEditWorkflows } = request.body;
@@ -77,44 +97,73 @@ export function adminRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
     );
 
-    app.get('/admin/groups', { schema: { tags: ['admin'], summary: 'Groups and their members' } }, async () => ({
-      items: await groups.listGroups(db),
-    }));
+    app.get(
+      '/admin/groups',
+      { schema: { response: { 200: listOf(groupViewWire), ...problemResponses }, tags: ['admin'], summary: 'Groups and their members' } },
+      async () => ({
+        items: await groups.listGroups(db),
+      }),
+    );
 
-    app.post('/admin/groups', { schema: { tags: ['admin'], summary: 'Create a group', body: createGroupBody } }, async (request, reply) => {
-      const actor = actorOf(request);
-      if (await groups.getGroupByName(db, request.body.name))
-        throw new ConflictError(`Group "${request.body.name}" already exists`, { name: request.body.name });
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        await groups.insertGroup(trx, { id, name: request.body.name, createdBy: actor.userId, createdAt: nowIso() });
-        await recordAuditEvent(trx, {
-          subjectType: 'group',
-          subjectId: id,
-          eventType: 'GROUP_CREATED',
-          actor,
-          metadata: { name: request.body.name },
+    app.post(
+      '/admin/groups',
+      {
+        schema: {
+          response: { 201: groupViewWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Create a group',
+          body: createGroupBody,
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        if (await groups.getGroupByName(db, request.body.name))
+          throw new ConflictError(`Group "${request.body.name}" already exists`, { name: request.body.name });
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          await groups.insertGroup(trx, { id, name: request.body.name, createdBy: actor.userId, createdAt: nowIso() });
+          await recordAuditEvent(trx, {
+            subjectType: 'group',
+            subjectId: id,
+            eventType: 'GROUP_CREATED',
+            actor,
+            metadata: { name: request.body.name },
+          });
         });
-      });
-      return reply.code(201).send((await groups.listGroups(db, [id]))[0]);
-    });
+        return reply.code(201).send((await groups.listGroups(db, [id]))[0]!);
+      },
+    );
 
     app.delete(
       '/admin/groups/:id',
-      { schema: { tags: ['admin'], summary: 'Delete a group (its shares go with it)', params: groupParams } },
+      {
+        schema: {
+          response: { 204: noContent, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Delete a group (its shares go with it)',
+          params: groupParams,
+        },
+      },
       async (request, reply) => {
         const actor = actorOf(request);
         await db.transaction().execute(async (trx) => {
           if (!(await groups.deleteGroup(trx, request.params.id))) throw new GroupNotFoundError(request.params.id);
           await recordAuditEvent(trx, { subjectType: 'group', subjectId: request.params.id, eventType: 'GROUP_DELETED', actor });
         });
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 
     app.put(
       '/admin/groups/:id/members/:userId',
-      { schema: { tags: ['admin'], summary: 'Add a member', params: groupMemberParams } },
+      {
+        schema: {
+          response: { 200: groupViewWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Add a member',
+          params: groupMemberParams,
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
         const { id, userId } = request.params;
@@ -137,7 +186,14 @@ export function adminRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.delete(
       '/admin/groups/:id/members/:userId',
-      { schema: { tags: ['admin'], summary: 'Remove a member (effective on the next request)', params: groupMemberParams } },
+      {
+        schema: {
+          response: { 200: groupViewWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Remove a member (effective on the next request)',
+          params: groupMemberParams,
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
         const { id, userId } = request.params;

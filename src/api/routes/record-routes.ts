@@ -13,6 +13,7 @@ import { operableExecution, readableExecution } from '../execution-access.ts';
 import { executionDetail } from '../execution-detail.ts';
 import { presentTaskRun } from '../presenters.ts';
 import { addStepBody, executionParams, recordPatchBody, stepNotesBody, taskRunParams } from '../schemas.ts';
+import { deletedWire, executionDetailWire, executionDocumentWire, problemResponses, taskRunWire } from '../../domain/wire/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -28,6 +29,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/document',
       {
         schema: {
+          response: { 200: executionDocumentWire, ...problemResponses },
           tags: ['records'],
           summary: "The procedure document with the execution's values substituted (secrets masked): Markdown and sanitised HTML",
           params: executionParams,
@@ -50,6 +52,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id',
       {
         schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
           tags: ['records'],
           summary: 'Title and notes (a draft save), and for a human-run record: complete it or mark it failed',
           params: executionParams,
@@ -66,7 +69,13 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.post(
       '/executions/:id/steps',
       {
-        schema: { tags: ['records'], summary: 'Add a step to a record being followed', params: executionParams, body: addStepBody },
+        schema: {
+          response: { 201: taskRunWire, ...problemResponses },
+          tags: ['records'],
+          summary: 'Add a step to a record being followed',
+          params: executionParams,
+          body: addStepBody,
+        },
       },
       async (request, reply) => {
         const execution = await operableExecution(services, request, request.params.id);
@@ -79,6 +88,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/steps/:taskRunId',
       {
         schema: {
+          response: { 200: taskRunWire, ...problemResponses },
           tags: ['records'],
           summary: "A step's notes, editable until the record ends",
           params: taskRunParams,
@@ -96,6 +106,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id',
       {
         schema: {
+          response: { 200: deletedWire, ...problemResponses },
           tags: ['records'],
           summary: 'Soft delete: hidden from everything but admin views; its evidence is purged after the grace period',
           params: executionParams,
@@ -116,6 +127,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/restore',
       {
         schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
           tags: ['records'],
           summary: 'Admin: bring back a deleted execution within the grace period',
           params: executionParams,
