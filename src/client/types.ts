@@ -174,6 +174,8 @@ export interface LogFilter {
   task?: string;
   /** Lines after this seq (the cursor; default 0). */
   afterSeq?: number;
+  /** The lines just before this seq instead, still in ascending order (paging backwards; past the end: the tail). */
+  beforeSeq?: number;
   /** Page size, 1-1000 (default 1000). */
   limit?: number;
 }
