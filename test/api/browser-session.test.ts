@@ -66,7 +66,9 @@ describeEachDialect('browser sessions', (dialect) => {
     expect((await create({ 'x-csrf-token': 'x'.repeat(32) })).json()).toMatchObject({ code: 'CSRF_FAILED' });
     const foreign = await create({ 'x-csrf-token': body.csrfToken, origin: 'https://evil.example' });
     expect(foreign.json()).toMatchObject({ code: 'CSRF_FAILED' });
-    expect((await h.api<{ items: unknown[] }>('GET', '/v1/tokens')).body.items.filter((t: any) => t.name === 'from the browser')).toEqual([]);
+    expect((await h.api<{ items: unknown[] }>('GET', '/v1/tokens')).body.items.filter((t: any) => t.name === 'from the browser')).toEqual(
+      [],
+    );
     const ok = await create({ 'x-csrf-token': body.csrfToken, origin: `http://${HOST}` });
     expect(ok.statusCode).toBe(201);
     // reads need no token

@@ -85,7 +85,7 @@ describeEachDialect('log navigation: backwards pages, summary, search, download'
     expect(text.headers['content-disposition']).toBe(`attachment; filename="${id}.log"`);
     const lines = text.body.trimEnd().split('\n');
     expect(lines).toHaveLength(TOTAL);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  \[scheduler\] line 1$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}\[scheduler\] line 1$/);
     expect(lines[1233]).toContain('ERROR [scheduler] line 1234');
 
     const ndjson = await h.app.inject({
