@@ -503,7 +503,7 @@ export function LogViewer({ execution }: { execution: Execution }) {
                   void stepSearch(-1).catch(setError);
                 }
               }}
-              placeholder="Enter: next, Shift+Enter: previous"
+              placeholder="Enter next · Shift+Enter previous"
             />
             <button
               type="button"

@@ -6,9 +6,10 @@ import { formatJson } from '../lib/format.ts';
 type Execution = Schemas['ExecutionDetail'];
 
 /** The last stderr lines of the task run that failed, when its error has no stack. */
-function StderrTail({ execution, taskId }: { execution: Execution; taskId: string }) {
+function StderrTail({ execution, run }: { execution: Execution; run: Schemas['TaskRun'] }) {
+  const taskId = run.taskId;
   const tail = useQuery({
-    queryKey: ['execution', execution.id, 'stderr', taskId],
+    queryKey: ['execution', execution.id, 'stderr', run.id],
     queryFn: () =>
       unwrap(
         api.GET('/v1/executions/{id}/logs', {
@@ -16,12 +17,12 @@ function StderrTail({ execution, taskId }: { execution: Execution; taskId: strin
         }),
       ),
   });
-  const lines = (tail.data?.items ?? []).filter((l) => l.source.endsWith(':stderr')).slice(-20);
+  const lines = (tail.data?.items ?? []).filter((l) => l.taskRunId === run.id && l.source.endsWith(':stderr')).slice(-20);
   if (lines.length === 0) return null;
   return (
     <>
       <h3>
-        stderr of {taskId} (last {lines.length} lines)
+        stderr of {taskId}, attempt {run.attempt} (last {lines.length} lines)
       </h3>
       <pre className="json stderr" tabIndex={0} aria-label={`stderr of ${taskId}`}>
         {lines.map((l) => l.message).join('\n')}
@@ -111,7 +112,7 @@ export function OverviewTab({ execution: e }: { execution: Execution }) {
           {failedRun?.error?.stack && failedRun.error.stack !== e.error.stack && (
             <JsonBlock value={failedRun.error.stack} label="Stack of the failed task" />
           )}
-          {failedRun && !failedRun.error?.stack && <StderrTail execution={e} taskId={failedRun.taskId} />}
+          {failedRun && !failedRun.error?.stack && <StderrTail execution={e} run={failedRun} />}
         </section>
       )}
     </div>

@@ -36,7 +36,7 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
           <p className="breadcrumb">
             <Link to="/executions">Executions</Link> / {e.workflowId} v{e.workflowVersion}
           </p>
-          <h1 id="execution-title">{e.title ?? e.id}</h1>
+          <h1 id="execution-title">{e.title ?? `${e.workflowId} execution`}</h1>
           <p className="muted mono">{e.id}</p>
         </div>
         <div className="head-actions">
