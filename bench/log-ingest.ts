@@ -56,7 +56,7 @@ async function bench(name: string, store: Store): Promise<void> {
   const baseline = LINES / ((performance.now() - t0) / 1000);
 
   const ids = await seedExecutions(store, EXECUTIONS);
-  const collector = new LogCollector(store.db);
+  const collector = new LogCollector(store.db, store.caps);
   const t1 = performance.now();
   for (let i = 0; i < LINES; i++) {
     collector.append({ executionId: ids[i % EXECUTIONS]!, taskRunId: null, level: 'INFO', source: 'bench', message: message(i) });

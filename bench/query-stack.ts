@@ -3,13 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/api/app.ts';
 import { AuthService } from '../src/auth/auth-service.ts';
 import { JwtSigner } from '../src/auth/jwt.ts';
-import { Engine } from '../src/engine/engine.ts';
-import { StateWriter } from '../src/engine/state-writer.ts';
-import { TaskSlots } from '../src/engine/task-slots.ts';
-import { taskHandlers } from '../src/engine/tasks/index.ts';
+import type { Engine } from '../src/engine/engine.ts';
+import { openEngineRuntime } from '../src/engine/engine-runtime.ts';
 import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
 import { AuditSigner } from '../src/observe/audit-signer.ts';
-import { LogCollector } from '../src/observe/log-collector.ts';
+import type { LogCollector } from '../src/observe/log-collector.ts';
 import { AttachmentService } from '../src/records/attachment-service.ts';
 import { LocalBlobStorage } from '../src/records/local-blob-storage.ts';
 import type { Store } from '../src/store/store.ts';
@@ -30,18 +28,13 @@ export interface Stack {
 export async function buildStack(store: Store, dataDir: string): Promise<Stack> {
   const auth = new AuthService(store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(dataDir, ADMIN_PASSWORD, () => undefined);
-  const logs = new LogCollector(store.db, { flushIntervalMs: 50 });
-  const writer = new StateWriter(store.db);
-  const engine = new Engine({
-    db: store.db,
-    writer,
-    slots: new TaskSlots(16),
-    handlers: taskHandlers,
-    logSink: logs,
-    workerId: 'bench-worker',
-    pluginDirs: [],
-    env: {},
-  });
+  const runtime = await openEngineRuntime(
+    store,
+    { dataDir, secretKey: undefined, leaseMs: 30_000, workerPollMs: 200, maxConcurrentTasks: 16, pluginDirs: [], env: {} },
+    { worker: true, workerId: 'bench-worker', warn: (line) => console.error(line) },
+  );
+  const { engine, logs } = runtime;
+  await engine.start();
   const app = await buildApp(
     {
       store,
@@ -69,8 +62,7 @@ export async function buildStack(store: Store, dataDir: string): Promise<Stack> 
     adminToken: token,
     async close() {
       await app.close();
-      await engine.shutdown();
-      await logs.flush();
+      await runtime.close(0);
     },
   };
 }

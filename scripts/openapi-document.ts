@@ -11,10 +11,12 @@ import { buildApp } from '../src/api/app.ts';
 import { AuthService } from '../src/auth/auth-service.ts';
 import { JwtSigner } from '../src/auth/jwt.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { EngineSignals } from '../src/engine/engine-signals.ts';
+import { loadSecretBox } from '../src/engine/secret-box.ts';
 import { StateWriter } from '../src/engine/state-writer.ts';
-import { TaskSlots } from '../src/engine/task-slots.ts';
 import { taskHandlers } from '../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
+import { WorkflowVersionCache } from '../src/engine/workflow-version-cache.ts';
 import { AuditSigner } from '../src/observe/audit-signer.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
 import { AttachmentService } from '../src/records/attachment-service.ts';
@@ -29,16 +31,20 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const store = openStore({ dataDir });
   try {
     await migrateToLatest(store);
-    const logs = new LogCollector(store.db);
+    const logs = new LogCollector(store.db, store.caps);
+    // an API node that runs nothing: the document needs the routes, not a worker
     const engine = new Engine({
       db: store.db,
+      caps: store.caps,
       writer: new StateWriter(store.db),
-      slots: new TaskSlots(1),
       handlers: taskHandlers,
       logSink: logs,
       workerId: 'openapi',
       pluginDirs: [],
       env: {},
+      secrets: loadSecretBox(dataDir, undefined),
+      versions: new WorkflowVersionCache(),
+      signals: new EngineSignals(store),
     });
     const app = await buildApp(
       {

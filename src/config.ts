@@ -4,6 +4,20 @@ import { parseDurationMs } from './domain/duration.ts';
 import { ValidationError } from './domain/errors.ts';
 import type { BlobStorageConfig } from './records/create-blob-storage.ts';
 
+/** A duration setting (`30s`, `5m`) between `min` and `max` milliseconds. */
+function duration(fallback: string, min: number, max: number) {
+  return z
+    .string()
+    .default(fallback)
+    .refine(
+      (s) => {
+        const ms = parseDurationMs(s);
+        return ms !== undefined && ms >= min && ms <= max;
+      },
+      `must be a duration from ${min}ms to ${max / 3_600_000}h, such as ${fallback}`,
+    );
+}
+
 /**
  * Every setting in one place: its environment name, default and validation. Command-line flags
  * override the environment (see cli/commands/serve-command.ts).
@@ -46,6 +60,10 @@ const schema = z.object({
     .min(1)
     .default(1024 ** 3),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
+  RUNLEDGER_SECRET_KEY: z.string().min(1).optional(),
+  RUNLEDGER_LEASE_DURATION: duration('30s', 1000, 86_400_000),
+  RUNLEDGER_DRAIN_TIMEOUT: duration('30s', 0, 86_400_000),
+  RUNLEDGER_WORKER_POLL_INTERVAL: duration('1s', 10, 3_600_000),
   RUNLEDGER_PLUGIN_DIR: z.string().optional(),
   RUNLEDGER_BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -108,6 +126,14 @@ export interface Config {
   tableSizeWarningBytes: number;
   loginLockoutMs: number;
   maxConcurrentTasks: number;
+  /** Base64 of 32 bytes: seals secret inputs in the store; the same on every node. Absent: a key file in the data directory. */
+  secretKey: string | undefined;
+  /** How long a worker's claim on a running attempt lasts without a heartbeat. */
+  leaseMs: number;
+  /** How long a stopping worker lets running attempts finish before it hands them back. */
+  drainTimeoutMs: number;
+  /** Longest wait between a worker's looks for work when no wake-up comes. */
+  workerPollMs: number;
   pluginDirs: string[];
   bodyLimitBytes: number;
   logLevel: z.infer<typeof schema>['RUNLEDGER_LOG_LEVEL'];
@@ -156,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tableSizeWarningBytes: e.RUNLEDGER_TABLE_SIZE_WARNING_BYTES,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
+    secretKey: e.RUNLEDGER_SECRET_KEY,
+    leaseMs: parseDurationMs(e.RUNLEDGER_LEASE_DURATION)!,
+    drainTimeoutMs: parseDurationMs(e.RUNLEDGER_DRAIN_TIMEOUT)!,
+    workerPollMs: parseDurationMs(e.RUNLEDGER_WORKER_POLL_INTERVAL)!,
     pluginDirs: e.RUNLEDGER_PLUGIN_DIR
       ? e.RUNLEDGER_PLUGIN_DIR.split(path.delimiter).map((d) => path.resolve(d))
       : [path.join(dataDir, 'plugins')],

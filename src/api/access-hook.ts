@@ -22,7 +22,7 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** `/v1/...` (also `//v1/...`): the API. Everything else (the web UI's files, /docs, health) needs no identity. */
-const API_PATH = /^\/+v1(\/|\?|$)/;
+const API_PATH = /^\/+v1(\/|\?|$)/i;
 
 /**
  * Authentication is the default for the API: every /v1 route needs a bearer token (CLI, scripts) or

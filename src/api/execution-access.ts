@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { assertCanOperateExecution, executionReadScope } from '../auth/access-policy.ts';
 import { ExecutionNotFoundError } from '../domain/errors.ts';
 import type { Execution } from '../domain/records.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { recordAccessDenied } from '../observe/security-events.ts';
 import { getExecution, getVisibleExecution } from '../store/execution-repository.ts';
 import { actorOf } from './access-hook.ts';
 import type { AppServices } from './app-services.ts';
@@ -17,16 +17,11 @@ export async function readableExecution(services: AppServices, request: FastifyR
   const execution = await getVisibleExecution(services.store.db, id, executionReadScope(actor));
   if (execution) return execution;
   if (await getExecution(services.store.db, id)) {
-    await services.store.db.transaction().execute((trx) =>
-      recordAuditEvent(trx, {
-        subjectType: 'security',
-        subjectId: actor.userId ?? 'anonymous',
-        eventType: 'ACCESS_DENIED',
-        actor,
-        executionId: id,
-        metadata: { resource: 'execution', id, method: request.method, route: request.routeOptions.url ?? request.url },
-      }),
-    );
+    await recordAccessDenied(services.store.db, actor, {
+      executionId: id,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url,
+    });
   }
   throw new ExecutionNotFoundError(id);
 }

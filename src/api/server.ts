@@ -3,22 +3,20 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, LOCAL_TOKEN_FILE } from '../auth/auth-service.ts';
 import { JwtSigner } from '../auth/jwt.ts';
-import { readOrCreateSecret, writePrivateFile } from '../auth/secret-files.ts';
+import { readOrCreateSecret, writePrivateFile } from '../store/private-files.ts';
 import type { Config } from '../config.ts';
-import { Engine, newWorkerId } from '../engine/engine.ts';
-import { StateWriter } from '../engine/state-writer.ts';
-import { TaskSlots } from '../engine/task-slots.ts';
-import { taskHandlers } from '../engine/tasks/index.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { newWorkerId, type Engine } from '../engine/engine.ts';
+import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
 import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
-import { LogCollector } from '../observe/log-collector.ts';
 import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
 import { checkTableSizes } from '../observe/store-health.ts';
 import { SYSTEM_ACTOR } from '../observe/audit-logger.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
-import type { Listener } from '../store/store-notifications.ts';
+import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
 import { AttachmentService } from '../records/attachment-service.ts';
 import { createBlobStorage } from '../records/create-blob-storage.ts';
 import { applyRecordRetention } from '../records/execution-deletion.ts';
@@ -46,6 +44,8 @@ export interface ServerOptions {
   warn?: (line: string) => void;
   /** How often log followers poll for lines no notification told them about (1 s; tests lengthen it). */
   logPollMs?: number;
+  /** How long a stopping server lets running attempts finish (default RUNLEDGER_DRAIN_TIMEOUT). */
+  drainTimeoutMs?: number;
 }
 
 function readFileIfPresent(file: string): string | undefined {
@@ -57,15 +57,34 @@ function readFileIfPresent(file: string): string | undefined {
 }
 
 /**
- * Opens the store, applies migrations, creates the first admin, recovers what a previous process
- * left running, and serves the API. Recovery finishes before the port opens.
+ * A deployment of several nodes shares one secret key: a node that takes commands without running
+ * tasks seals secrets that workers elsewhere must open, so it refuses to start without the key.
+ */
+export function assertSharedSecretKey(config: Config, role: string): void {
+  if (config.databaseUrl && !config.secretKey) {
+    throw new ValidationError(
+      `invalid configuration: RUNLEDGER_SECRET_KEY: required for ${role} on PostgreSQL, where other nodes must open the secrets it seals (the same value on every node; make one with: openssl rand -base64 32)`,
+      { problems: ['RUNLEDGER_SECRET_KEY: required on PostgreSQL for this role'] },
+    );
+  }
+}
+
+/**
+ * Opens the store, applies migrations, creates the first admin, starts the engine (which plans what a
+ * previous process left unfinished) and serves the API. The engine starts before the port opens.
  */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => console.log(line));
   const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
+  const runsTasks = options.worker !== false;
+  if (!runsTasks) assertSharedSecretKey(config, 'an API node (serve --no-worker)');
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // The embedded store is single-node: one process per data directory (PostgreSQL takes many).
+  const lock: ProcessLock | undefined = config.databaseUrl
+    ? undefined
+    : acquireProcessLock(config.dataDir, runsTasks ? 'runledger serve' : 'runledger serve --no-worker');
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
-  let logListener: Listener | undefined;
+  let runtime: EngineRuntime | undefined;
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
@@ -82,36 +101,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     };
     const system = SYSTEM_ACTOR;
     await recordRetentionSettings(store.db, retention, system);
-    const logCollector = new LogCollector(store.db, { notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined });
-    // Followers also wake for lines other server processes write (PostgreSQL LISTEN/NOTIFY).
-    const logFeed = new CombinedLogFeed(logCollector);
-    logListener = await store.listen?.(
-      'logs',
-      (executionId) => logFeed.wake(executionId),
-      (e) => warn(`log notifications: ${e.message}`),
-    );
-    const engine = new Engine({
-      db: store.db,
-      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1 }),
-      slots: new TaskSlots(config.maxConcurrentTasks),
-      handlers: taskHandlers,
-      logSink: logCollector,
-      workerId: newWorkerId(),
-      pluginDirs: config.pluginDirs,
-      env: process.env,
-    });
+    runtime = await openEngineRuntime(store, { ...config, env: process.env }, { worker: runsTasks, workerId: newWorkerId(), warn });
+    const { engine } = runtime;
+    // Followers wake for lines this process writes, and for lines other processes write (signals).
+    const logFeed = new CombinedLogFeed(runtime.logs);
+    runtime.signals.on('logs', (executionId) => logFeed.wake(executionId));
     // Evidence: thumbnails a previous process left pending are made in the background.
     const { storage: storageConfig, ...attachmentSettings } = config.attachments;
     const attachments = new AttachmentService({ db: store.db, storage: createBlobStorage(storageConfig), settings: attachmentSettings });
     await attachments.start();
-    if (options.worker !== false) {
-      const report = await engine.recover();
-      if (report.resumed > 0) {
-        print(
-          `recovery: resumed ${report.resumed} execution(s); ${report.lostTaskRuns} attempt(s) lost with the previous process, ${report.retried} retried`,
-        );
-      }
-    }
+    const { planned } = await engine.start();
+    if (planned > 0) print(`engine: ${planned} unfinished execution(s) found and planned`);
 
     const app = await buildApp(
       {
@@ -178,17 +178,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         clearInterval(cleanupTimer);
         await startupCleanup;
         await attachments.close();
-        await engine.shutdown();
-        await logCollector.flush();
-        await logListener?.close();
+        await runtime?.close(options.drainTimeoutMs ?? config.drainTimeoutMs);
         await checkpoint('shutdown');
         await store.close();
         fs.rmSync(serverFile, { force: true });
+        lock?.release();
       })());
     return { url, app, engine, store, close };
   } catch (e) {
-    await logListener?.close();
+    await runtime?.close(0);
     await store.close();
+    lock?.release();
     throw e;
   }
 }

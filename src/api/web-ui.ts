@@ -33,7 +33,7 @@ const PAGE_HEADERS = {
 } as const;
 
 /** Paths that are never pages of the UI: the API, its docs, health checks and metrics. */
-const NOT_PAGES = /^\/+(v1|docs|healthz|readyz|metrics)(\/|\?|$)/;
+const NOT_PAGES = /^\/+(v1|docs|healthz|readyz|metrics)(\/|\?|$)/i;
 
 /**
  * Serves the built single-page app at `/`: hashed files under `/assets/` (cached for a year), and

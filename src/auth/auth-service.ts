@@ -12,7 +12,7 @@ import * as users from '../store/user-repository.ts';
 import { generateApiToken, hashApiToken, looksLikeApiToken } from './api-token-codec.ts';
 import type { JwtSigner } from './jwt.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
-import { writePrivateFile } from './secret-files.ts';
+import { writePrivateFile } from '../store/private-files.ts';
 
 export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
 export const LOCAL_TOKEN_FILE = 'local-token';

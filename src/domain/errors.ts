@@ -194,6 +194,15 @@ export class StorageUnavailableError extends RunledgerError {
   readonly status = 503;
 }
 
+/**
+ * Sealed secret values could not be opened in this process: `RUNLEDGER_SECRET_KEY` is missing or is
+ * not the key they were sealed with. Nothing runs with a stand-in value instead.
+ */
+export class SecretKeyUnavailableError extends RunledgerError {
+  readonly code = 'SECRET_KEY_UNAVAILABLE';
+  readonly status = 503;
+}
+
 export class InternalError extends RunledgerError {
   readonly code = 'INTERNAL';
   readonly status = 500;

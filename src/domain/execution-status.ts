@@ -22,3 +22,21 @@ export function isTerminalExecutionStatus(status: ExecutionStatus): boolean {
 export function isExecutionStatus(value: string): value is ExecutionStatus {
   return (EXECUTION_STATUSES as readonly string[]).includes(value);
 }
+
+/**
+ * Allowed moves; the write path refuses anything else. `pending` is a run created and not yet picked
+ * up by a worker; `waiting` is an execution whose only open work is a person's.
+ */
+const allowed: Record<ExecutionStatus, readonly ExecutionStatus[]> = {
+  pending: ['running', 'waiting', 'completed', 'failed', 'cancelled', 'timed_out'],
+  running: ['waiting', 'completed', 'failed', 'cancelled', 'timed_out'],
+  waiting: ['running', 'completed', 'failed', 'cancelled', 'timed_out'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+  timed_out: [],
+};
+
+export function canTransitionExecution(from: ExecutionStatus, to: ExecutionStatus): boolean {
+  return allowed[from].includes(to);
+}

@@ -75,6 +75,12 @@ export interface TaskRun {
   completedAt: string | null;
   durationMs: number | null;
   updatedAt: string;
+  /** A pending run is claimable from this time on; null until its dependencies have succeeded. */
+  availableAt: string | null;
+  /** The worker holding a running attempt, until when, and the claim count checked on its reports. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  fence: number;
 }
 
 /** What became of an attachment's thumbnail: made, refused or failed (`failed`), or not applicable (`none`). */

@@ -1,20 +1,27 @@
 import type { Kysely } from 'kysely';
+import type { LogSink } from '../domain/log-line.ts';
+import type { DialectCapabilities } from '../store/capabilities.ts';
 import type { Database } from '../store/database-schema.ts';
-import type { LogSink } from './log-sink.ts';
+import type { EngineSignals } from './engine-signals.ts';
+import type { SecretBox } from './secret-box.ts';
 import type { StateWriter } from './state-writer.ts';
 import type { TaskHandlers } from './task-handler.ts';
-import type { TaskSlots } from './task-slots.ts';
+import type { WorkflowVersionCache } from './workflow-version-cache.ts';
 
 /** What the engine's parts share within one process. */
 export interface EngineDeps {
   db: Kysely<Database>;
+  caps: DialectCapabilities;
   writer: StateWriter;
-  slots: TaskSlots;
   handlers: TaskHandlers;
   logSink: LogSink;
-  /** This process: recorded on every task run it starts, so recovery knows whose runs were lost. */
+  /** This process: the owner of the leases it takes and the actor of what the engine does on its own. */
   workerId: string;
   pluginDirs: readonly string[];
   /** Where `{{ secrets.X }}` is looked up (`RUNLEDGER_SECRET_X`). */
   env: NodeJS.ProcessEnv;
+  /** Seals secret inputs (and outputs that carry them) for the store; opens them where a task runs. */
+  secrets: SecretBox;
+  versions: WorkflowVersionCache;
+  signals: EngineSignals;
 }

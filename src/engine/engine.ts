@@ -1,254 +1,134 @@
 import os from 'node:os';
-import {
-  ExecutionNotFoundError,
-  InvalidStateError,
-  RecordEndedError,
-  TaskRunNotFoundError,
-  WorkflowNotFoundError,
-} from '../domain/errors.ts';
-import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
+import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
-import type { Actor, Execution, TaskRun, Trigger } from '../domain/records.ts';
-import { resolveInputs } from '../domain/resolve-inputs.ts';
-import { nowIso } from '../domain/time.ts';
-import { getExecution, insertExecution } from '../store/execution-repository.ts';
-import { getTaskRun } from '../store/task-run-repository.ts';
-import { getWorkflow, getWorkflowVersion } from '../store/workflow-repository.ts';
+import type { Actor, Execution, TaskRun } from '../domain/records.ts';
+import { getExecution } from '../store/execution-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { ExecutionRunner } from './execution-runner.ts';
-import { Masker } from './masker.ts';
-import { recoverExecutions, type RecoveryReport } from './recover-executions.ts';
-import { secretValues } from './secret-values.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
-import { createPendingTaskRuns } from './task-run-transition.ts';
-import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
+import { ExecutionCommands, type RecordChanges, type StartExecutionRequest, type StepResult } from './execution-commands.ts';
+import { Sweeper } from './sweeper.ts';
+import { Worker, type WorkerOptions } from './worker.ts';
 
-export interface StartExecutionRequest {
-  workflowId: string;
-  /** Defaults to the latest version. */
-  version?: number | undefined;
-  inputs: Record<string, unknown>;
-  title?: string | null | undefined;
-  correlationId?: string | null | undefined;
-  trigger: Trigger;
-  actor: Actor;
-}
+export type { StartExecutionRequest } from './execution-commands.ts';
 
 /** A worker id names this process: host, pid and a random suffix (a pid can be reused). */
 export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${newId().slice(-8)}`;
 }
 
+export interface EngineOptions {
+  /** Run tasks in this process (a worker pool and a sweeper); absent, this process only takes commands. */
+  worker?: (WorkerOptions & { sweepIntervalMs?: number }) | undefined;
+  /** How long a command that stops an execution (cancel, failing a record) waits for it to end before answering. */
+  stopWaitMs?: number;
+}
+
 /**
- * The engine's front: starts, cancels and recovers executions, and hands manual-step completions to
- * the runner that drives the execution. It only delegates; the work is in the modules it calls.
+ * The engine's front: commands (start, cancel, steps, records) any process may take, and in a worker
+ * process the pool that claims and runs tasks and the sweeper of leases and deadlines. It only
+ * delegates; the work is in the modules it calls.
  */
 export class Engine {
-  private readonly runners = new Map<string, ExecutionRunner>();
-  private closed = false;
+  readonly commands: ExecutionCommands;
+  readonly worker: Worker | undefined;
+  readonly sweeper: Sweeper | undefined;
+  private readonly stopWaitMs: number;
 
-  constructor(readonly deps: EngineDeps) {}
-
-  /** Records the execution and its pending task runs, then runs it in the background. */
-  async startExecution(req: StartExecutionRequest): Promise<Execution> {
-    const workflow = await getWorkflow(this.deps.db, req.workflowId);
-    if (!workflow) throw new WorkflowNotFoundError(req.workflowId);
-    const version = await getWorkflowVersion(this.deps.db, workflow.id, req.version ?? workflow.latestVersion);
-    if (!version) throw new WorkflowNotFoundError(`${req.workflowId}@${req.version}`);
-    const inputs = resolveInputs(version.definition, req.inputs);
-    const masker = new Masker(secretValues(version.definition, inputs, this.deps.env));
-    const now = nowIso();
-    const id = newId();
-    const maskedInputs = masker.maskValue(inputs) as Record<string, unknown>;
-    const { execution, runs } = await this.deps.writer.submit(async (trx) => {
-      await insertExecution(trx, {
-        id,
-        workflowId: workflow.id,
-        workflowVersion: version.version,
-        trigger: req.trigger,
-        triggeredBy: req.actor.userId,
-        correlationId: req.correlationId ?? null,
-        title: req.title
-          ? masker.mask(req.title)
-          : req.trigger === 'manual'
-            ? masker.mask(defaultRecordTitle(version.definition, inputs, now))
-            : null,
-        inputs: maskedInputs,
-        createdAt: now,
-      });
-      const created = await createPendingTaskRuns(
-        trx,
-        version.definition.tasks.map((t) => ({
-          id: newId(),
-          executionId: id,
-          taskId: t.id,
-          type: t.type,
-          attempt: 1,
-          status: 'pending' as const,
-          createdAt: now,
-        })),
-        { reason: 'execution created', workerId: this.deps.workerId, correlationId: req.correlationId ?? id },
-        req.actor,
-      );
-      await recordAuditEvent(trx, {
-        subjectType: 'execution',
-        subjectId: id,
-        executionId: id,
-        eventType: 'CREATED',
-        actor: req.actor,
-        metadata: {
-          workflowId: workflow.id,
-          workflowVersion: version.version,
-          trigger: req.trigger,
-          inputs: maskedInputs,
-          correlationId: req.correlationId ?? null,
-        },
-      });
-      return { execution: (await getExecution(trx, id))!, runs: created };
-    });
-    this.deps.logSink.append({
-      executionId: id,
-      taskRunId: null,
-      level: 'INFO',
-      source: 'scheduler',
-      message: `[execution ${id}] execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
-    });
-    this.launch(new ExecutionRunner(this.deps, execution, version, runs, inputs, masker));
-    return execution;
+  constructor(
+    readonly deps: EngineDeps,
+    options: EngineOptions = {},
+  ) {
+    this.commands = new ExecutionCommands(deps);
+    this.stopWaitMs = options.stopWaitMs ?? 10_000;
+    if (options.worker) {
+      this.worker = new Worker(deps, options.worker);
+      this.sweeper = new Sweeper(deps, options.worker.sweepIntervalMs ?? Math.min(1000, Math.floor(options.worker.leaseMs / 3)));
+    }
   }
 
+  /**
+   * Starts the worker pool and the sweeper (in a worker process). Every unfinished execution is planned
+   * once first, so work left by a stopped deployment (or an older version) is found at once; attempts
+   * left running by a dead process are ended when their leases expire.
+   */
+  async start(): Promise<{ planned: number }> {
+    if (!this.worker || !this.sweeper) return { planned: 0 };
+    const planned = await this.sweeper.planUnfinished();
+    this.worker.start();
+    this.sweeper.start();
+    await this.sweeper.sweep();
+    return { planned };
+  }
+
+  startExecution(req: StartExecutionRequest): Promise<Execution> {
+    return this.commands.start(req);
+  }
+
+  /** Cancels with a reason and waits (a while) for the execution to end: running processes are killed by their workers. */
   async cancelExecution(executionId: string, actor: Actor, reason: string): Promise<void> {
-    const runner = this.runners.get(executionId);
-    if (runner) return runner.cancel(reason, actor);
-    const execution = await getExecution(this.deps.db, executionId);
-    if (!execution) throw new ExecutionNotFoundError(executionId);
-    throw new InvalidStateError(`execution ${executionId} is ${execution.status} and cannot be cancelled`);
+    await this.commands.cancel(executionId, actor, reason);
+    await this.waitForExecution(executionId, this.stopWaitMs);
   }
 
-  async completeManualStep(
-    executionId: string,
-    taskRunId: string,
-    result: { status: 'succeeded' | 'failed'; notes: string | null; actor: Actor },
-  ): Promise<TaskRun> {
-    const runner = this.runners.get(executionId);
-    if (runner) return runner.completeManualStep(taskRunId, result);
-    const execution = await getExecution(this.deps.db, executionId);
-    if (!execution) throw new ExecutionNotFoundError(executionId);
-    const run = await getTaskRun(this.deps.db, taskRunId);
-    if (!run || run.executionId !== executionId) throw new ExecutionNotFoundError(executionId);
-    throw new InvalidStateError(`step ${run.taskId} is ${run.status}, not waiting for a person`);
+  completeManualStep(executionId: string, taskRunId: string, result: StepResult): Promise<TaskRun> {
+    return this.commands.completeStep(executionId, taskRunId, result);
+  }
+
+  async updateRecord(executionId: string, changes: RecordChanges, actor: Actor): Promise<void> {
+    await this.commands.updateRecord(executionId, changes, actor);
+    if (changes.status) await this.waitForExecution(executionId, this.stopWaitMs);
+  }
+
+  addStep(executionId: string, description: string, actor: Actor): Promise<TaskRun> {
+    return this.commands.addStep(executionId, description, actor);
+  }
+
+  updateStepNotes(executionId: string, stepRef: string, notes: string, actor: Actor): Promise<TaskRun> {
+    return this.commands.updateStepNotes(executionId, stepRef, notes, actor);
   }
 
   /**
-   * A person edits a record: title and notes (a draft save when no status is given), then ends it
-   * as completed or failed (human-run records only). Each change is audited with the person.
+   * Resolves with the execution's status once it has ended, or after `timeoutMs` with the status it
+   * has then. Woken by the `ended` signal (from any process on PostgreSQL), with a poll behind it.
    */
-  async updateRecord(
-    executionId: string,
-    changes: { title?: string | undefined; notes?: string | undefined; status?: 'completed' | 'failed' | undefined },
-    actor: Actor,
-  ): Promise<void> {
-    const runner = await this.openRunner(executionId);
-    if (changes.status && !runner.isRecord)
-      throw new InvalidStateError(`execution ${executionId} is not a human-run record: it ends when its tasks end`);
-    // Refused before anything is written: a PATCH that answers 409 changes nothing.
-    if (changes.status === 'completed') runner.assertCanComplete();
-    const fields = {
-      title: changes.title === undefined ? undefined : runner.mask(changes.title),
-      notes: changes.notes === undefined ? undefined : runner.mask(changes.notes),
-    };
-    if (fields.title !== undefined || fields.notes !== undefined) {
-      await this.deps.writer.submit(async (trx) => {
-        const before = (await getExecution(trx, executionId))!;
-        await updateRecordFields(trx, executionId, before, fields, actor, nowIso());
-      });
+  async waitForExecution(executionId: string, timeoutMs = Number.POSITIVE_INFINITY): Promise<ExecutionStatus | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let wake: () => void = () => {};
+    const off = this.deps.signals.on('ended', (id) => {
+      if (id === executionId) wake();
+    });
+    try {
+      for (;;) {
+        const execution = await getExecution(this.deps.db, executionId);
+        if (!execution || isTerminalExecutionStatus(execution.status) || Date.now() >= deadline) return execution?.status;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, Math.min(200, Math.max(0, deadline - Date.now()))).unref();
+        });
+      }
+    } finally {
+      off();
     }
-    if (changes.status) await runner.endRecord(changes.status, fields.notes ?? null, actor);
   }
 
-  /** A person adds a step to a record they are following; it waits for them at once. */
-  async addStep(executionId: string, description: string, actor: Actor): Promise<TaskRun> {
-    const runner = await this.openRunner(executionId);
-    const run = await this.deps.writer.submit((trx) =>
-      createExtraStep(
-        trx,
-        {
-          executionId,
-          taskId: nextExtraStepId(runner.taskIds),
-          description: runner.mask(description),
-          workerId: this.deps.workerId,
-          correlationId: executionId,
-        },
-        actor,
-        nowIso(),
-      ),
-    );
-    runner.adoptStep(run);
-    return run;
-  }
-
-  /** A person's notes on a step (by task run id or task id), editable until the record ends. */
-  async updateStepNotes(executionId: string, stepRef: string, notes: string, actor: Actor): Promise<TaskRun> {
-    const runner = await this.openRunner(executionId);
-    const run = runner.findRun(stepRef);
-    if (!run) throw new TaskRunNotFoundError(stepRef);
-    const updated = await this.deps.writer.submit((trx) => updateStepNotes(trx, run, runner.mask(notes), actor, nowIso()));
-    runner.updated(updated);
-    return updated;
-  }
-
-  /** The runner of an execution people may still change; why not, otherwise. */
-  private async openRunner(executionId: string): Promise<ExecutionRunner> {
-    const runner = this.runners.get(executionId);
-    if (runner?.open) return runner;
-    const execution = await getExecution(this.deps.db, executionId);
-    if (!execution) throw new ExecutionNotFoundError(executionId);
-    if (runner || isTerminalExecutionStatus(execution.status))
-      throw new RecordEndedError(`execution ${executionId} has ended (${execution.status}): its record can no longer change`);
-    throw new InvalidStateError(`execution ${executionId} is not driven by this server process`);
-  }
-
-  /** Resolves once the execution has ended (immediately when it is not running here). */
-  async waitForExecution(executionId: string): Promise<void> {
-    await this.runners.get(executionId)?.done;
-  }
-
-  get activeExecutions(): number {
-    return this.runners.size;
+  /** Attempts running in this process. */
+  get runningAttempts(): number {
+    return this.worker?.running ?? 0;
   }
 
   /**
-   * Ends what a dead process left running (`process_lost`, retried per policy) and resumes every
-   * unfinished execution. Called once at start-up, before the API accepts requests.
+   * Stops the worker pool gracefully: claims nothing more, lets running attempts finish for up to
+   * `graceMs`, hands back the rest (they run again on another worker or after a restart).
    */
-  async recover(): Promise<RecoveryReport> {
-    const { report, resumable } = await recoverExecutions(this.deps);
-    for (const { execution, version, runs } of resumable) {
-      const masker = new Masker(secretValues(version.definition, execution.inputs, this.deps.env));
-      this.launch(new ExecutionRunner(this.deps, execution, version, runs, execution.inputs, masker));
-    }
-    return report;
-  }
-
-  /**
-   * Stops driving executions without ending them: their child processes are killed, and the next
-   * start records those attempts as lost and retries them.
-   */
-  async shutdown(): Promise<void> {
-    this.closed = true;
-    for (const runner of this.runners.values()) runner.detach();
-    this.runners.clear();
+  async shutdown(graceMs = 0): Promise<void> {
+    this.sweeper?.stop();
+    await this.worker?.drain(graceMs);
     await this.deps.writer.drain();
   }
 
-  private launch(runner: ExecutionRunner): void {
-    if (this.closed) return;
-    this.runners.set(runner.id, runner);
-    void runner.done.then(() => {
-      if (this.runners.get(runner.id) === runner) this.runners.delete(runner.id);
-    });
-    runner.start().catch((e: unknown) => {
-      console.error(`runledger: execution ${runner.id} could not start:`, e);
-    });
+  /** Stops as a killed process would (tests): nothing more is recorded, leases are left to expire. */
+  async die(): Promise<void> {
+    this.sweeper?.stop();
+    await this.worker?.die();
+    await this.deps.writer.drain();
   }
 }

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { InvalidStateError } from '../domain/errors.ts';
-import type { ExecutionStatus } from '../domain/execution-status.ts';
+import { canTransitionExecution, type ExecutionStatus } from '../domain/execution-status.ts';
 import type { Actor } from '../domain/records.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
@@ -19,7 +19,8 @@ const EVENT_FOR: Record<ExecutionStatus, string> = {
 
 export interface ExecutionStatusChange {
   executionId: string;
-  from: readonly ExecutionStatus[];
+  /** The status it has now: the update is a compare-and-set on it, and the audit event records it. */
+  from: ExecutionStatus;
   to: ExecutionStatus;
   changes: Omit<ExecutionChanges, 'status'>;
   actor: Actor;
@@ -34,14 +35,16 @@ export interface ExecutionStatusChange {
  * the audit event in the same transaction (DESIGN invariant 1).
  */
 export async function changeExecutionStatus(trx: Transaction<Database>, change: ExecutionStatusChange): Promise<void> {
-  const changed = await updateExecution(trx, change.executionId, { ...change.changes, status: change.to }, change.from);
-  if (!changed) throw new InvalidStateError(`execution ${change.executionId} is no longer ${change.from.join(' or ')}`);
+  if (!canTransitionExecution(change.from, change.to))
+    throw new InvalidStateError(`execution ${change.executionId} cannot move from ${change.from} to ${change.to}`);
+  const changed = await updateExecution(trx, change.executionId, { ...change.changes, status: change.to }, [change.from]);
+  if (!changed) throw new InvalidStateError(`execution ${change.executionId} is no longer ${change.from}`);
   await recordAuditEvent(trx, {
     subjectType: 'execution',
     subjectId: change.executionId,
     executionId: change.executionId,
     eventType: change.eventType ?? EVENT_FOR[change.to],
     actor: change.actor,
-    metadata: { from: change.from.length === 1 ? change.from[0] : change.from, to: change.to, ...change.metadata },
+    metadata: { from: change.from, to: change.to, ...change.metadata },
   });
 }

@@ -1,4 +1,5 @@
 import { parseDurationMs } from '../domain/duration.ts';
+import { HANDED_BACK } from '../domain/execution-plan.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, toError, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
@@ -67,6 +68,9 @@ export async function runTaskAttempt(
 }
 
 function aborted(reason: AbortReason, output: unknown, durationMs: number): AttemptOutcome {
+  if (reason.kind === 'handed_back') {
+    return { status: 'failed', output: output ?? null, error: failure('lost', HANDED_BACK, reason.message), durationMs };
+  }
   if (reason.kind === 'timed_out') {
     return { status: 'timed_out', output: output ?? null, error: failure('timeout', 'TASK_TIMEOUT', reason.message), durationMs };
   }

@@ -2,13 +2,52 @@ import type { Kysely, Transaction } from 'kysely';
 import { toError } from '../domain/task-failure.ts';
 import type { Database } from '../store/database-schema.ts';
 
+/** What a change may ask of the transaction it runs in. */
+export interface TxHooks {
+  /** Runs `fn` once the transaction has committed (never if it rolls back): wake-ups, local events. */
+  afterCommit(fn: () => void): void;
+}
+
 /** One state change: the writes that must commit together (row update, transition, audit). */
-export type StateChange<T = void> = (trx: Transaction<Database>) => Promise<T>;
+export type StateChange<T = void> = (trx: Transaction<Database>, tx: TxHooks) => Promise<T>;
 
 interface Queued {
   change: StateChange<unknown>;
   resolve(value: unknown): void;
   reject(error: Error): void;
+}
+
+/** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may simply run again. */
+const TRANSIENT_CODES = new Set(['40P01', '40001']);
+const MAX_TRANSIENT_RETRIES = 5;
+
+function isTransient(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && TRANSIENT_CODES.has((e as { code?: unknown }).code as string);
+}
+
+/** Runs `changes` in one transaction; their after-commit hooks run only if it commits. */
+async function runInTransaction(db: Kysely<Database>, changes: readonly StateChange<unknown>[]): Promise<unknown[]> {
+  for (let attempt = 1; ; attempt++) {
+    const hooks: (() => void)[] = [];
+    const tx: TxHooks = { afterCommit: (fn) => hooks.push(fn) };
+    try {
+      const results = await db.transaction().execute(async (trx) => {
+        const out: unknown[] = [];
+        for (const change of changes) out.push(await change(trx, tx));
+        return out;
+      });
+      for (const hook of hooks) {
+        try {
+          hook();
+        } catch (e: unknown) {
+          console.error(`runledger: an after-commit hook failed: ${toError(e).message}`);
+        }
+      }
+      return results;
+    } catch (e: unknown) {
+      if (!isTransient(e) || attempt >= MAX_TRANSIENT_RETRIES) throw e;
+    }
+  }
 }
 
 export interface StateWriterOptions {
@@ -27,7 +66,8 @@ export interface StateWriterOptions {
  * because a commit costs one fsync and one-row commits cap at a few thousand per second.
  *
  * A change that throws is not allowed to sink its neighbours: the batch is rolled back and every
- * change in it is replayed in a transaction of its own, so each caller learns its own outcome.
+ * change in it is replayed in a transaction of its own, so each caller learns its own outcome. A
+ * deadlock or serialization failure (PostgreSQL) rolls back and runs the same transaction again.
  */
 export class StateWriter {
   private queue: Queued[] = [];
@@ -84,11 +124,11 @@ export class StateWriter {
   }
 
   private async flush(batch: Queued[]): Promise<void> {
-    const results: unknown[] = [];
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const item of batch) results.push(await item.change(trx));
-      });
+      const results = await runInTransaction(
+        this.db,
+        batch.map((item) => item.change),
+      );
       this.stats.commits += 1;
       this.stats.changes += batch.length;
       batch.forEach((item, i) => item.resolve(results[i]));
@@ -100,7 +140,7 @@ export class StateWriter {
 
   private async runAlone(item: Queued): Promise<void> {
     try {
-      const result = await this.db.transaction().execute((trx) => item.change(trx));
+      const [result] = await runInTransaction(this.db, [item.change]);
       this.stats.commits += 1;
       this.stats.changes += 1;
       item.resolve(result);

@@ -1,8 +1,5 @@
+import type { LogLevel } from '../domain/log-line.ts';
 import type { TaskType } from '../domain/workflow-definition.ts';
-
-export const LogLevel = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
-export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
-export const LOG_LEVELS = Object.values(LogLevel);
 
 /** What a task handler gets: its rendered input and the means to log, to stop, and to find plugins. */
 export interface TaskContext {
@@ -20,8 +17,12 @@ export interface TaskContext {
   pluginDirs: readonly string[];
 }
 
+/**
+ * Why an attempt is being stopped: cancelled (a person, or the lease was lost), timed out (the task's
+ * or the execution's timeout), or handed back by a worker that is shutting down (it runs again elsewhere).
+ */
 export interface AbortReason {
-  kind: 'cancelled' | 'timed_out';
+  kind: 'cancelled' | 'timed_out' | 'handed_back';
   message: string;
 }
 

@@ -5,7 +5,14 @@ import type { Actor, TaskRun } from '../domain/records.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import { canTransitionTaskRun, type TaskRunStatus } from '../domain/task-run-status.ts';
 import type { Database } from '../store/database-schema.ts';
-import { insertTaskRuns, insertTransitions, updateTaskRun, type NewTaskRun, type TaskRunChanges } from '../store/task-run-repository.ts';
+import {
+  insertTaskRuns,
+  insertTransitions,
+  updateTaskRun,
+  type LeaseGuard,
+  type NewTaskRun,
+  type TaskRunChanges,
+} from '../store/task-run-repository.ts';
 
 export interface TransitionRequest {
   run: TaskRun;
@@ -16,6 +23,8 @@ export interface TransitionRequest {
   /** Who moved it: recorded on the audit event committed with the transition. */
   actor: Actor;
   now: string;
+  /** For a claimed run: the lease the change is conditional on. */
+  lease?: LeaseGuard;
 }
 
 /**
@@ -24,12 +33,19 @@ export interface TransitionRequest {
  * nothing and learns so from the error. Returns the run as it now stands.
  */
 export async function transitionTaskRun(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun> {
+  const moved = await tryTransitionTaskRun(trx, req);
+  if (!moved) throw new InvalidStateError(`task run ${req.run.id} is no longer ${req.run.status}`);
+  return moved;
+}
+
+/** `transitionTaskRun`, answering null instead of throwing when the run is no longer as expected (its lease moved on). */
+export async function tryTransitionTaskRun(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun | null> {
   const { run, to, changes, metadata, actor, now } = req;
   if (!canTransitionTaskRun(run.status, to)) {
     throw new InvalidStateError(`task run ${run.id} cannot move from ${run.status} to ${to}`);
   }
-  const changed = await updateTaskRun(trx, run.id, { ...changes, status: to, updatedAt: now }, run.status);
-  if (!changed) throw new InvalidStateError(`task run ${run.id} is no longer ${run.status}`);
+  const changed = await updateTaskRun(trx, run.id, { ...changes, status: to, updatedAt: now }, run.status, req.lease);
+  if (!changed) return null;
   await insertTransitions(trx, [
     { id: newId(), taskRunId: run.id, executionId: run.executionId, fromState: run.status, toState: to, metadata, createdAt: now },
   ]);
@@ -102,6 +118,10 @@ export async function createPendingTaskRuns(
     completedAt: null,
     durationMs: null,
     updatedAt: r.createdAt,
+    availableAt: r.availableAt ?? null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    fence: 0,
   }));
 }
 

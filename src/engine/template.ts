@@ -59,14 +59,24 @@ export function renderString(text: string, ctx: TemplateContext): unknown {
 
 /** The `X` of every `{{ secrets.X }}` inside `value`, once each, in order of appearance. */
 export function collectSecretNames(value: unknown): string[] {
-  const names = new Set<string>();
+  return collectReferences(value, (r) => (r.root === 'secrets' ? r.name : undefined));
+}
+
+/** The `<id>` of every `{{ tasks.<id>.output… }}` inside `value`, once each: the outputs rendering needs. */
+export function collectTaskReferences(value: unknown): string[] {
+  return collectReferences(value, (r) => (r.root === 'tasks' ? r.taskId : undefined));
+}
+
+function collectReferences(value: unknown, pick: (reference: TemplateReference) => string | undefined): string[] {
+  const found = new Set<string>();
   walkStrings(value, (text) => {
     for (const match of text.matchAll(PLACEHOLDER)) {
       const parsed = parseTemplateExpression(match[1] ?? '');
-      if (parsed.kind === 'reference' && parsed.reference.root === 'secrets') names.add(parsed.reference.name);
+      const name = parsed.kind === 'reference' ? pick(parsed.reference) : undefined;
+      if (name !== undefined) found.add(name);
     }
   });
-  return [...names];
+  return [...found];
 }
 
 /**

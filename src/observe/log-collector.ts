@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { toError } from '../domain/task-failure.ts';
-import type { LogLine, LogSink } from '../engine/log-sink.ts';
+import type { LogLine, LogSink } from '../domain/log-line.ts';
 import type { Database } from '../store/database-schema.ts';
-import { insertLogLines, maxLogSeq, type ExecutionLogRow } from '../store/execution-log-repository.ts';
+import type { DialectCapabilities } from '../store/capabilities.ts';
+import { appendLogLines } from '../store/execution-log-repository.ts';
 import { notify } from '../store/store-notifications.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -37,7 +38,6 @@ export interface LogCollectorOptions {
 export class LogCollector implements LogSink, LogFeed {
   private readonly flushed = new EventEmitter().setMaxListeners(0);
   private buffer: { line: LogLine; ts: string }[] = [];
-  private readonly nextSeq = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   readonly stats = { written: 0, dropped: 0, batches: 0 };
@@ -51,6 +51,7 @@ export class LogCollector implements LogSink, LogFeed {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly caps: DialectCapabilities,
     options: LogCollectorOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 100;
@@ -86,11 +87,6 @@ export class LogCollector implements LogSink, LogFeed {
     return () => this.flushed.off(executionId, listener);
   }
 
-  release(executionId: string): void {
-    // After the batches already queued: a line appended later re-reads the counter from the store.
-    this.chain = this.chain.then(() => void this.nextSeq.delete(executionId));
-  }
-
   private flushAll(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -112,43 +108,37 @@ export class LogCollector implements LogSink, LogFeed {
 
   private async writeBatch(batch: { line: LogLine; ts: string }[]): Promise<void> {
     try {
-      for (const { line } of batch) {
-        if (!this.nextSeq.has(line.executionId)) this.nextSeq.set(line.executionId, (await maxLogSeq(this.db, line.executionId)) + 1);
-      }
-      const seqs = new Map(this.nextSeq);
-      const rows: ExecutionLogRow[] = batch.map(({ line, ts }) => {
-        const seq = seqs.get(line.executionId)!;
-        seqs.set(line.executionId, seq + 1);
-        return {
-          executionId: line.executionId,
-          seq,
-          taskRunId: line.taskRunId,
-          ts,
-          level: line.level,
-          source: line.source,
-          message: line.message,
-          metadata: line.metadata,
-        };
-      });
       const channel = this.notifyChannel;
-      await this.db.transaction().execute(async (trx) => {
-        await insertLogLines(trx, rows);
+      const rows = await this.db.transaction().execute(async (trx) => {
+        const stored = await appendLogLines(
+          trx,
+          this.caps,
+          batch.map(({ line, ts }) => ({ ...line, ts })),
+        );
         if (channel)
           await notify(
             trx,
             channel,
-            rows.map((r) => r.executionId),
+            stored.map((r) => r.executionId),
           );
+        return stored;
       });
-      for (const [k, v] of seqs) this.nextSeq.set(k, v);
       for (const executionId of new Set(rows.map((r) => r.executionId))) this.flushed.emit(executionId);
       this.stats.written += rows.length;
       this.stats.batches += 1;
+      const lost = batch.length - rows.length;
+      if (lost > 0) {
+        this.stats.dropped += lost;
+        console.error(`runledger: could not write ${lost} log lines: their execution does not exist`);
+      }
     } catch (e: unknown) {
       this.stats.dropped += batch.length;
-      // Forget the counters: the next batch re-reads them from the store.
-      this.nextSeq.clear();
       console.error(`runledger: could not write ${batch.length} log lines: ${toError(e).message}`);
     }
+  }
+
+  /** Tells this process's followers that lines of these executions were written by another transaction. */
+  wake(executionIds: Iterable<string>): void {
+    for (const executionId of new Set(executionIds)) this.flushed.emit(executionId);
   }
 }

@@ -1,9 +1,14 @@
 import type { Kysely } from 'kysely';
-import { ExecutionNotFoundError } from '../domain/errors.ts';
+import { ExecutionNotFoundError, RestoreExpiredError } from '../domain/errors.ts';
 import type { Actor, Execution } from '../domain/records.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { listEndedExecutionsBefore, softDeleteExecution } from '../store/execution-repository.ts';
+import {
+  getDeletedExecution,
+  listEndedExecutionsBefore,
+  restoreDeletedExecution,
+  softDeleteExecution,
+} from '../store/execution-repository.ts';
 
 /**
  * Soft-deletes an ended execution with its DELETED audit event, in one transaction: it disappears
@@ -31,6 +36,38 @@ export async function deleteExecutionRecord(
 
 const BATCH = 1000;
 const DAY_MS = 86_400_000;
+
+/**
+ * Brings back a deleted execution within the grace period (the same as the purge of its evidence, so
+ * what is restored is still whole), with its RESTORED audit event; returns its id.
+ */
+export async function restoreExecutionRecord(
+  db: Kysely<Database>,
+  id: string,
+  actor: Actor,
+  graceDays: number,
+  now: string,
+): Promise<string> {
+  const deleted = await getDeletedExecution(db, id);
+  if (!deleted) throw new ExecutionNotFoundError(id);
+  const since = new Date(Date.parse(now) - graceDays * DAY_MS).toISOString();
+  await db.transaction().execute(async (trx) => {
+    if (!(await restoreDeletedExecution(trx, deleted.id, since, now)))
+      throw new RestoreExpiredError(
+        `execution ${deleted.id} was deleted at ${deleted.deletedAt}, more than ${graceDays} days ago: its evidence may be purged`,
+        { deletedAt: deleted.deletedAt, graceDays },
+      );
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: deleted.id,
+      executionId: deleted.id,
+      eventType: 'RESTORED',
+      actor,
+      metadata: { deletedAt: deleted.deletedAt, deletedBy: deleted.deletedBy },
+    });
+  });
+  return deleted.id;
+}
 
 /**
  * The admin retention policy for records (`RUNLEDGER_RECORD_RETENTION_DAYS`; none by default, so

@@ -5,6 +5,11 @@ export interface DialectCapabilities {
   readonly dialect: 'sqlite' | 'postgres';
   /** `SELECT … FOR UPDATE SKIP LOCKED` for claiming work across processes. */
   readonly skipLocked: boolean;
+  /**
+   * `SELECT … FOR UPDATE`: a transaction locks the rows it is about to decide on. SQLite needs none:
+   * one process, one writer at a time.
+   */
+  readonly rowLocks: boolean;
   /** LISTEN/NOTIFY to wake followers and workers. */
   readonly listenNotify: boolean;
   /** Concurrent writers in separate transactions (SQLite has one writer at a time). */
@@ -23,6 +28,7 @@ export interface DialectCapabilities {
 export const sqliteCapabilities: DialectCapabilities = {
   dialect: 'sqlite',
   skipLocked: false,
+  rowLocks: false,
   listenNotify: false,
   concurrentWriters: false,
   jsonType: 'text',
@@ -33,6 +39,7 @@ export const sqliteCapabilities: DialectCapabilities = {
 export const postgresCapabilities: DialectCapabilities = {
   dialect: 'postgres',
   skipLocked: true,
+  rowLocks: true,
   listenNotify: true,
   concurrentWriters: true,
   jsonType: 'jsonb',

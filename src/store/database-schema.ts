@@ -54,6 +54,13 @@ export interface ExecutionsTable {
   deleted_at: string | null;
   deleted_by: string | null;
   audit_purged_at: string | null;
+  deadline_at: string | null;
+  stop_requested_at: string | null;
+  stop_kind: string | null;
+  stop_reason: string | null;
+  /** JSON: the actor who asked (audit shape). */
+  stop_actor: string | null;
+  sealed_secrets: string | null;
 }
 
 export interface ExecutionInputsTable {
@@ -80,6 +87,12 @@ export interface TaskRunsTable {
   completed_at: string | null;
   duration_ms: number | null;
   updated_at: string;
+  available_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  heartbeat_at: string | null;
+  fence: Generated<number>;
+  sealed_output: string | null;
 }
 
 export interface TaskRunTransitionsTable {

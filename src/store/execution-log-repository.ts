@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import type { DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 import { toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
@@ -16,13 +17,48 @@ export interface ExecutionLogRow {
   metadata?: Record<string, unknown> | undefined;
 }
 
-/** Appends lines and bumps each execution's `log_entry_count` by the lines it got, in the caller's transaction. */
+/** Inserts lines whose seqs are given and bumps each execution's `log_entry_count` by the lines it got (seeding, imports). */
 export async function insertLogLines(trx: Db, lines: readonly ExecutionLogRow[]): Promise<void> {
   if (lines.length === 0) return;
+  await insertLogRows(trx, lines);
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l.executionId, (counts.get(l.executionId) ?? 0) + 1);
+  // One UPDATE … FROM for every execution in the batch (both dialects), not one per execution.
+  await sql`update executions set log_entry_count = log_entry_count + v.n
+            from (${countsRelation(counts)}) as v where executions.id = v.id`.execute(trx);
+}
+
+/**
+ * Appends lines in the caller's transaction: their seqs are allocated from each execution's row
+ * (`log_entry_count` is the last seq given out), so lines of one execution written by several
+ * processes interleave without colliding. Returns the rows as stored.
+ */
+export async function appendLogLines(
+  trx: Db,
+  caps: DialectCapabilities,
+  lines: ReadonlyArray<Omit<ExecutionLogRow, 'seq'>>,
+): Promise<ExecutionLogRow[]> {
+  if (lines.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l.executionId, (counts.get(l.executionId) ?? 0) + 1);
+  const next = await allocateLogSeqs(trx, caps, counts);
+  const rows: ExecutionLogRow[] = [];
+  for (const line of lines) {
+    const seq = next.get(line.executionId);
+    if (seq === undefined) continue; // the execution is gone (deleted by retention meanwhile)
+    next.set(line.executionId, seq + 1);
+    rows.push({ ...line, seq });
+  }
+  await insertLogRows(trx, rows);
+  return rows;
+}
+
+async function insertLogRows(trx: Db, rows: readonly ExecutionLogRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await trx
     .insertInto('execution_logs')
     .values(
-      lines.map((l) => ({
+      rows.map((l) => ({
         execution_id: l.executionId,
         seq: l.seq,
         task_run_id: l.taskRunId,
@@ -34,27 +70,34 @@ export async function insertLogLines(trx: Db, lines: readonly ExecutionLogRow[])
       })),
     )
     .execute();
-  const counts = new Map<string, number>();
-  for (const l of lines) counts.set(l.executionId, (counts.get(l.executionId) ?? 0) + 1);
-  // One UPDATE … FROM for every execution in the batch (both dialects), not one per execution.
-  const increments = sql.join(
+}
+
+function countsRelation(counts: ReadonlyMap<string, number>) {
+  return sql.join(
     [...counts].map(([id, n], i) =>
       i === 0 ? sql`select ${id} as id, cast(${n} as integer) as n` : sql`select ${id}, cast(${n} as integer)`,
     ),
     sql` union all `,
   );
-  await sql`update executions set log_entry_count = log_entry_count + v.n
-            from (${increments}) as v where executions.id = v.id`.execute(trx);
 }
 
-/** The highest seq stored for an execution (0 when none): where a restarted process continues. */
-export async function maxLogSeq(db: Db, executionId: string): Promise<number> {
-  const row = await db
-    .selectFrom('execution_logs')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('execution_id', '=', executionId)
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
+/**
+ * Allocates `count` log sequence numbers per execution (the `log_entry_count` column is the last one
+ * given out) in the caller's transaction; returns the first of each range. Any process may write
+ * lines of any execution: the row update serialises them.
+ */
+async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  const ids = [...counts.keys()].sort();
+  if (ids.length === 0) return new Map();
+  // Two processes allocating for the same executions take the row locks in one order (by id).
+  if (caps.rowLocks && ids.length > 1) {
+    await db.selectFrom('executions').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  }
+  const { rows } = await sql<{ id: string; last: number | string }>`
+    update executions set log_entry_count = log_entry_count + v.n
+    from (${countsRelation(counts)}) as v where executions.id = v.id
+    returning executions.id as id, executions.log_entry_count as last`.execute(db);
+  return new Map(rows.map((r) => [r.id, Number(r.last) - counts.get(r.id)! + 1]));
 }
 
 export interface StoredLogLine {

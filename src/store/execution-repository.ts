@@ -53,6 +53,10 @@ export interface NewExecution {
   /** Already masked. */
   inputs: Record<string, unknown>;
   createdAt: string;
+  /** The secret inputs, sealed (execution-secrets.ts); null when there are none. */
+  sealedSecrets?: string | null;
+  /** When the execution times out, from its definition's `timeout`. */
+  deadlineAt?: string | null;
 }
 
 /** Inserts the execution and one `execution_inputs` row per scalar input (the search index). */
@@ -80,6 +84,8 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       deleted_at: null,
       deleted_by: null,
       audit_purged_at: null,
+      sealed_secrets: e.sealedSecrets ?? null,
+      deadline_at: e.deadlineAt ?? null,
     })
     .execute();
   const rows = Object.entries(e.inputs)

@@ -8,7 +8,7 @@ import { fromJson, toJson, toNullableJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
+export function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
   return {
     id: row.id,
     executionId: row.execution_id,
@@ -27,6 +27,10 @@ function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
     completedAt: row.completed_at,
     durationMs: row.duration_ms,
     updatedAt: row.updated_at,
+    availableAt: row.available_at,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    fence: row.fence,
   };
 }
 
@@ -50,6 +54,8 @@ export interface NewTaskRun {
   attempt: number;
   status: TaskRunStatus;
   createdAt: string;
+  /** Claimable from then on (a retry after its backoff); absent until the planner makes it ready. */
+  availableAt?: string | null;
 }
 
 export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promise<void> {
@@ -75,6 +81,7 @@ export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promi
         completed_at: null,
         duration_ms: null,
         updated_at: r.createdAt,
+        available_at: r.availableAt ?? null,
       })),
     )
     .execute();
@@ -91,11 +98,32 @@ export interface TaskRunChanges {
   startedAt?: string | null;
   completedAt?: string | null;
   durationMs?: number | null;
+  availableAt?: string | null;
+  sealedOutput?: string | null;
+  leaseExpiresAt?: string | null;
   updatedAt: string;
 }
 
-/** Updates a task run; with `fromStatus`, only while it still has that status (compare-and-set). */
-export async function updateTaskRun(db: Db, id: string, changes: TaskRunChanges, fromStatus?: TaskRunStatus): Promise<boolean> {
+/** Conditions on a claimed run's lease, added to the compare-and-set of an update. */
+export interface LeaseGuard {
+  /** Only while this worker holds it under this fence (a report of the worker that claimed it). */
+  owner?: string;
+  fence?: number;
+  /** Only while its lease has run out before this instant (the sweeper). */
+  expiredBefore?: string;
+}
+
+/**
+ * Updates a task run; with `fromStatus`, only while it still has that status, and with `lease`, only
+ * while its lease is as given (compare-and-set). Returns whether a row changed.
+ */
+export async function updateTaskRun(
+  db: Db,
+  id: string,
+  changes: TaskRunChanges,
+  fromStatus?: TaskRunStatus,
+  lease?: LeaseGuard,
+): Promise<boolean> {
   const set: Updateable<TaskRunsTable> = { updated_at: changes.updatedAt };
   if (changes.status !== undefined) set.status = changes.status;
   if (changes.input !== undefined) set.input = toNullableJson(changes.input);
@@ -107,8 +135,14 @@ export async function updateTaskRun(db: Db, id: string, changes: TaskRunChanges,
   if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
   if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
   if (changes.durationMs !== undefined) set.duration_ms = changes.durationMs;
+  if (changes.availableAt !== undefined) set.available_at = changes.availableAt;
+  if (changes.sealedOutput !== undefined) set.sealed_output = changes.sealedOutput;
+  if (changes.leaseExpiresAt !== undefined) set.lease_expires_at = changes.leaseExpiresAt;
   let query = db.updateTable('task_runs').set(set).where('id', '=', id);
   if (fromStatus) query = query.where('status', '=', fromStatus);
+  if (lease?.owner !== undefined) query = query.where('lease_owner', '=', lease.owner);
+  if (lease?.fence !== undefined) query = query.where('fence', '=', lease.fence);
+  if (lease?.expiredBefore !== undefined) query = query.where('lease_expires_at', '<', lease.expiredBefore);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -1,9 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.ts';
-import { StateWriter } from '../../src/engine/state-writer.ts';
-import { TaskSlots } from '../../src/engine/task-slots.ts';
-import { taskHandlers } from '../../src/engine/tasks/index.ts';
-import { createHarness, type ExecutionView, type Harness, type TaskRunView } from '../support/harness.ts';
+import { createHarness, createSecondEngine, type ExecutionView, type Harness, type TaskRunView } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
 
 /** A procedure: two manual steps around an automated one, a document and variables (one secret). */
@@ -209,14 +205,13 @@ describeEachDialect('human-run records', (dialect) => {
     expect([res.status, res.body.code]).toEqual([409, 'INVALID_STATE']);
   });
 
-  it('resumes a record with an added step after a restart', async () => {
+  it('carries on a record with an added step in another process after the first one died', async () => {
     const id = await start({ server: 'web-03' });
     await step(id, 'drain', 'waiting');
     const extra = await h.api<TaskRunView>('POST', `/v1/executions/${id}/steps`, { description: 'Call the on-call' }, memberToken);
-    await h.engine.shutdown();
-    const next = new Engine({ ...h.engine.deps, writer: new StateWriter(h.store.db), slots: new TaskSlots(4), handlers: taskHandlers });
+    await h.engine.die();
+    const next = await createSecondEngine(h, { workerId: 'second-life' });
     try {
-      await next.recover();
       const actor = { kind: 'user' as const, userId: null, username: 'ops', role: 'admin' as const };
       await next.completeManualStep(id, extra.body.id, { status: 'succeeded', notes: null, actor });
       const second = await next.addStep(id, 'Second extra', actor);

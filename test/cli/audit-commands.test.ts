@@ -167,7 +167,7 @@ describe('runledger execution inspect --audit', () => {
     expect(out).toMatch(/^\S+ \S+Z\s+1\s+CREATED\s+admin \(token\)\s+pair v1, trigger api$/m);
     expect(out).toMatch(/^\S+ \S+Z\s+2\s+STARTED\s+worker \S+\s+pending->running$/m);
     expect(out).toMatch(/^\S+ \S+Z\s+4\s+STATE_CHANGE\s+worker \S+\s+task a#1 running->succeeded$/m);
-    expect(out).toMatch(/^\S+ \S+Z\s+7\s+COMPLETED\s+worker \S+\s+completed in \S+$/m);
+    expect(out).toMatch(/^\S+ \S+Z\s+7\s+COMPLETED\s+worker \S+\s+running->completed in \S+$/m);
     expect(out.indexOf(' CREATED ')).toBeLessThan(out.indexOf(' COMPLETED '));
     expect(out).toMatch(/^chain verified \(7 events\)$/m);
     expect(out).toMatch(/^TASK RUN\s+RECORDED AT\s+WORKER\s+CORRELATION ID\s+SUCCESS\s+EXECUTION TIME$/m);

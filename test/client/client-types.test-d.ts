@@ -35,7 +35,7 @@ import type {
 } from '../../src/client/types.ts';
 import type { AttachmentView, WorkflowVersionDetail } from '../../src/client/record-types.ts';
 import type { User } from '../../src/domain/records.ts';
-import type { LogLevel as EngineLogLevel } from '../../src/engine/task-handler.ts';
+import type { LogLevel as EngineLogLevel } from '../../src/domain/log-line.ts';
 import type { AuditVerification as StoredVerification } from '../../src/observe/audit-checkpoints.ts';
 import type { ChainVerification as StoredChainVerification } from '../../src/observe/audit-verify.ts';
 import type { AuditCheckpoint as StoredCheckpoint } from '../../src/store/audit-checkpoint-repository.ts';

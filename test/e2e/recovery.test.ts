@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,12 +8,20 @@ import { waitFor } from '../support/wait-for.ts';
 
 const BIN = path.resolve('bin/runledger.js');
 
+function env(dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    RUNLEDGER_DATA_DIR: dataDir,
+    RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
+    RUNLEDGER_LOG_LEVEL: 'silent',
+    RUNLEDGER_LEASE_DURATION: '2s',
+    RUNLEDGER_WORKER_POLL_INTERVAL: '200ms',
+  };
+}
+
 function startServer(dataDir: string): ChildProcess {
   fs.rmSync(path.join(dataDir, 'server.json'), { force: true });
-  return spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-    env: { ...process.env, RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery', RUNLEDGER_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function serverUrl(dataDir: string): Promise<string> {
@@ -23,24 +31,36 @@ async function serverUrl(dataDir: string): Promise<string> {
   }, 'the server to listen');
 }
 
-describe('recovery after SIGKILL', () => {
+function alive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface RunView {
+  taskId: string;
+  attempt: number;
+  status: string;
+  error: { code: string } | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+describe('a SQLite server killed with SIGKILL', () => {
   const dataDir = tempDir();
-  const marker = path.join(dataDir, 'first-attempt-started');
-  const pidFile = path.join(dataDir, 'orphan.pid');
+  const counter = path.join(dataDir, 'flaky-counter');
+  const pidFile = path.join(dataDir, 'long.pid');
   let server: ChildProcess | undefined;
 
   afterAll(() => {
     server?.kill('SIGKILL');
-    // the first attempt's shell outlived the killed server (it leads its own process group)
-    try {
-      process.kill(-Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
-    } catch {
-      // already gone
-    }
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('ends lost attempts as process_lost, retries them where allowed, and leaves nothing running', async () => {
+  it('resumes a retry and a running deadline on restart with the backoff and the deadline honoured, leaving no task process behind', async () => {
     server = startServer(dataDir);
     let url = await serverUrl(dataDir);
     const token = fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim();
@@ -52,70 +72,90 @@ describe('recovery after SIGKILL', () => {
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
-    const command = `if [ -f ${marker} ]; then echo second attempt; else echo $$ > ${pidFile}; touch ${marker}; sleep 30; fi`;
-    for (const [id, retry] of [
-      ['resilient', { max: 2, backoff: '100ms' }],
-      ['fragile', undefined],
-    ] as const) {
-      const res = await call('PUT', `/v1/workflows/${id}`, {
-        id,
-        name: id,
+    const definitions = [
+      {
+        id: 'backoff',
+        name: 'Backoff',
         tasks: [
-          { id: 'work', type: 'shell', ...(retry ? { retry } : {}), with: { command: id === 'fragile' ? 'sleep 30' : command } },
-          { id: 'after', type: 'log', needs: ['work'], with: { message: 'after' } },
+          {
+            id: 'flaky',
+            type: 'shell',
+            retry: { max: 2, backoff: '4s' },
+            with: { command: `n=$(cat ${counter} 2>/dev/null || echo 0); echo $((n+1)) > ${counter}; [ "$n" -ge 1 ]` },
+          },
+          { id: 'after', type: 'log', needs: ['flaky'], with: { message: 'after' } },
         ],
-      });
-      expect(res.status).toBe(201);
-    }
-    const resilient = (await call('POST', '/v1/workflows/resilient/run', {})).body.executionId as string;
-    const fragile = (await call('POST', '/v1/workflows/fragile/run', {})).body.executionId as string;
+      },
+      {
+        id: 'deadline',
+        name: 'Deadline',
+        timeout: '6s',
+        tasks: [{ id: 'long', type: 'shell', retry: { max: 5, backoff: '0s' }, with: { command: `echo $$ > ${pidFile}; sleep 60` } }],
+      },
+    ];
+    for (const definition of definitions) expect((await call('PUT', `/v1/workflows/${definition.id}`, definition)).status).toBe(201);
+    const backoff = (await call('POST', '/v1/workflows/backoff/run', {})).body.executionId as string;
+    const deadline = (await call('POST', '/v1/workflows/deadline/run', {})).body.executionId as string;
+    const runsOf = async (id: string) => (await call('GET', `/v1/executions/${id}`)).body.taskRuns as RunView[];
     await waitFor(async () => {
-      const [a, b] = await Promise.all([call('GET', `/v1/executions/${resilient}`), call('GET', `/v1/executions/${fragile}`)]);
-      const running = (e: Record<string, unknown>) => (e.taskRuns as { status: string }[]).some((r) => r.status === 'running');
-      return running(a.body) && running(b.body) && fs.existsSync(marker) ? true : undefined;
-    }, 'both tasks to run');
+      const [a, b] = await Promise.all([runsOf(backoff), runsOf(deadline)]);
+      const retryWaits = a.some((r) => r.taskId === 'flaky' && r.attempt === 2 && r.status === 'pending');
+      return retryWaits && b.some((r) => r.status === 'running') && fs.existsSync(pidFile) ? true : undefined;
+    }, 'a retry waiting for its backoff and a long task running');
+    const pgid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(alive(pgid)).toBe(true);
 
     server.kill('SIGKILL');
     await new Promise((r) => server!.once('exit', r));
+    // The guard of the task's process group kills it with the server: nothing outlives the worker.
+    await waitFor(() => (alive(pgid) ? undefined : true), 'the killed server’s task processes to be gone', 5000);
 
     server = startServer(dataDir);
     url = await serverUrl(dataDir);
     const ended = (id: string) =>
-      waitFor(async () => {
-        const e = (await call('GET', `/v1/executions/${id}`)).body;
-        return ['completed', 'failed'].includes(e.status as string) ? e : undefined;
-      }, `execution ${id} to end`);
-    const [r, f] = await Promise.all([ended(resilient), ended(fragile)]);
+      waitFor(
+        async () => {
+          const e = (await call('GET', `/v1/executions/${id}`)).body;
+          return ['completed', 'failed', 'timed_out', 'cancelled'].includes(e.status as string) ? e : undefined;
+        },
+        `execution ${id} to end`,
+        30_000,
+      );
+    const [b, d] = await Promise.all([ended(backoff), ended(deadline)]);
 
-    const runs = (e: Record<string, unknown>) =>
-      (e.taskRuns as { taskId: string; attempt: number; status: string; error: { code: string } | null }[]).map((x) => [
-        x.taskId,
-        x.attempt,
-        x.status,
-        x.error?.code ?? null,
-      ]);
-    expect(r.status).toBe('completed');
-    const sorted = (e: Record<string, unknown>) => runs(e).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
-    expect(sorted(r)).toEqual([
-      ['after', 1, 'succeeded', null],
-      ['work', 1, 'failed', 'process_lost'],
-      ['work', 2, 'succeeded', null],
+    expect(b.status).toBe('completed');
+    const flaky = (b.taskRuns as RunView[]).filter((r) => r.taskId === 'flaky');
+    expect(flaky.map((r) => [r.attempt, r.status, r.error?.code ?? null])).toEqual([
+      [1, 'failed', 'EXIT_CODE'],
+      [2, 'succeeded', null],
     ]);
-    expect(f.status).toBe('failed');
-    expect(runs(f)).toEqual([
-      ['work', 1, 'failed', 'process_lost'],
-      ['after', 1, 'skipped', 'DEPENDENCY_FAILED'],
-    ]);
-    const list = (await call('GET', '/v1/executions?status=running,pending,waiting')).body;
-    expect(list.items).toEqual([]);
+    // The retry started no earlier than its backoff allowed, although the process that scheduled it died.
+    expect(Date.parse(flaky[1]!.startedAt!) - Date.parse(flaky[0]!.completedAt!)).toBeGreaterThanOrEqual(4000);
 
-    // a crash right after terminal states committed loses none of their logs (flushed before the commit)
+    expect(d.status).toBe('timed_out');
+    expect(d.error).toMatchObject({ code: 'EXECUTION_TIMEOUT' });
+    const elapsed = Date.parse(d.completedAt as string) - Date.parse(d.createdAt as string);
+    expect(elapsed).toBeGreaterThanOrEqual(6000);
+    expect(elapsed).toBeLessThan(15_000);
+    const long = (d.taskRuns as RunView[]).map((r) => [r.attempt, r.status, r.error?.code ?? null]);
+    expect(long[0]).toEqual([1, 'failed', 'LEASE_EXPIRED']);
+    expect(long.slice(1).every(([, status]) => status === 'timed_out' || status === 'cancelled' || status === 'failed')).toBe(true);
+    expect((await call('GET', '/v1/executions?status=running,pending,waiting')).body.items).toEqual([]);
+
+    // One process per SQLite data directory: a second server or a worker refuses to start.
+    for (const args of [['serve', '--port', '0'], ['worker']]) {
+      const second = spawnSync(process.execPath, [BIN, ...args], { env: env(dataDir), encoding: 'utf8', timeout: 30_000 });
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/another Runledger process \(runledger serve, pid \d+\) already uses the data directory/);
+    }
+
+    // A crash right after terminal states committed loses none of their logs (flushed before the commit).
     server.kill('SIGKILL');
     await new Promise((r) => server!.once('exit', r));
     server = undefined;
     const db = new Database(path.join(dataDir, 'runledger.db'), { readonly: true });
     try {
-      for (const id of [resilient, fragile]) {
+      for (const id of [backoff, deadline]) {
         const { log_entry_count: count } = db.prepare('select log_entry_count from executions where id = ?').get(id) as {
           log_entry_count: number;
         };
@@ -125,11 +165,10 @@ describe('recovery after SIGKILL', () => {
         }[];
         expect(lines.length).toBe(count);
         expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
-        expect(lines.at(-1)?.message).toMatch(/execution (completed|failed)/);
-        expect(lines.some((l) => l.message.includes('process_lost'))).toBe(true);
+        expect(lines.at(-1)?.message).toMatch(/execution (completed|timed_out)/);
       }
     } finally {
       db.close();
     }
-  });
+  }, 90_000);
 });

@@ -95,7 +95,18 @@ describeEachDialect('execution lifecycle audit', (dialect) => {
       timeout: '200ms',
       tasks: [{ id: 'a', type: 'sleep', with: { duration: '10s' } }],
     });
-    expect(lines).toEqual(['CREATED', 'STARTED', 'STATE_CHANGE a#1 pending->running', 'STATE_CHANGE a#1 running->timed_out', 'TIMEOUT']);
+    expect(lines).toEqual([
+      'CREATED',
+      'STARTED',
+      'STATE_CHANGE a#1 pending->running',
+      'STOP_REQUESTED',
+      'STATE_CHANGE a#1 running->timed_out',
+      'TIMEOUT',
+    ]);
+    expect(events.find((e) => e.eventType === 'STOP_REQUESTED')?.metadata).toEqual({
+      kind: 'timed_out',
+      reason: 'execution timed out after 200ms',
+    });
     expect(events.at(-1)?.metadata).toMatchObject({ durationMs: expect.any(Number), error: { code: 'EXECUTION_TIMEOUT' } });
   });
 
@@ -114,9 +125,14 @@ describeEachDialect('execution lifecycle audit', (dialect) => {
       'CREATED',
       'STARTED',
       'STATE_CHANGE a#1 pending->running',
+      'STOP_REQUESTED',
       'STATE_CHANGE a#1 running->cancelled',
       'CANCELLED',
     ]);
+    expect(events.find((e) => e.eventType === 'STOP_REQUESTED')).toMatchObject({
+      actor: { kind: 'user', username: 'admin' },
+      metadata: { kind: 'cancelled', reason: 'not today' },
+    });
     expect(events.at(-1)).toMatchObject({
       actor: { kind: 'user', username: 'admin' },
       metadata: { error: { code: 'CANCELLED', message: 'not today' } },

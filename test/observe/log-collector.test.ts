@@ -3,6 +3,7 @@ import { newId } from '../../src/domain/ids.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
 import { queryLogLines } from '../../src/store/execution-log-repository.ts';
 import { seedExecution, seedWorkflow } from '../support/seed.ts';
+import { openStore } from '../../src/store/store.ts';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
 
 describeEachDialect('LogCollector', (dialect) => {
@@ -19,16 +20,15 @@ describeEachDialect('LogCollector', (dialect) => {
   const line = (message: string) => ({ executionId, taskRunId: null, level: 'INFO' as const, source: 'test', message });
 
   it('writes batches in order with a contiguous seq and an exact count, across collectors', async () => {
-    const first = new LogCollector(t.store.db, { batchSize: 100, flushIntervalMs: 10_000 });
+    const first = new LogCollector(t.store.db, t.store.caps, { batchSize: 100, flushIntervalMs: 10_000 });
     for (let i = 0; i < 250; i++) first.append(line(`a${i}`));
     await first.flush(executionId);
     expect(first.stats).toMatchObject({ written: 250, dropped: 0, batches: 3 });
     // a new process continues where the stored lines end
-    const second = new LogCollector(t.store.db);
+    const second = new LogCollector(t.store.db, t.store.caps);
     second.append(line('b0'));
     second.append(line('x'.repeat(70 * 1024)));
     await second.flush(executionId);
-    second.release(executionId);
     second.append(line('b2'));
     await second.flush(executionId);
     const lines = await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 1000 });
@@ -41,8 +41,31 @@ describeEachDialect('LogCollector', (dialect) => {
     expect(row.log_entry_count).toBe(253);
   });
 
+  it('interleaves lines of one execution written by two collectors at once, with no seq written twice', async () => {
+    // On PostgreSQL the second collector has a pool of its own, as another process would.
+    const other = t.databaseUrl ? openStore({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, schema: t.schema }) : t.store;
+    try {
+      const a = new LogCollector(t.store.db, t.store.caps, { batchSize: 7, flushIntervalMs: 10_000 });
+      const b = new LogCollector(other.db, other.caps, { batchSize: 5, flushIntervalMs: 10_000 });
+      for (let i = 0; i < 200; i++) {
+        a.append(line(`a${i}`));
+        b.append(line(`b${i}`));
+      }
+      await Promise.all([a.flush(executionId), b.flush(executionId)]);
+      expect(a.stats.dropped + b.stats.dropped).toBe(0);
+      const lines = await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 1000 });
+      expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+      // each collector's own lines keep their order
+      const order = (prefix: string) => lines.filter((l) => l.message.startsWith(prefix)).map((l) => Number(l.message.slice(1)));
+      expect(order('a')).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(order('b')).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    } finally {
+      if (other !== t.store) await other.close();
+    }
+  });
+
   it('flushes on its own after the interval', async () => {
-    const collector = new LogCollector(t.store.db, { flushIntervalMs: 20 });
+    const collector = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 20 });
     collector.append(line('soon'));
     await vi.waitFor(async () => expect((await queryLogLines(t.store.db, { executionId, afterSeq: 0, limit: 10 })).length).toBe(1), {
       timeout: 2000,
@@ -51,7 +74,7 @@ describeEachDialect('LogCollector', (dialect) => {
 
   it('reports a failed write on stderr and keeps going', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const collector = new LogCollector(t.store.db);
+    const collector = new LogCollector(t.store.db, t.store.caps);
     collector.append({ ...line('orphan'), executionId: newId() }); // no such execution: the foreign key refuses it
     await collector.flush(executionId);
     expect(collector.stats.dropped).toBe(1);
@@ -69,7 +92,7 @@ describeEachDialect('LogCollector bound', (dialect) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const executionId = await seedExecution(t.store.db, await seedWorkflow(t.store.db));
-      const collector = new LogCollector(t.store.db, { maxWaiting: 150 });
+      const collector = new LogCollector(t.store.db, t.store.caps, { maxWaiting: 150 });
       // appended synchronously: no batch can be written in between, so the backlog passes the bound
       for (let i = 0; i < 400; i++)
         collector.append({ executionId, taskRunId: null, level: 'INFO', source: 'flood', message: `line ${i}` });

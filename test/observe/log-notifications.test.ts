@@ -24,7 +24,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
     t = await createTestStore('postgres');
     // A second pool on the same schema stands for a second server process.
     other = openStore({ databaseUrl: TEST_PG_URL, dataDir: t.dataDir, schema: t.store.schema });
-    writer = new LogCollector(t.store.db, { flushIntervalMs: 10_000, notifyChannel: t.store.channel('logs') });
+    writer = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 10_000, notifyChannel: t.store.channel('logs') });
     executionId = await seedExecution(t.store.db, await seedWorkflow(t.store.db));
   });
   afterEach(async () => {
@@ -34,7 +34,7 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
   });
 
   it("wakes the other process's subscribers when a batch commits, and only for that execution", async () => {
-    const feed = new CombinedLogFeed(new LogCollector(other.db));
+    const feed = new CombinedLogFeed(new LogCollector(other.db, other.caps));
     const listener = await other.listen!('logs', (id) => feed.wake(id));
     try {
       const woken: string[] = [];
@@ -80,7 +80,10 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
     beforeEach(async () => {
       dataDir = tempDir();
       server = await startServer(
-        loadConfig({ RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir, databaseUrl: TEST_PG_URL, port: 0, host: '127.0.0.1' }),
+        loadConfig(
+          { RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
+          { dataDir, databaseUrl: TEST_PG_URL, port: 0, host: '127.0.0.1' },
+        ),
         { print: () => {}, worker: false, schema: t.store.schema, logPollMs: 60_000 },
       );
     });

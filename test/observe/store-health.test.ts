@@ -44,7 +44,11 @@ describeEachDialect('store health', (dialect) => {
   it('is checked by the server after the start-up cleanup', async () => {
     const lines: string[] = [];
     const config = loadConfig(
-      { RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_TABLE_SIZE_WARNING_BYTES: '1' },
+      {
+        RUNLEDGER_LOG_LEVEL: 'silent',
+        RUNLEDGER_TABLE_SIZE_WARNING_BYTES: '1',
+        RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      },
       {
         dataDir: dialect === 'sqlite' ? t.dataDir : tempDir(),
         databaseUrl: dialect === 'postgres' ? TEST_PG_URL : undefined,

@@ -5,10 +5,14 @@ import { buildApp, type AppOptions } from '../../src/api/app.ts';
 import { AuthService } from '../../src/auth/auth-service.ts';
 import { JwtSigner } from '../../src/auth/jwt.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import type { EngineDeps } from '../../src/engine/engine-deps.ts';
+import { EngineSignals } from '../../src/engine/engine-signals.ts';
+import { loadSecretBox } from '../../src/engine/secret-box.ts';
 import { StateWriter } from '../../src/engine/state-writer.ts';
-import { TaskSlots } from '../../src/engine/task-slots.ts';
 import { taskHandlers } from '../../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
+import { WorkflowVersionCache } from '../../src/engine/workflow-version-cache.ts';
+import { CombinedLogFeed } from '../../src/observe/log-feed.ts';
 import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
 import { AttachmentService } from '../../src/records/attachment-service.ts';
@@ -23,6 +27,8 @@ export const ADMIN_PASSWORD = 'correct horse battery';
 export interface Harness extends TestStore {
   app: FastifyInstance;
   engine: Engine;
+  /** What the engine was built from: another engine on the same store (a second node) can be made from it. */
+  deps: EngineDeps;
   writer: StateWriter;
   logs: LogCollector;
   auth: AuthService;
@@ -85,24 +91,50 @@ export async function createHarness(
     attachmentSettings?: Partial<AttachmentSettings>;
     /** Options of the app beyond the body limit (session lifetime, proxy trust, web UI root). */
     appOptions?: Partial<AppOptions>;
+    /** false: this process takes commands only (an API node); tasks run only where another engine works. */
+    worker?: boolean;
+    /** Lease of a claimed attempt (default 30 s). */
+    leaseMs?: number;
+    /** Lease renewal (default a third of the lease). */
+    heartbeatMs?: number;
+    workerId?: string;
   } = {},
 ): Promise<Harness> {
   const t = await createTestStore(dialect);
   const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(t.dataDir, ADMIN_PASSWORD, () => undefined);
-  const logs = new LogCollector(t.store.db, { flushIntervalMs: 50 });
+  const logs = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 50 });
   const auditSigner = AuditSigner.load(t.dataDir, undefined);
   const writer = new StateWriter(t.store.db);
-  const engine = new Engine({
+  const signals = new EngineSignals(t.store);
+  await signals.listen(() => undefined);
+  const deps: EngineDeps = {
     db: t.store.db,
+    caps: t.store.caps,
     writer,
-    slots: new TaskSlots(options.maxConcurrentTasks ?? 16),
     handlers: taskHandlers,
     logSink: logs,
-    workerId: 'test-worker',
+    workerId: options.workerId ?? 'test-worker',
     pluginDirs: options.pluginDirs ?? [],
     env: options.env ?? {},
+    secrets: loadSecretBox(t.dataDir, undefined),
+    versions: new WorkflowVersionCache(),
+    signals,
+  };
+  const engine = new Engine(deps, {
+    worker:
+      options.worker === false
+        ? undefined
+        : {
+            concurrency: options.maxConcurrentTasks ?? 16,
+            leaseMs: options.leaseMs ?? 30_000,
+            pollMs: 200,
+            ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+          },
   });
+  await engine.start();
+  const logFeed = new CombinedLogFeed(logs);
+  signals.on('logs', (executionId) => logFeed.wake(executionId));
   const attachments = new AttachmentService({
     db: t.store.db,
     storage: options.storage ?? new LocalBlobStorage(path.join(t.dataDir, 'attachments')),
@@ -123,7 +155,7 @@ export async function createHarness(
       catalog: new WorkflowCatalog(t.store.db),
       auth,
       auditSigner,
-      logFeed: logs,
+      logFeed,
       retention: { logDays: 30, auditDays: 365 },
       attachments,
     },
@@ -156,6 +188,7 @@ export async function createHarness(
     ...t,
     app,
     engine,
+    deps,
     writer,
     logs,
     auth,
@@ -179,10 +212,43 @@ export async function createHarness(
       await attachments.close();
       await engine.shutdown();
       await logs.flush();
+      await signals.close();
       await t.dispose();
     },
   };
   return h;
+}
+
+/**
+ * Another engine on the harness's store, as a second process would run it (its own write path,
+ * version cache and worker id; the same secret key unless one is given).
+ */
+export async function createSecondEngine(
+  h: Harness,
+  options: { workerId: string; leaseMs?: number; heartbeatMs?: number; worker?: boolean; secrets?: EngineDeps['secrets'] },
+): Promise<Engine> {
+  const engine = new Engine(
+    {
+      ...h.deps,
+      writer: new StateWriter(h.store.db),
+      versions: new WorkflowVersionCache(),
+      workerId: options.workerId,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+    },
+    {
+      worker:
+        options.worker === false
+          ? undefined
+          : {
+              concurrency: 16,
+              leaseMs: options.leaseMs ?? 30_000,
+              pollMs: 100,
+              ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+            },
+    },
+  );
+  await engine.start();
+  return engine;
 }
 
 /** A Kysely plugin that reports each statement before it is sent (transactions included) and changes nothing. */

@@ -49,6 +49,8 @@ it('serves the hashed assets for a year, and keeps the API, docs and unknown fil
   const api = await h.app.inject({ method: 'GET', url: '/v1/no-such-route', headers: { accept: 'text/html' } });
   expect(api.statusCode).toBe(401);
   expect(api.headers['content-type']).toContain('application/problem+json');
+  // whatever its case, an API path is never answered with the page
+  expect((await h.app.inject({ method: 'GET', url: '/V1/EXECUTIONS', headers: { accept: 'text/html' } })).statusCode).toBe(401);
   // a file that is not a page (favicon, JSON) is a plain 404
   const json = await h.app.inject({ method: 'GET', url: '/favicon.ico', headers: { accept: 'image/*' } });
   expect(json.statusCode).toBe(404);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertAdmin } from '../../auth/access-policy.ts';
 import type { Actor } from '../../domain/records.ts';
 import { verifyAudit, writeCheckpoint } from '../../observe/audit-checkpoints.ts';
-import { recordAuditEvent } from '../../observe/audit-logger.ts';
+import { recordAuditRead } from '../../observe/security-events.ts';
 import { latestCheckpoint } from '../../store/audit-checkpoint-repository.ts';
 import { listAuditEvents, listAuditEventsAfter } from '../../store/audit-event-repository.ts';
 import { actorOf } from '../access-hook.ts';
@@ -24,16 +24,7 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
 
   /** Reading the audit trail is itself an audit event. */
-  const noteRead = (actor: Actor, what: string) =>
-    db.transaction().execute((trx) =>
-      recordAuditEvent(trx, {
-        subjectType: 'security',
-        subjectId: actor.userId ?? 'anonymous',
-        eventType: 'AUDIT_READ',
-        actor,
-        metadata: { what },
-      }),
-    );
+  const noteRead = (actor: Actor, what: string) => recordAuditRead(db, actor, { what });
 
   return async (app) => {
     app.addHook('onRequest', async (request) => assertAdmin(actorOf(request)));

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { TaskRunNotFoundError, ValidationError } from '../../domain/errors.ts';
-import { nowIso } from '../../domain/time.ts';
-import { recordAuditEvent } from '../../observe/audit-logger.ts';
-import { updateExecution } from '../../store/execution-repository.ts';
-import { getExecutionShares, replaceExecutionShares } from '../../store/execution-share-repository.ts';
+import { recordAuditRead } from '../../observe/security-events.ts';
+import { shareExecution } from '../../records/execution-sharing.ts';
+import { getExecutionShares } from '../../store/execution-share-repository.ts';
 import { getGroupByName, listGroups } from '../../store/group-repository.ts';
 import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
 import { listStepResultAudit } from '../../store/step-result-audit-repository.ts';
@@ -138,15 +137,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const chain = verifyChain(events);
         const problems = [...chain.problems, ...verifyLifecycle(events, execution.status)];
         // Reading the audit trail is itself an audit event (on the reader's chain, not the one read).
-        await db.transaction().execute((trx) =>
-          recordAuditEvent(trx, {
-            subjectType: 'security',
-            subjectId: actor.userId ?? 'anonymous',
-            eventType: 'AUDIT_READ',
-            actor,
-            executionId: execution.id,
-          }),
-        );
+        await recordAuditRead(db, actor, { executionId: execution.id });
         return { items: events, verification: { ok: problems.length === 0, checked: chain.checked, problems } };
       },
     );
@@ -256,27 +247,10 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const actor = actorOf(request);
         const execution = await operableExecution(services, request, request.params.id);
-        const { scope } = request.body;
         const userIds = await resolvePrincipals(request.body.users, 'user');
         const groupIds = await resolvePrincipals(request.body.groups, 'group');
-        await db.transaction().execute(async (trx) => {
-          const before = await getExecutionShares(trx, execution.id);
-          const now = nowIso();
-          await replaceExecutionShares(trx, execution.id, { userIds, groupIds }, actor.userId, now);
-          await updateExecution(trx, execution.id, { accessScope: scope, updatedAt: now });
-          const after = await getExecutionShares(trx, execution.id);
-          await recordAuditEvent(trx, {
-            subjectType: 'execution',
-            subjectId: execution.id,
-            executionId: execution.id,
-            eventType: 'SHARES_CHANGED',
-            actor,
-            metadata: { before: { scope: execution.accessScope, ...before }, after: { scope, ...after } },
-          });
-        });
-        return { scope, ...(await getExecutionShares(db, execution.id)) };
+        return shareExecution(db, actorOf(request), execution, { scope: request.body.scope, userIds, groupIds });
       },
     );
   };

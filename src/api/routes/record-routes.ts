@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertAdmin } from '../../auth/access-policy.ts';
-import { ExecutionNotEndedError, ExecutionNotFoundError, RestoreExpiredError } from '../../domain/errors.ts';
+import { ExecutionNotEndedError } from '../../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
 import { nowIso } from '../../domain/time.ts';
-import { recordAuditEvent } from '../../observe/audit-logger.ts';
-import { deleteExecutionRecord } from '../../records/execution-deletion.ts';
+import { deleteExecutionRecord, restoreExecutionRecord } from '../../records/execution-deletion.ts';
 import { renderProcedureDocument } from '../../records/procedure-document.ts';
-import { getDeletedExecution, getExecution, restoreDeletedExecution } from '../../store/execution-repository.ts';
+import { getExecution } from '../../store/execution-repository.ts';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
@@ -14,8 +13,6 @@ import { executionDetail } from '../execution-detail.ts';
 import { presentTaskRun } from '../presenters.ts';
 import { addStepBody, executionParams, recordPatchBody, stepNotesBody, taskRunParams } from '../schemas.ts';
 import { deletedWire, executionDetailWire, executionDocumentWire, problemResponses, taskRunWire } from '../../domain/wire/index.ts';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Human-run records: the procedure document rendered for an execution, title and notes, steps a
@@ -136,28 +133,9 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         const actor = actorOf(request);
         assertAdmin(actor);
-        const deleted = await getDeletedExecution(db, request.params.id);
-        if (!deleted) throw new ExecutionNotFoundError(request.params.id);
-        // The same grace period as the purge of its evidence: what can be restored is still whole.
         const graceDays = services.attachments.settings.deleteGraceDays;
-        const now = nowIso();
-        const since = new Date(Date.parse(now) - graceDays * DAY_MS).toISOString();
-        await db.transaction().execute(async (trx) => {
-          if (!(await restoreDeletedExecution(trx, deleted.id, since, now)))
-            throw new RestoreExpiredError(
-              `execution ${deleted.id} was deleted at ${deleted.deletedAt}, more than ${graceDays} days ago: its evidence may be purged`,
-              { deletedAt: deleted.deletedAt, graceDays },
-            );
-          await recordAuditEvent(trx, {
-            subjectType: 'execution',
-            subjectId: deleted.id,
-            executionId: deleted.id,
-            eventType: 'RESTORED',
-            actor,
-            metadata: { deletedAt: deleted.deletedAt, deletedBy: deleted.deletedBy },
-          });
-        });
-        return executionDetail(db, (await getExecution(db, deleted.id))!);
+        const id = await restoreExecutionRecord(db, request.params.id, actor, graceDays, nowIso());
+        return executionDetail(db, (await getExecution(db, id))!);
       },
     );
   };

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -74,6 +75,7 @@ export async function runProcessGroup(options: ProcessGroupOptions): Promise<Pro
     throw new TaskExecutionError('SPAWN_FAILED', `could not start ${options.file}: ${error.message}`);
   }
 
+  const guard = spawnGroupGuard(pgid);
   const stdout = new LineSplitter((line) => options.onStdoutLine(line));
   const stderr = new LineSplitter((line) => options.onStderrLine(line));
   // Both are pipes (stdio above), so Node always creates these streams.
@@ -114,7 +116,27 @@ export async function runProcessGroup(options: ProcessGroupOptions): Promise<Pro
     throw e;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    guard.kill('SIGKILL'); // the group is gone; the guard is no longer needed
   }
+}
+
+/**
+ * A guard beside each task's process group: a shell that waits for its stdin to close, then kills the
+ * group. This process holds the only other end of that pipe, so when it dies — SIGKILL included — the
+ * kernel closes the pipe and the guard takes the task's processes with it: nothing a task started
+ * outlives the worker that claimed it (and so its lease).
+ */
+function spawnGroupGuard(pgid: number): ChildProcess {
+  const guard = spawn('/bin/sh', ['-c', 'while read -r _; do :; done; kill -KILL "-$0" 2>/dev/null', String(pgid)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  guard.on('error', () => undefined);
+  guard.stdin?.on('error', () => undefined);
+  // Neither the guard nor its pipe may keep this process alive.
+  guard.unref();
+  (guard.stdin as Socket | null)?.unref();
+  return guard;
 }
 
 function toExit(code: number | null, killSignal: NodeJS.Signals | null): ProcessExit {

@@ -1,4 +1,5 @@
-import { LOG_LEVELS, LogLevel, type TaskContext } from '../task-handler.ts';
+import { LOG_LEVELS, LogLevel } from '../../domain/log-line.ts';
+import type { TaskContext } from '../task-handler.ts';
 import { abortError } from './abort-error.ts';
 import { invalidInput } from './task-input.ts';
 

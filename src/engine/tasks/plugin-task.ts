@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LOG_LEVELS, LogLevel, TaskExecutionError, type TaskContext } from '../task-handler.ts';
+import { LOG_LEVELS, LogLevel } from '../../domain/log-line.ts';
+import { TaskExecutionError, type TaskContext } from '../task-handler.ts';
 import { describeExit, runProcessGroup, taskEnv } from './child-process.ts';
 import { MAX_TASK_OUTPUT_BYTES, OUTPUT_LIMIT_MESSAGE, OutputLimit } from './output-limit.ts';
 import { invalidInput, optionalString } from './task-input.ts';

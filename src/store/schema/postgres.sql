@@ -149,6 +149,12 @@ table executions (
   deleted_at timestamp with time zone,
   audit_purged_at timestamp with time zone,
   deleted_by text,
+  deadline_at timestamp with time zone,
+  stop_requested_at timestamp with time zone,
+  stop_kind text,
+  stop_reason text,
+  stop_actor text,
+  sealed_secrets text,
   constraint executions_pkey PRIMARY KEY (id),
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
@@ -231,6 +237,12 @@ table task_runs (
   completed_at timestamp with time zone,
   duration_ms integer,
   updated_at timestamp with time zone not null,
+  available_at timestamp with time zone,
+  lease_owner text,
+  lease_expires_at timestamp with time zone,
+  heartbeat_at timestamp with time zone,
+  fence integer not null default 0,
+  sealed_output text,
   constraint task_runs_attempt_uq UNIQUE (execution_id, task_id, attempt),
   constraint task_runs_completed_by_fkey FOREIGN KEY (completed_by) REFERENCES users(id),
   constraint task_runs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
@@ -303,6 +315,7 @@ CREATE UNIQUE INDEX execution_logs_pk ON ONLY execution_logs USING btree (execut
 CREATE INDEX execution_logs_task_run_idx ON ONLY execution_logs USING btree (task_run_id, seq) WHERE (task_run_id IS NOT NULL);
 CREATE UNIQUE INDEX execution_shares_pk ON execution_shares USING btree (execution_id, principal_type, principal_id);
 CREATE INDEX execution_shares_principal_idx ON execution_shares USING btree (principal_type, principal_id, execution_id);
+CREATE INDEX executions_deadline_idx ON executions USING btree (deadline_at) WHERE ((deadline_at IS NOT NULL) AND (completed_at IS NULL));
 CREATE UNIQUE INDEX executions_pkey ON executions USING btree (id);
 CREATE INDEX executions_status_idx ON executions USING btree (status, id);
 CREATE INDEX executions_triggered_by_idx ON executions USING btree (triggered_by, id);
@@ -321,6 +334,8 @@ CREATE INDEX task_run_transitions_execution_idx ON task_run_transitions USING bt
 CREATE UNIQUE INDEX task_run_transitions_pkey ON task_run_transitions USING btree (id);
 CREATE INDEX task_run_transitions_task_run_idx ON task_run_transitions USING btree (task_run_id, id);
 CREATE UNIQUE INDEX task_runs_attempt_uq ON task_runs USING btree (execution_id, task_id, attempt);
+CREATE INDEX task_runs_claimable_idx ON task_runs USING btree (available_at, id) WHERE ((status = 'pending'::text) AND (available_at IS NOT NULL));
+CREATE INDEX task_runs_lease_idx ON task_runs USING btree (lease_expires_at) WHERE (status = 'running'::text);
 CREATE UNIQUE INDEX task_runs_pkey ON task_runs USING btree (id);
 CREATE INDEX task_runs_status_idx ON task_runs USING btree (status, execution_id);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AbortReason, LogLevel, TaskContext } from '../../../src/engine/task-handler.ts';
+import type { LogLevel } from '../../../src/domain/log-line.ts';
+import type { AbortReason, TaskContext } from '../../../src/engine/task-handler.ts';
 
 /** One `ctx.log` call, as the handler made it. */
 export interface LogCall {

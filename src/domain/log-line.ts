@@ -1,4 +1,7 @@
-import type { LogLevel } from './task-handler.ts';
+/** Severity of a log line, lowest first. */
+export const LogLevel = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+export const LOG_LEVELS = Object.values(LogLevel);
 
 /** One log line as the engine hands it over; already masked. */
 export interface LogLine {
@@ -17,6 +20,4 @@ export interface LogLine {
 export interface LogSink {
   append(line: LogLine): void;
   flush(executionId: string): Promise<void>;
-  /** The execution has ended: per-execution state (its seq counter) may be dropped. */
-  release(executionId: string): void;
 }

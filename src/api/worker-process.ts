@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import type { Config } from '../config.ts';
+import { newWorkerId } from '../engine/engine.ts';
+import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
+import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
+import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import { assertSharedSecretKey } from './server.ts';
+
+export interface RunningWorker {
+  workerId: string;
+  store: Store;
+  runtime: EngineRuntime;
+  /** Drains (RUNLEDGER_DRAIN_TIMEOUT), then closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * `runledger worker`: a process that claims ready task runs from the store and runs them, and sweeps
+ * expired leases and deadlines; it serves no HTTP. On PostgreSQL any number of them share the store
+ * (with one RUNLEDGER_SECRET_KEY); on SQLite it takes the data directory's single-node lock.
+ */
+export async function startWorker(
+  config: Config,
+  options: { print?: (line: string) => void; warn?: (line: string) => void; schema?: string } = {},
+): Promise<RunningWorker> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
+  assertSharedSecretKey(config, 'a worker (runledger worker)');
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  let runtime: EngineRuntime | undefined;
+  try {
+    for (const line of await migrateToLatest(store)) print(`store: ${line}`);
+    const workerId = newWorkerId();
+    runtime = await openEngineRuntime(store, { ...config, env: process.env }, { worker: true, workerId, warn });
+    const { planned } = await runtime.engine.start();
+    if (planned > 0) print(`engine: ${planned} unfinished execution(s) found and planned`);
+    const opened = runtime;
+    let closing: Promise<void> | undefined;
+    return {
+      workerId,
+      store,
+      runtime: opened,
+      close: () =>
+        (closing ??= (async () => {
+          await opened.close(config.drainTimeoutMs);
+          await store.close();
+          lock?.release();
+        })()),
+    };
+  } catch (e) {
+    await runtime?.close(0);
+    await store.close();
+    lock?.release();
+    throw e;
+  }
+}

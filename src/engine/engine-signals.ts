@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/database-schema.ts';
+import type { Store } from '../store/store.ts';
+import { notify, type Listener } from '../store/store-notifications.ts';
+import type { TxHooks } from './state-writer.ts';
+
+/**
+ * Wake-ups between the processes sharing a store. Each payload is an execution id.
+ * - `work`: runs became claimable (workers claim at once instead of at their next poll);
+ * - `commands`: an execution has a stop request (the worker holding its runs stops them);
+ * - `ended`: an execution reached a terminal state (whoever waits for it reads it);
+ * - `logs`: lines of an execution were written (log followers read them).
+ */
+export const SIGNAL_TOPICS = ['work', 'commands', 'ended', 'logs'] as const;
+export type SignalTopic = (typeof SIGNAL_TOPICS)[number];
+
+/**
+ * A signal is sent inside the transaction that makes it true: PostgreSQL delivers NOTIFY at commit
+ * to every listening process, and this process hears it through an after-commit hook. SQLite has one
+ * process, so the local event is all there is. Every listener also polls: a lost notification only
+ * delays, never loses, work.
+ */
+export class EngineSignals {
+  private readonly events = new EventEmitter().setMaxListeners(0);
+  private readonly listeners: Listener[] = [];
+
+  constructor(private readonly store: Pick<Store, 'caps' | 'channel' | 'listen'>) {}
+
+  /** Starts hearing other processes (PostgreSQL); a no-op on SQLite. */
+  async listen(onError: (e: Error) => void): Promise<void> {
+    if (!this.store.listen) return;
+    for (const topic of SIGNAL_TOPICS) {
+      this.listeners.push(await this.store.listen(topic, (payload) => this.events.emit(topic, payload), onError));
+    }
+  }
+
+  /** Sends `topic` for each payload when the transaction commits. */
+  async send(trx: Transaction<Database>, tx: TxHooks, topic: SignalTopic, payloads: Iterable<string>): Promise<void> {
+    const unique = [...new Set(payloads)];
+    if (unique.length === 0) return;
+    if (this.store.caps.listenNotify) await notify(trx, this.store.channel(topic), unique);
+    tx.afterCommit(() => this.emit(topic, unique));
+  }
+
+  /** Tells this process's listeners (for something that is already committed). */
+  emit(topic: SignalTopic, payloads: Iterable<string>): void {
+    for (const payload of payloads) this.events.emit(topic, payload);
+  }
+
+  on(topic: SignalTopic, listener: (payload: string) => void): () => void {
+    this.events.on(topic, listener);
+    return () => this.events.off(topic, listener);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.splice(0).map((l) => l.close()));
+  }
+}

@@ -1,0 +1,272 @@
+import type { Transaction } from 'kysely';
+import { planExecution, type ExecutionPlan, type PlannedRun } from '../domain/execution-plan.ts';
+import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
+import { newId } from '../domain/ids.ts';
+import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';
+import { failure, type TaskFailure } from '../domain/task-failure.ts';
+import type { TaskDefinition } from '../domain/workflow-definition.ts';
+import { workerActor } from '../observe/audit-logger.ts';
+import type { Database } from '../store/database-schema.ts';
+import { eraseSealedValues, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { listTaskRunsByExecution, updateTaskRun } from '../store/task-run-repository.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { changeExecutionStatus } from './execution-state-change.ts';
+import { MASK } from './masker.ts';
+import { extraStepDefinition } from './record-editor.ts';
+import { SchedulerLog } from './scheduler-log.ts';
+import type { TxHooks } from './state-writer.ts';
+import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
+import { renderValue, TemplateError } from './template.ts';
+
+/** What the scheduler needs of the engine's parts. */
+export type PlanningDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId'>;
+
+export interface PlanningResult {
+  /** The status the execution has after this pass (its terminal status if it ended). */
+  status: ExecutionStatus | null;
+  /** Runs made claimable now or later (retries): workers are woken. */
+  scheduled: number;
+}
+
+/**
+ * Plans an execution and applies the plan, in the caller's transaction: every transaction that
+ * changes something about an execution (a task reported, a person completed a step, a stop request,
+ * a claim) ends with this, so the next step is decided by whichever process made the change and
+ * no process owns an execution. On PostgreSQL the execution's row is locked first, so plans of one
+ * execution never interleave.
+ */
+export async function planAndApply(
+  trx: Transaction<Database>,
+  tx: TxHooks,
+  deps: PlanningDeps,
+  executionId: string,
+  now: string,
+): Promise<PlanningResult> {
+  const schedule = await lockExecutionSchedule(trx, deps.caps, executionId);
+  if (!schedule) return { status: null, scheduled: 0 };
+  if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0 };
+  const worker = workerActor(deps.workerId);
+  const log = new SchedulerLog();
+  const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
+  if (!version) {
+    const error = failure('internal', 'VERSION_MISSING', `workflow version ${schedule.workflowId}@${schedule.workflowVersion} is missing`, {
+      retryable: false,
+    });
+    await endExecution(trx, schedule, { status: 'failed', error }, [], now, worker, log);
+    await log.write(trx, tx, deps.caps, deps.signals);
+    return { status: 'failed', scheduled: 0 };
+  }
+  const runs = await listTaskRunsByExecution(trx, executionId);
+  const tasks = tasksOf(version.definition.tasks, runs);
+  const plan = planExecution({
+    tasks: [...tasks.values()],
+    runs: runs.map(plannedRun),
+    status: schedule.status,
+    isRecord: schedule.trigger === 'manual',
+    stop: schedule.stop,
+    now: Date.parse(now),
+  });
+  const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log });
+  let status = plan.end?.status ?? plan.status ?? schedule.status;
+  if (plan.end) {
+    await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log);
+  } else if (plan.status) {
+    await changeExecutionStatus(trx, {
+      executionId,
+      from: schedule.status,
+      to: plan.status,
+      changes: schedule.startedAt ? { updatedAt: now } : { startedAt: now, updatedAt: now },
+      actor: worker,
+      ...(schedule.status === 'pending' ? { eventType: 'STARTED' } : {}),
+    });
+    if (schedule.status === 'pending') log.add(executionId, 'INFO', `execution started`);
+    if (schedule.status !== 'pending' || plan.status === 'waiting') log.add(executionId, 'INFO', `execution ${plan.status}`);
+  } else {
+    status = schedule.status;
+  }
+  await log.write(trx, tx, deps.caps, deps.signals);
+  const scheduled = plan.ready.length + plan.retry.length;
+  if (scheduled > 0) await deps.signals.send(trx, tx, 'work', [executionId]);
+  if (plan.end) await deps.signals.send(trx, tx, 'ended', [executionId]);
+  return { status, scheduled };
+}
+
+/** The definition's tasks, and the steps people added to this execution (known only from their runs). */
+function tasksOf(defined: readonly TaskDefinition[], runs: readonly TaskRun[]): Map<string, TaskDefinition> {
+  const tasks = new Map(defined.map((t) => [t.id, t]));
+  for (const run of runs) if (!tasks.has(run.taskId)) tasks.set(run.taskId, extraStepDefinition(run));
+  return tasks;
+}
+
+function plannedRun(run: TaskRun): PlannedRun {
+  return {
+    id: run.id,
+    taskId: run.taskId,
+    attempt: run.attempt,
+    status: run.status,
+    availableAt: run.availableAt,
+    error: run.error,
+  };
+}
+
+/** The person who asked for the stop, as the actor of what it ends. */
+function stopActor(schedule: ExecutionSchedule): Actor | null {
+  const a = schedule.stop?.actorRecord;
+  if (!a) return null;
+  return {
+    kind: a.kind === 'token' ? 'token' : 'user',
+    userId: typeof a.userId === 'string' ? a.userId : null,
+    username: typeof a.username === 'string' ? a.username : null,
+    role: null,
+    ...(typeof a.tokenId === 'string' ? { tokenId: a.tokenId } : {}),
+  };
+}
+
+interface ApplyInput {
+  schedule: ExecutionSchedule;
+  tasks: Map<string, TaskDefinition>;
+  runs: TaskRun[];
+  plan: ExecutionPlan;
+  now: string;
+  worker: Actor;
+  log: SchedulerLog;
+}
+
+/** Writes each decision with its transition and audit event; returns every run as it now stands. */
+async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: ApplyInput): Promise<TaskRun[]> {
+  const { schedule, tasks, plan, now, worker, log } = input;
+  const current = new Map(input.runs.map((r) => [r.id, r]));
+  const correlationId = schedule.correlationId ?? schedule.id;
+  const metadata = { workerId: deps.workerId, correlationId };
+
+  for (const retry of plan.retry) {
+    const task = tasks.get(retry.taskId)!;
+    const previous = current.get(retry.previousRunId)!;
+    const [created] = await createPendingTaskRuns(
+      trx,
+      [
+        {
+          id: newId(),
+          executionId: schedule.id,
+          taskId: retry.taskId,
+          type: task.type,
+          attempt: retry.attempt,
+          status: 'pending',
+          createdAt: now,
+          availableAt: new Date(retry.availableAt).toISOString(),
+        },
+      ],
+      { reason: retry.reason, previousTaskRunId: retry.previousRunId, ...metadata },
+      worker,
+    );
+    current.set(created!.id, created!);
+    const inMs = Math.max(0, retry.availableAt - Date.parse(now));
+    const limit = task.retry ? ` of ${task.retry.max + 1}` : '';
+    log.add(
+      schedule.id,
+      'WARN',
+      `task ${retry.taskId} will retry: attempt ${retry.attempt}${limit} in ${inMs} ms (attempt ${previous.attempt} ${previous.status}: ${previous.error?.code ?? ''})`,
+      created!.id,
+    );
+  }
+
+  const endRuns = async (decisions: ReadonlyArray<{ runId: string; error: TaskFailure }>, to: 'skipped' | 'cancelled', actor: Actor) => {
+    for (const { runId, error } of decisions) {
+      const run = current.get(runId)!;
+      const ended = await transitionTaskRun(trx, {
+        run,
+        to,
+        changes: { error, completedAt: now, durationMs: run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null },
+        metadata: { error, ...metadata },
+        actor,
+        now,
+      });
+      current.set(runId, ended);
+      log.add(schedule.id, to === 'skipped' ? 'INFO' : 'WARN', `task ${run.taskId} ${to}: ${error.message}`, runId);
+    }
+  };
+  await endRuns(plan.skip, 'skipped', worker);
+  await endRuns(plan.cancel, 'cancelled', stopActor(schedule) ?? worker);
+
+  for (const runId of plan.ready) {
+    await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
+    current.set(runId, { ...current.get(runId)!, availableAt: now, updatedAt: now });
+  }
+
+  for (const runId of plan.waitForPerson) {
+    const run = current.get(runId)!;
+    const task = tasks.get(run.taskId)!;
+    let input: unknown;
+    try {
+      // The stored values are masked, and so is what a person sees: render with them (secrets as ***).
+      input = renderValue(task.with, { inputs: schedule.inputs, tasks: outputsOf([...current.values()]), secrets: () => MASK });
+    } catch (e: unknown) {
+      if (!(e instanceof TemplateError)) throw e;
+      const error = failure('task', 'TEMPLATE_ERROR', e.message, { retryable: false });
+      current.set(
+        runId,
+        await transitionTaskRun(trx, {
+          run,
+          to: 'failed',
+          changes: { error, completedAt: now },
+          metadata: { error, ...metadata },
+          actor: worker,
+          now,
+        }),
+      );
+      log.add(schedule.id, 'ERROR', `manual step ${run.taskId} failed: ${e.message}`, runId);
+      continue;
+    }
+    current.set(
+      runId,
+      await transitionTaskRun(trx, { run, to: 'waiting', changes: { input, startedAt: now }, metadata, actor: worker, now }),
+    );
+    log.add(schedule.id, 'INFO', `manual step ${run.taskId} waiting for a person`, runId);
+  }
+  return [...current.values()];
+}
+
+/** Outputs of the latest succeeded attempt of each task, for templates. */
+function outputsOf(runs: readonly TaskRun[]): Record<string, { output: unknown }> {
+  const out: Record<string, { output: unknown }> = {};
+  for (const run of [...runs].sort((a, b) => a.attempt - b.attempt)) {
+    if (run.status === 'succeeded') out[run.taskId] = { output: run.output };
+  }
+  return out;
+}
+
+/** Ends the execution with its context snapshot, and erases its sealed secrets (crypto-shredding). */
+async function endExecution(
+  trx: Transaction<Database>,
+  schedule: ExecutionSchedule,
+  end: NonNullable<ExecutionPlan['end']>,
+  runs: readonly TaskRun[],
+  now: string,
+  actor: Actor,
+  log: SchedulerLog,
+): Promise<void> {
+  const startedAt = schedule.startedAt ?? schedule.createdAt;
+  log.add(
+    schedule.id,
+    end.status === 'completed' ? 'INFO' : 'ERROR',
+    `execution ${end.status}${end.error ? `: ${end.error.message}` : ''}`,
+  );
+  await changeExecutionStatus(trx, {
+    executionId: schedule.id,
+    from: schedule.status,
+    to: end.status,
+    changes: { error: end.error, context: snapshot(schedule, runs), completedAt: now, updatedAt: now },
+    actor,
+    metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(end.error ? { error: end.error } : {}) },
+  });
+  await eraseSealedValues(trx, schedule.id);
+}
+
+function snapshot(schedule: ExecutionSchedule, runs: readonly TaskRun[]): ExecutionContextSnapshot {
+  const tasks: ExecutionContextSnapshot['tasks'] = {};
+  for (const run of [...runs].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const seen = tasks[run.taskId];
+    if (!seen || run.attempt >= seen.attempt) tasks[run.taskId] = { status: run.status, attempt: run.attempt, output: run.output };
+  }
+  return { inputs: schedule.inputs, tasks };
+}

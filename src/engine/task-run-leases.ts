@@ -1,0 +1,208 @@
+import type { Transaction } from 'kysely';
+import { newId } from '../domain/ids.ts';
+import type { TaskRun } from '../domain/records.ts';
+import { failure, type TaskFailure } from '../domain/task-failure.ts';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
+import type { Database } from '../store/database-schema.ts';
+import { lockExecutionSchedule, markExecutionsStarted } from '../store/execution-schedule-repository.ts';
+import { claimTaskRuns } from '../store/task-claim-repository.ts';
+import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { planAndApply } from './execution-planning.ts';
+import { SchedulerLog } from './scheduler-log.ts';
+import type { TxHooks } from './state-writer.ts';
+import { tryTransitionTaskRun } from './task-run-transition.ts';
+
+/**
+ * The three things that happen to a lease, each one transaction: a worker claims runs, a worker
+ * reports how a claimed run ended (refused when its lease moved on), the sweeper ends a run whose
+ * lease expired. Each ends by planning the execution it touched.
+ */
+
+type LeaseDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId'>;
+
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  now: string;
+}
+
+/** Claims up to `limit` ready runs for this worker: each moves pending → running under a new lease. */
+export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<TaskRun[]> {
+  const { now } = options;
+  const leaseExpiresAt = new Date(Date.parse(now) + options.leaseMs).toISOString();
+  const claimed = await claimTaskRuns(trx, deps.caps, { owner: deps.workerId, limit: options.limit, now, leaseExpiresAt });
+  if (claimed.length === 0) return [];
+  const actor = workerActor(deps.workerId);
+  // The execution starts before its first task does, in the audit trail as in time.
+  const log = new SchedulerLog();
+  const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
+  for (const id of started) {
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: id,
+      executionId: id,
+      eventType: 'STARTED',
+      actor,
+      metadata: { from: 'pending', to: 'running' },
+    });
+    log.add(id, 'INFO', `execution started by worker ${deps.workerId}`);
+  }
+  await insertTransitions(
+    trx,
+    claimed.map((r) => ({
+      id: newId(),
+      taskRunId: r.id,
+      executionId: r.executionId,
+      fromState: 'pending',
+      toState: 'running',
+      metadata: { workerId: deps.workerId, attempt: r.attempt, fence: r.fence, leaseExpiresAt },
+      createdAt: now,
+    })),
+  );
+  for (const r of claimed) {
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: r.executionId,
+      executionId: r.executionId,
+      eventType: 'STATE_CHANGE',
+      actor,
+      metadata: { taskRunId: r.id, taskId: r.taskId, attempt: r.attempt, from: 'pending', to: 'running', fence: r.fence },
+    });
+  }
+  await log.write(trx, tx, deps.caps, deps.signals);
+  return claimed;
+}
+
+export interface AttemptReport {
+  run: TaskRun;
+  status: Extract<TaskRunStatus, 'succeeded' | 'failed' | 'cancelled' | 'timed_out'>;
+  /** Masked. */
+  input: unknown;
+  /** Masked. */
+  output: unknown;
+  /** The output in clear, sealed, when masking changed it. */
+  sealedOutput: string | null;
+  error: TaskFailure | null;
+  correlationId: string;
+  /** The scheduler's line about the ending ("task build succeeded in 12 ms; output …"), masked. */
+  message: string;
+}
+
+/**
+ * Records how a claimed attempt ended, if this worker still holds its lease under the same fence;
+ * otherwise (the lease expired and the run was ended or re-planned) nothing is applied and the late
+ * report is recorded in the audit trail. Returns whether it was applied.
+ */
+export async function reportAttempt(
+  trx: Transaction<Database>,
+  tx: TxHooks,
+  deps: LeaseDeps,
+  report: AttemptReport,
+  now: string,
+): Promise<boolean> {
+  const { run } = report;
+  // The execution first: every transaction that plans an execution locks it before its runs.
+  await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
+  const log = new SchedulerLog();
+  const ended = await tryTransitionTaskRun(trx, {
+    run,
+    to: report.status,
+    changes: {
+      input: report.input,
+      output: report.output,
+      sealedOutput: report.sealedOutput,
+      error: report.error,
+      completedAt: now,
+      durationMs,
+      leaseExpiresAt: null,
+    },
+    metadata: {
+      result: report.output,
+      error: report.error,
+      success: report.status === 'succeeded',
+      executionTimeMs: durationMs,
+      workerId: deps.workerId,
+      correlationId: report.correlationId,
+      fence: run.fence,
+    },
+    actor: workerActor(deps.workerId),
+    now,
+    lease: { owner: deps.workerId, fence: run.fence },
+  });
+  if (!ended) {
+    const current = await getTaskRun(trx, run.id);
+    await recordAuditEvent(trx, {
+      subjectType: 'execution',
+      subjectId: run.executionId,
+      executionId: run.executionId,
+      eventType: 'LATE_REPORT_REFUSED',
+      actor: workerActor(deps.workerId),
+      metadata: {
+        taskRunId: run.id,
+        taskId: run.taskId,
+        attempt: run.attempt,
+        fence: run.fence,
+        reported: report.status,
+        current: current ? { status: current.status, fence: current.fence, leaseOwner: current.leaseOwner } : null,
+      },
+    });
+    log.add(
+      run.executionId,
+      'WARN',
+      `late report refused: worker ${deps.workerId} reported task ${run.taskId} attempt ${run.attempt} ${report.status}, but the run is ${current?.status ?? 'gone'} (its lease moved on); nothing applied`,
+      run.id,
+    );
+    await log.write(trx, tx, deps.caps, deps.signals);
+    return false;
+  }
+  log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
+  await log.write(trx, tx, deps.caps, deps.signals);
+  await planAndApply(trx, tx, deps, run.executionId, now);
+  return true;
+}
+
+/**
+ * Ends a running attempt whose lease ran out (its worker died or stopped heartbeating) as failed
+ * with `LEASE_EXPIRED`; the plan then retries it per its policy. A no-op when the lease was renewed
+ * or the run ended meanwhile.
+ */
+export async function expireLease(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, runId: string, now: string): Promise<boolean> {
+  const found = await getTaskRun(trx, runId);
+  if (!found || found.status !== 'running') return false;
+  const schedule = await lockExecutionSchedule(trx, deps.caps, found.executionId);
+  const run = await getTaskRun(trx, runId); // read again under the execution's lock
+  if (!schedule || !run || run.status !== 'running') return false;
+  const error = failure(
+    'lost',
+    'LEASE_EXPIRED',
+    `the lease of worker ${run.leaseOwner ?? 'unknown'} on this attempt expired at ${run.leaseExpiresAt ?? 'an unknown time'} without a heartbeat (the worker died or stalled)`,
+  );
+  const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
+  const ended = await tryTransitionTaskRun(trx, {
+    run,
+    to: 'failed',
+    changes: { error, completedAt: now, durationMs, leaseExpiresAt: null },
+    metadata: {
+      error,
+      reason: 'LEASE_EXPIRED',
+      success: false,
+      executionTimeMs: durationMs,
+      workerId: deps.workerId,
+      lostWorkerId: run.leaseOwner,
+      fence: run.fence,
+      correlationId: schedule.correlationId ?? schedule.id,
+    },
+    actor: workerActor(deps.workerId),
+    now,
+    lease: { expiredBefore: now, fence: run.fence },
+  });
+  if (!ended) return false;
+  const log = new SchedulerLog();
+  log.add(run.executionId, 'WARN', `task ${run.taskId} attempt ${run.attempt} lost: ${error.message}; recorded as LEASE_EXPIRED`, run.id);
+  await log.write(trx, tx, deps.caps, deps.signals);
+  await planAndApply(trx, tx, deps, run.executionId, now);
+  return true;
+}

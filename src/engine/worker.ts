@@ -1,0 +1,271 @@
+import type { TaskRun } from '../domain/records.ts';
+import { toError } from '../domain/task-failure.ts';
+import { nowIso } from '../domain/time.ts';
+import { listStopRequestsOf, nextAvailableAt, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { prepareAttempt } from './prepare-attempt.ts';
+import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
+import type { AbortReason } from './task-handler.ts';
+import { claimRuns, reportAttempt } from './task-run-leases.ts';
+
+export interface WorkerOptions {
+  /** Attempts this process runs at once. */
+  concurrency: number;
+  /** How long a claim holds without a heartbeat. */
+  leaseMs: number;
+  /** How often held leases are renewed (and stop requests looked for); a third of the lease by default. */
+  heartbeatMs?: number;
+  /** Longest wait between two looks for work when no wake-up comes. */
+  pollMs: number;
+  /** Most runs claimed in one transaction. */
+  claimBatch?: number;
+}
+
+interface HeldRun {
+  run: TaskRun;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims ready task runs from the store and runs them: at most `concurrency` at once, each under a
+ * lease it renews by heartbeat. What a run needs (definition, inputs, secrets, upstream outputs) is
+ * read from the store, and how it ended is reported under the lease's fence in a transaction that also
+ * plans the execution's next step — so the worker holds no execution in memory, and any number of
+ * workers can share a store.
+ */
+export class Worker {
+  private readonly held = new Map<string, HeldRun>();
+  private claiming = false;
+  private claimAgain = false;
+  private stopped = false;
+  private draining = false;
+  /** Reports are skipped after `die()`: the store must see what a killed process leaves behind. */
+  private dead = false;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly offSignals: (() => void)[] = [];
+  private loggedClaimError = false;
+  readonly stats = { claimed: 0, reported: 0, refused: 0 };
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  get running(): number {
+    return this.held.size;
+  }
+
+  start(): void {
+    this.offSignals.push(
+      this.deps.signals.on('work', () => this.kick()),
+      this.deps.signals.on('commands', () => void this.checkStopRequests()),
+    );
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.options.leaseMs / 3));
+    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs);
+    this.heartbeat.unref();
+    this.kick();
+  }
+
+  /** Looks for work now (coalesced with a look already under way). */
+  kick(): void {
+    if (this.stopped || this.draining) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void this.claimLoop().finally(() => (this.claiming = false));
+  }
+
+  private async claimLoop(): Promise<void> {
+    do {
+      this.claimAgain = false;
+      clearTimeout(this.timer);
+      const free = this.options.concurrency - this.held.size;
+      if (free <= 0 || this.stopped || this.draining) return; // a finishing attempt kicks again
+      let claimed: TaskRun[] = [];
+      let wait = this.options.pollMs;
+      try {
+        const now = nowIso();
+        claimed = await this.deps.writer.submit((trx, tx) =>
+          claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
+        );
+        this.loggedClaimError = false;
+        if (claimed.length < free) {
+          const next = await nextAvailableAt(this.deps.db, now);
+          if (next !== null) wait = Math.min(wait, Math.max(0, Date.parse(next) - Date.now()));
+        }
+      } catch (e: unknown) {
+        if (!this.loggedClaimError) console.error(`runledger: worker ${this.deps.workerId} could not claim work: ${toError(e).message}`);
+        this.loggedClaimError = true;
+      }
+      for (const run of claimed) this.launch(run);
+      this.stats.claimed += claimed.length;
+      if (claimed.length > 0 && claimed.length === free) this.claimAgain = true;
+      else if (!this.stopped && !this.draining) this.timer = setTimeout(() => this.kick(), wait).unref();
+    } while (this.claimAgain && !this.stopped && !this.draining);
+  }
+
+  private launch(run: TaskRun): void {
+    const controller = new AbortController();
+    const entry: HeldRun = { run, controller, done: Promise.resolve() };
+    entry.done = this.runAttempt(run, controller)
+      .catch((e: unknown) => console.error(`runledger: task run ${run.id} could not be run or reported: ${toError(e).message}`))
+      .finally(() => {
+        this.held.delete(run.id);
+        this.kick();
+      });
+    this.held.set(run.id, entry);
+  }
+
+  private async runAttempt(run: TaskRun, controller: AbortController): Promise<void> {
+    const prepared = await prepareAttempt(this.deps, run);
+    if (!prepared.ok) {
+      const message = `task ${run.taskId} failed before it started: ${prepared.error.code}: ${prepared.error.message}`;
+      await this.report(
+        run,
+        { status: 'failed', output: null, error: prepared.error, durationMs: 0 },
+        null,
+        prepared.correlationId,
+        message,
+      );
+      return;
+    }
+    const { task, input, masker, correlationId } = prepared.attempt;
+    const maskedInput = masker.maskValue(input);
+    // Visible while it runs; the report writes it again, so the order of the two writes does not matter.
+    void this.deps.writer
+      .submit((trx) => reportTaskRunInput(trx, { id: run.id, owner: this.deps.workerId, fence: run.fence }, maskedInput))
+      .catch(() => undefined);
+    this.log(
+      run,
+      'INFO',
+      `task ${task.id} started (type ${task.type}, attempt ${run.attempt}); input ${preview(maskedInput)}`,
+      masker.mask.bind(masker),
+    );
+    const outcome = await runTaskAttempt(this.deps, task, run, input, controller, masker);
+    if (this.dead) return;
+    // DESIGN invariant 2: the attempt's lines are durable before its terminal state commits.
+    await this.deps.logSink.flush(run.executionId);
+    const output = masker.maskValue(outcome.output);
+    const sealed = JSON.stringify(output) === JSON.stringify(outcome.output) ? null : this.deps.secrets.seal(outcome.output);
+    const detail = outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : `; output ${preview(output)}`;
+    // The duration said is the one recorded: from the claim to the report (docs/concepts.md, Durations).
+    const completedAt = nowIso();
+    const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
+    const message = `task ${task.id} ${outcome.status} in ${durationMs} ms${detail}`;
+    await this.report(run, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
+  }
+
+  private async report(
+    run: TaskRun,
+    outcome: AttemptOutcome,
+    sealedOutput: string | null,
+    correlationId: string,
+    message: string,
+    input: unknown = null,
+    completedAt = nowIso(),
+  ): Promise<void> {
+    if (this.dead) return;
+    const applied = await this.deps.writer.submit((trx, tx) =>
+      reportAttempt(
+        trx,
+        tx,
+        this.deps,
+        { run, status: outcome.status, input, output: outcome.output, sealedOutput, error: outcome.error, correlationId, message },
+        completedAt,
+      ),
+    );
+    if (applied) this.stats.reported += 1;
+    else this.stats.refused += 1;
+  }
+
+  /** Renews the leases of the runs held; a run whose lease was taken away is stopped. */
+  private async beat(): Promise<void> {
+    if (this.held.size === 0 || this.dead) return;
+    const ids = [...this.held.keys()];
+    try {
+      const now = Date.now();
+      const kept = await this.deps.writer.submit((trx) =>
+        renewLeases(trx, this.deps.workerId, ids, new Date(now).toISOString(), new Date(now + this.options.leaseMs).toISOString()),
+      );
+      for (const id of ids) {
+        if (!kept.has(id))
+          this.abort(id, { kind: 'cancelled', message: 'the lease on this attempt was lost (expired and ended by another process)' });
+      }
+    } catch (e: unknown) {
+      console.error(`runledger: worker ${this.deps.workerId} could not renew its leases: ${toError(e).message}`);
+    }
+    await this.checkStopRequests();
+  }
+
+  /** Stops the held runs of executions that have a stop request (cancel, deadline, record failed). */
+  private async checkStopRequests(): Promise<void> {
+    if (this.held.size === 0 || this.dead) return;
+    try {
+      for (const stop of await listStopRequestsOf(this.deps.db, [...this.held.keys()])) {
+        const message = stop.reason ?? 'stop requested';
+        this.abort(stop.runId, { kind: stop.kind === 'timed_out' ? 'timed_out' : 'cancelled', message });
+      }
+    } catch (e: unknown) {
+      console.error(`runledger: worker ${this.deps.workerId} could not read stop requests: ${toError(e).message}`);
+    }
+  }
+
+  private abort(runId: string, reason: AbortReason): void {
+    const held = this.held.get(runId);
+    if (held && !held.controller.signal.aborted) held.controller.abort(reason);
+  }
+
+  /**
+   * Graceful stop (SIGTERM): claims nothing more, lets the runs it holds finish for up to `graceMs`,
+   * then hands the rest back (each ends as WORKER_STOPPED and runs again on another worker).
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearTimeout(this.timer);
+    const all = Promise.all([...this.held.values()].map((h) => h.done));
+    const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
+    if ((await Promise.race([all.then(() => 'done' as const), timer])) === 'late') {
+      for (const id of this.held.keys()) this.abort(id, { kind: 'handed_back', message: `worker ${this.deps.workerId} is shutting down` });
+      await Promise.all([...this.held.values()].map((h) => h.done));
+    }
+    this.close();
+  }
+
+  /**
+   * Stops at once without reporting anything, as a killed process would: running processes are
+   * stopped, their runs stay `running` in the store until their leases expire.
+   */
+  async die(): Promise<void> {
+    this.dead = true;
+    for (const id of this.held.keys()) this.abort(id, { kind: 'cancelled', message: 'process stopping' });
+    await Promise.all([...this.held.values()].map((h) => h.done));
+    this.close();
+  }
+
+  private close(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    for (const off of this.offSignals.splice(0)) off();
+  }
+
+  private log(run: TaskRun, level: 'INFO' | 'WARN', message: string, mask: (text: string) => string): void {
+    this.deps.logSink.append({
+      executionId: run.executionId,
+      taskRunId: run.id,
+      level,
+      source: 'scheduler',
+      message: mask(`[execution ${run.executionId}] ${message}`),
+    });
+  }
+}
+
+/** A value for a log line: JSON, cut at 2 KiB (the record keeps it whole). */
+export function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 2048 ? `${text.slice(0, 2048)}… [${text.length} chars]` : text;
+}

@@ -1,0 +1,166 @@
+import { type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { StopKind, StopRequest } from '../domain/execution-plan.ts';
+import type { ExecutionStatus } from '../domain/execution-status.ts';
+import type { Trigger } from '../domain/records.ts';
+import type { DialectCapabilities } from './capabilities.ts';
+import type { Database, ExecutionsTable } from './database-schema.ts';
+import { fromJson } from './json-column.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** What the scheduler reads of an execution to plan it. */
+export interface ExecutionSchedule {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  trigger: Trigger;
+  correlationId: string | null;
+  /** Masked. */
+  inputs: Record<string, unknown>;
+  createdAt: string;
+  startedAt: string | null;
+  deadlineAt: string | null;
+  stop: (StopRequest & { requestedAt: string; actorRecord: Record<string, unknown> | null }) | null;
+  /** The secret inputs, sealed; null once erased (the execution ended) or when it had none. */
+  sealedSecrets: string | null;
+}
+
+function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
+  const actorRecord = row.stop_actor === null ? null : fromJson<Record<string, unknown>>(row.stop_actor);
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: row.status as ExecutionStatus,
+    trigger: row.trigger as Trigger,
+    correlationId: row.correlation_id,
+    inputs: fromJson<Record<string, unknown>>(row.inputs),
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    deadlineAt: row.deadline_at,
+    stop:
+      row.stop_requested_at === null
+        ? null
+        : {
+            kind: (row.stop_kind ?? 'cancelled') as StopKind,
+            reason: row.stop_reason ?? '',
+            actor: typeof actorRecord?.username === 'string' ? actorRecord.username : null,
+            requestedAt: row.stop_requested_at,
+            actorRecord,
+          },
+    sealedSecrets: row.sealed_secrets,
+  };
+}
+
+/**
+ * Reads an execution to decide on it. On PostgreSQL the row stays locked until the transaction ends,
+ * so two processes never plan the same execution at once (every transaction that plans takes this
+ * lock first, which also fixes the order in which locks are taken).
+ */
+export async function lockExecutionSchedule(
+  trx: Transaction<Database>,
+  caps: DialectCapabilities,
+  id: string,
+): Promise<ExecutionSchedule | undefined> {
+  let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
+  if (caps.rowLocks) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row && toSchedule(row);
+}
+
+export async function getExecutionSchedule(db: Db, id: string): Promise<ExecutionSchedule | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toSchedule(row);
+}
+
+/** Records a stop request unless one exists or the execution has ended; returns whether it did. */
+export async function requestStop(
+  db: Db,
+  id: string,
+  stop: { kind: StopKind; reason: string; actor: Record<string, unknown> | null; now: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('executions')
+    .set({
+      stop_requested_at: stop.now,
+      stop_kind: stop.kind,
+      stop_reason: stop.reason,
+      stop_actor: stop.actor === null ? null : JSON.stringify(stop.actor),
+      updated_at: stop.now,
+    })
+    .where('id', '=', id)
+    .where('stop_requested_at', 'is', null)
+    .where('completed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Executions whose first run was just claimed move pending → running; returns those that did. */
+export async function markExecutionsStarted(db: Db, ids: readonly string[], workerId: string, now: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('executions')
+    .set({ status: 'running', started_at: now, worker_id: workerId, updated_at: now })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'pending')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort();
+}
+
+/** Executions whose deadline has passed and that nobody has stopped yet. */
+export async function listOverdueExecutions(db: Db, now: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('deadline_at', 'is not', null)
+    .where('completed_at', 'is', null)
+    .where('deadline_at', '<=', now)
+    .where('stop_requested_at', 'is', null)
+    .orderBy('deadline_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Ids of executions that have not ended, oldest first: what a starting worker plans once more. */
+export async function listUnfinishedExecutionIds(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('completed_at', 'is', null)
+    .where('status', 'in', ['pending', 'running', 'waiting'])
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Crypto-shredding: the sealed secret inputs and outputs of an ended execution are erased. */
+export async function eraseSealedValues(db: Db, executionId: string): Promise<void> {
+  await db.updateTable('executions').set({ sealed_secrets: null }).where('id', '=', executionId).execute();
+  await db
+    .updateTable('task_runs')
+    .set({ sealed_output: null })
+    .where('execution_id', '=', executionId)
+    .where('sealed_output', 'is not', null)
+    .execute();
+}
+
+/** The latest succeeded attempt of each of `taskIds`: its masked output and, where sealed, the clear one. */
+export async function listSucceededOutputs(
+  db: Db,
+  executionId: string,
+  taskIds: readonly string[],
+): Promise<Array<{ taskId: string; output: unknown; sealedOutput: string | null }>> {
+  if (taskIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('task_runs')
+    .select(['task_id', 'output', 'sealed_output'])
+    .where('execution_id', '=', executionId)
+    .where('task_id', 'in', [...taskIds])
+    .where('status', '=', 'succeeded')
+    .execute();
+  return rows.map((r) => ({ taskId: r.task_id, output: r.output === null ? null : fromJson(r.output), sealedOutput: r.sealed_output }));
+}

@@ -1,0 +1,150 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { TaskRun } from '../domain/records.ts';
+import type { TaskFailure } from '../domain/task-failure.ts';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { DialectCapabilities } from './capabilities.ts';
+import type { Database, TaskRunsTable } from './database-schema.ts';
+import { toNullableJson } from './json-column.ts';
+import { toTaskRun } from './task-run-repository.ts';
+import type { Selectable } from 'kysely';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Claims and leases (DESIGN "Engine: the store is the scheduler"). A worker claims ready runs in a
+ * batch: each moves pending → running under a lease (`lease_owner`, `lease_expires_at`) and its
+ * `fence` goes up by one. Every later report about the run names (owner, fence) and changes nothing
+ * when either has moved on.
+ */
+
+export interface ClaimRequest {
+  owner: string;
+  limit: number;
+  now: string;
+  leaseExpiresAt: string;
+}
+
+/**
+ * Claims up to `limit` claimable runs, oldest first. On PostgreSQL the candidates are locked with
+ * `FOR UPDATE SKIP LOCKED`, so workers claiming at once never wait for each other and never take the
+ * same run; on SQLite the single writer does the same.
+ */
+export async function claimTaskRuns(trx: Transaction<Database>, caps: DialectCapabilities, req: ClaimRequest): Promise<TaskRun[]> {
+  if (req.limit <= 0) return [];
+  const lock = caps.skipLocked ? sql` for update skip locked` : sql``;
+  const { rows } = await sql<Selectable<TaskRunsTable>>`
+    update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
+      heartbeat_at = ${req.now}, fence = fence + 1, started_at = ${req.now}, worker_id = ${req.owner}, updated_at = ${req.now}
+    where id in (
+      select id from task_runs
+      where status = 'pending' and available_at is not null and available_at <= ${req.now}
+      order by available_at, id limit ${req.limit}${lock})
+    returning *`.execute(trx);
+  return rows.map(toTaskRun).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+export interface TaskRunEndReport {
+  id: string;
+  owner: string;
+  fence: number;
+  status: Extract<TaskRunStatus, 'succeeded' | 'failed' | 'cancelled' | 'timed_out'>;
+  /** Masked. */
+  input: unknown;
+  /** Masked. */
+  output: unknown;
+  /** The output in clear, sealed, when masking changed it; null otherwise. */
+  sealedOutput: string | null;
+  error: TaskFailure | null;
+  completedAt: string;
+  durationMs: number | null;
+}
+
+/** Ends a claimed run, only while `owner` still holds it under `fence`; returns whether it did. */
+export async function reportTaskRunEnd(db: Db, report: TaskRunEndReport): Promise<boolean> {
+  const result = await db
+    .updateTable('task_runs')
+    .set({
+      status: report.status,
+      input: toNullableJson(report.input),
+      output: toNullableJson(report.output),
+      sealed_output: report.sealedOutput,
+      error: toNullableJson(report.error),
+      completed_at: report.completedAt,
+      duration_ms: report.durationMs,
+      lease_expires_at: null,
+      updated_at: report.completedAt,
+    })
+    .where('id', '=', report.id)
+    .where('status', '=', 'running')
+    .where('lease_owner', '=', report.owner)
+    .where('fence', '=', report.fence)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records the rendered (masked) input of a claimed run while it runs, under the same fence check. */
+export async function reportTaskRunInput(db: Db, run: { id: string; owner: string; fence: number }, input: unknown): Promise<void> {
+  await db
+    .updateTable('task_runs')
+    .set({ input: toNullableJson(input) })
+    .where('id', '=', run.id)
+    .where('status', '=', 'running')
+    .where('lease_owner', '=', run.owner)
+    .where('fence', '=', run.fence)
+    .execute();
+}
+
+/** Extends the leases `owner` still holds among `ids`; returns the ids it still holds. */
+export async function renewLeases(db: Db, owner: string, ids: readonly string[], now: string, until: string): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable('task_runs')
+    .set({ lease_expires_at: until, heartbeat_at: now })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'running')
+    .where('lease_owner', '=', owner)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Running attempts whose lease has run out (their worker stopped heartbeating). */
+export async function listExpiredLeases(db: Db, now: string, limit: number): Promise<Array<{ id: string; executionId: string }>> {
+  const rows = await db
+    .selectFrom('task_runs')
+    .select(['id', 'execution_id'])
+    .where('status', '=', 'running')
+    .where('lease_expires_at', '<', now)
+    .orderBy('lease_expires_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, executionId: r.execution_id }));
+}
+
+/** When the next claimable run becomes available after `now`, if any is scheduled (a retry's backoff). */
+export async function nextAvailableAt(db: Db, now: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('task_runs')
+    .select((eb) => eb.fn.min('available_at').as('at'))
+    .where('status', '=', 'pending')
+    .where('available_at', 'is not', null)
+    .where('available_at', '>', now)
+    .executeTakeFirst();
+  return row?.at ?? null;
+}
+
+/** Of the runs given, those whose execution has a stop request, with it. */
+export async function listStopRequestsOf(
+  db: Db,
+  runIds: readonly string[],
+): Promise<Array<{ runId: string; kind: string; reason: string | null }>> {
+  if (runIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('task_runs')
+    .innerJoin('executions', 'executions.id', 'task_runs.execution_id')
+    .select(['task_runs.id as runId', 'executions.stop_kind as kind', 'executions.stop_reason as reason'])
+    .where('task_runs.id', 'in', [...runIds])
+    .where('executions.stop_requested_at', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ runId: r.runId, kind: r.kind ?? 'cancelled', reason: r.reason }));
+}
