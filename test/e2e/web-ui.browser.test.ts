@@ -116,6 +116,20 @@ describe.skipIf(skip)('web UI in Chromium', () => {
       .where('id', '=', ids.big)
       .execute();
 
+    // an execution that ended long ago, whose lines the retention cleanup deleted
+    ids.old = await seedExecution(db, workflowId);
+    await insertLogLines(
+      db,
+      Array.from({ length: 100 }, (_, i) => bigLine(ids.old!, i + 1, ts)),
+    );
+    const longAgo = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await db
+      .updateTable('executions')
+      .set({ status: 'completed', started_at: longAgo, completed_at: longAgo, title: 'Old run' })
+      .where('id', '=', ids.old)
+      .execute();
+    expect((await c.cleanup({ olderThanDays: 30 })).logLines.deleted).toBe(100);
+
     browser = await launchChromium();
     ({ context, dialogs, errors } = await watchedContext(browser));
     page = await context.newPage();
@@ -319,6 +333,17 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('explains in place the lines that retention deleted', async () => {
+    await page.goto(`${web.server.url}/executions/${ids.old}/logs`);
+    await page
+      .getByRole('note')
+      .getByText(/Lines 1–100 were deleted by the log retention policy \(30 days\) on \d{4}-\d\d-\d\d/)
+      .waitFor();
+    expect(await page.locator('.log-row').count()).toBe(0);
+    await expectAccessible(page, 'logs after retention');
+    await screenshot(page, '17-logs-retention');
+  });
+
   it('remembers the time zone and dark mode, following the system until chosen', async () => {
     await page.goto(`${web.server.url}/executions/${ids.flaky}`);
     await page.getByLabel('Time zone').selectOption('utc');
@@ -381,5 +406,22 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     for (const name of ['Executions', 'Workflows', 'Sign out', 'Apply', 'Clear']) expect(reached).toContain(name);
     expect([...reached].some((n) => n.startsWith('View '))).toBe(true);
     expect([...reached].some((n) => n.startsWith('Delete '))).toBe(true);
+  });
+
+  it('deletes an ended execution only after confirmation', async () => {
+    const table = page.getByRole('table', { name: 'Executions' });
+    await page.getByRole('button', { name: 'Delete Old run' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this execution?' });
+    await dialog.waitFor();
+    await expectAccessible(page, 'delete dialog');
+    await screenshot(page, '18-delete-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await table.getByText('Old run').waitFor();
+    await page.getByRole('button', { name: 'Delete Old run' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => table.getByText('Old run').count()).toBe(0);
+    expect(await web.client.listExecutions({ deleted: true })).toMatchObject({ items: [expect.objectContaining({ id: ids.old })] });
+    // a running execution cannot be deleted from here
+    expect(await page.getByRole('button', { name: /^Delete Title / }).isDisabled()).toBe(true);
   });
 });

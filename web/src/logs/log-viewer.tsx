@@ -503,7 +503,8 @@ export function LogViewer({ execution }: { execution: Execution }) {
                   void stepSearch(-1).catch(setError);
                 }
               }}
-              placeholder="Enter next · Shift+Enter previous"
+              placeholder="Find in every line"
+              title="Enter: next match · Shift+Enter: previous match"
             />
             <button
               type="button"
