@@ -206,9 +206,11 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     await page.getByRole('link', { name: 'Timeline' }).click();
     await page.waitForURL(/\/timeline$/);
     await expect.poll(() => page.locator('.timeline rect.bar.run').count()).toBe(3);
-    await page.getByLabel('Zoom', { exact: true }).fill('4');
     await expectAccessible(page, 'timeline');
     await screenshot(page, '06-timeline');
+    const width = Number(await page.locator('.timeline svg').getAttribute('width'));
+    await page.getByLabel('Zoom', { exact: true }).fill('4');
+    await expect.poll(async () => Number(await page.locator('.timeline svg').getAttribute('width'))).toBeGreaterThan(width * 3);
 
     await page.getByRole('link', { name: 'Graph' }).click();
     await page.waitForURL(/\/graph$/);
