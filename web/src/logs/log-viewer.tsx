@@ -1,15 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
 import { ErrorNote, Time } from '../components/common.tsx';
-import { ansiChunks } from '../lib/ansi.ts';
-import { formatClock } from '../lib/format.ts';
+import { LevelFilterControl } from './level-filter-control.tsx';
+import { LogRow } from './log-row.tsx';
+import { useLogSearch } from './use-log-search.ts';
 import {
   EMPTY_WINDOW,
   LEVELS,
   appendLines,
-  highlightParts,
   indexOfSeq,
   levelFilterFromParam,
   levelFilterToParam,
@@ -43,53 +43,6 @@ interface Filters {
 
 function filterQuery(f: Filters) {
   return { ...(f.levels ? { level: f.levels.join(',') } : {}), ...(f.task ? { task: f.task } : {}) };
-}
-
-/** One line: the gutter (a link to the line, drawn by CSS so copying skips it), time, level, source, message. */
-function LogRow(props: {
-  line: WindowLine;
-  top: number;
-  highlighted: boolean;
-  needle: string;
-  showTime: boolean;
-  zone: 'local' | 'utc';
-  measure?: (seq: number, el: HTMLDivElement | null) => void;
-  onLink: (seq: number) => void;
-}) {
-  const { line } = props;
-  return (
-    <div
-      ref={props.measure ? (el) => props.measure!(line.seq, el) : undefined}
-      className={`log-row level-${line.level.toLowerCase()}${props.highlighted ? ' highlighted' : ''}`}
-      style={{ transform: `translateY(${props.top}px)` }}
-      data-seq={line.seq}
-    >
-      <a
-        className="gutter"
-        href={`#L${line.seq}`}
-        data-n={line.seq}
-        aria-label={`Line ${line.seq}`}
-        onClick={(e) => {
-          e.preventDefault();
-          props.onLink(line.seq);
-        }}
-      />
-      {props.showTime && <span className="log-ts">{formatClock(line.ts, props.zone)} </span>}
-      <span className="log-level">{line.level.padEnd(5)} </span>
-      <span className="log-source">[{line.source}] </span>
-      <span className="log-message">
-        {ansiChunks(line.message).map((chunk, i) => (
-          <span
-            key={i}
-            className={chunk.classes.join(' ') || undefined}
-            style={chunk.color || chunk.background ? { color: chunk.color, background: chunk.background } : undefined}
-          >
-            {highlightParts(chunk.text, props.needle).map((part, j) => (part.match ? <mark key={j}>{part.text}</mark> : part.text))}
-          </span>
-        ))}
-      </span>
-    </div>
-  );
 }
 
 /**
@@ -132,11 +85,6 @@ export function LogViewer({ execution }: { execution: Execution }) {
   const pendingScroll = useRef<{ kind: 'anchor'; seq: number; offset: number } | { kind: 'line'; seq: number } | { kind: 'bottom' } | null>(
     null,
   );
-
-  const [searchText, setSearchText] = useState('');
-  const [needle, setNeedle] = useState('');
-  const [matches, setMatches] = useState<{ seqs: number[]; count: number; truncated: boolean; index: number } | null>(null);
-  const searchBox = useRef<HTMLInputElement>(null);
 
   const page = useCallback(
     (query: { afterSeq?: number; beforeSeq?: number; limit?: number; level?: string }) =>
@@ -366,53 +314,11 @@ export function LogViewer({ execution }: { execution: Execution }) {
     if (seq !== undefined) linkTo(seq);
   }
 
-  async function runSearch(e: FormEvent) {
-    e.preventDefault();
-    const text = searchText.trim();
-    if (!text) {
-      setNeedle('');
-      setMatches(null);
-      return;
-    }
-    if (text === needle && matches) return stepSearch(1);
-    const found = await unwrap(
-      api.GET('/v1/executions/{id}/logs/search', {
-        params: { path: { id: execution.id }, query: { q: text, afterSeq: 0, limit: 200, ...filterQuery(filters) } },
-      }),
-    );
-    setNeedle(text);
-    setMatches({ ...found, index: 0 });
-    if (found.seqs[0] !== undefined) linkTo(found.seqs[0]);
-  }
-
-  async function stepSearch(step: 1 | -1) {
-    if (!matches || matches.seqs.length === 0) return;
-    let { seqs, index } = matches;
-    if (step === 1 && index + 1 >= seqs.length) {
-      if (seqs.length >= matches.count) return;
-      const more = await unwrap(
-        api.GET('/v1/executions/{id}/logs/search', {
-          params: { path: { id: execution.id }, query: { q: needle, afterSeq: seqs.at(-1)!, limit: 200, ...filterQuery(filters) } },
-        }),
-      );
-      if (more.seqs.length === 0) return;
-      seqs = [...seqs, ...more.seqs];
-    }
-    index = Math.max(0, Math.min(seqs.length - 1, index + step));
-    setMatches({ ...matches, seqs, index });
-    linkTo(seqs[index]!);
-  }
-
-  // `/` focuses the search (unless typing somewhere)
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '/' || (e.target as HTMLElement).closest('input, select, textarea')) return;
-      e.preventDefault();
-      searchBox.current?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const { searchText, setSearchText, needle, matches, runSearch, stepSearch, searchBox } = useLogSearch(
+    execution.id,
+    filterQuery(filters),
+    linkTo,
+  );
 
   const tasks = [...new Set(execution.taskRuns.map((r) => r.taskId))];
   const s = summary.data;
@@ -424,59 +330,7 @@ export function LogViewer({ execution }: { execution: Execution }) {
   return (
     <div className="log-viewer">
       <div className="toolbar log-toolbar" role="group" aria-label="Log controls">
-        <div className="field">
-          <label htmlFor="log-level-mode">Levels</label>
-          <div className="inline">
-            <select
-              id="log-level-mode"
-              value={levelFilter.kind}
-              onChange={(e) => {
-                const kind = e.target.value as LevelFilter['kind'];
-                const level: Level = levelFilter.kind === 'atLeast' || levelFilter.kind === 'exact' ? levelFilter.level : 'WARN';
-                setFilter({ level: kind === 'all' ? { kind } : kind === 'set' ? { kind, levels: ['WARN', 'ERROR'] } : { kind, level } });
-              }}
-            >
-              <option value="all">All</option>
-              <option value="atLeast">At or above</option>
-              <option value="exact">Exactly</option>
-              <option value="set">Chosen levels</option>
-            </select>
-            {(levelFilter.kind === 'atLeast' || levelFilter.kind === 'exact') && (
-              <>
-                <label htmlFor="log-level" className="visually-hidden">
-                  Level
-                </label>
-                <select
-                  id="log-level"
-                  value={levelFilter.level}
-                  onChange={(e) => setFilter({ level: { kind: levelFilter.kind, level: e.target.value as Level } })}
-                >
-                  {LEVELS.map((l) => (
-                    <option key={l}>{l}</option>
-                  ))}
-                </select>
-              </>
-            )}
-            {levelFilter.kind === 'set' && (
-              <fieldset className="level-set">
-                <legend className="visually-hidden">Levels shown</legend>
-                {LEVELS.map((l) => (
-                  <label key={l} className="check">
-                    <input
-                      type="checkbox"
-                      checked={levelFilter.levels.includes(l)}
-                      onChange={(e) => {
-                        const levels = e.target.checked ? [...levelFilter.levels, l] : levelFilter.levels.filter((x) => x !== l);
-                        setFilter({ level: levels.length ? { kind: 'set', levels } : { kind: 'all' } });
-                      }}
-                    />
-                    {l}
-                  </label>
-                ))}
-              </fieldset>
-            )}
-          </div>
-        </div>
+        <LevelFilterControl filter={levelFilter} onChange={(level) => setFilter({ level })} />
         <div className="field">
           <label htmlFor="log-task">Task</label>
           <select id="log-task" value={task ?? ''} onChange={(e) => setFilter({ task: e.target.value || undefined })}>
