@@ -42,7 +42,8 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService, 
       return;
     }
     const cookie = sessionCookieOf(request);
-    if (cookie === undefined) throw new UnauthenticatedError('A bearer token (Authorization: Bearer <token>) or a session is required');
+    if (cookie === undefined)
+      throw new UnauthenticatedError('A bearer token is required (Authorization: Bearer <token>), or a web UI session');
     const { session, actor } = await sessions.resume(cookie);
     if (!SAFE_METHODS.has(request.method)) {
       assertSameOrigin(request);

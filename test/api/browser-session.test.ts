@@ -97,13 +97,8 @@ describeEachDialect('browser sessions', (dialect) => {
     expect(audit.body.items.map((e) => e.eventType)).toContain('LOGOUT');
   });
 
-  it('ends sessions at their expiry and when the user is disabled', async () => {
-    h = await createHarness(dialect, { appOptions: { sessionTtlMs: 400 } });
-    const { cookie } = await signIn();
-    expect((await call('GET', '/v1/me', cookie)).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await call('GET', '/v1/me', cookie)).statusCode).toBe(401);
-
+  it('ends the sessions of a user who is disabled', async () => {
+    h = await createHarness(dialect);
     const created = await h.api<{ id: string }>('POST', '/v1/admin/users', { username: 'ada', password: 'ada-password-1' });
     const ada = await h.app.inject({
       method: 'POST',
