@@ -81,7 +81,9 @@ async function bench(name: string, open: () => Promise<{ store: Store; cleanup()
     await migrateToLatest(store);
     const baselineRuns = await seed(store, CHANGES);
     const oursRuns = await seed(store, CHANGES);
-    const baseline = await measure(baselineRuns, (c) => store.db.transaction().execute((trx) => c(trx, { afterCommit: (fn) => fn() })));
+    const baseline = await measure(baselineRuns, (c) =>
+      store.db.transaction().execute((trx) => c(trx, { beforeCommit: () => undefined, afterCommit: (fn) => fn() })),
+    );
     const writer = new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1 });
     const ours = await measure(oursRuns, (c) => writer.submit(c));
     const perCommit = writer.stats.changes / writer.stats.commits;

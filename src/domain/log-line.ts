@@ -13,11 +13,23 @@ export interface LogLine {
   metadata?: Record<string, unknown>;
 }
 
+/** A line with the time it was appended. */
+export interface TimedLogLine {
+  line: LogLine;
+  ts: string;
+}
+
 /**
- * Where the engine's log lines go. `flush(executionId)` resolves once every line of that execution
- * appended so far is durable: the engine awaits it before a terminal state commits.
+ * Where the engine's log lines go. Before a terminal state commits, the lines it implies must be
+ * durable (DESIGN invariant 2): either `flush(executionId)` has resolved, or the engine has `take`n the
+ * lines not yet written and writes them in the same transaction as the state (giving them back with
+ * `giveBack` if that transaction does not commit).
  */
 export interface LogSink {
   append(line: LogLine): void;
   flush(executionId: string): Promise<void>;
+  /** The execution's lines not yet written, removed from the sink, once earlier batches holding its lines are durable. */
+  take(executionId: string): Promise<TimedLogLine[]>;
+  /** Lines `take` handed over that could not be written: they go out with the next batch, in their order. */
+  giveBack(lines: readonly TimedLogLine[]): void;
 }

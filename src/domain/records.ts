@@ -81,6 +81,8 @@ export interface TaskRun {
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
   fence: number;
+  /** Its output in clear is kept sealed for templates downstream (erased when the execution ends). */
+  outputSealed: boolean;
 }
 
 /** What became of an attachment's thumbnail: made, refused or failed (`failed`), or not applicable (`none`). */

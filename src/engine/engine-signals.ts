@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Transaction } from 'kysely';
-import type { Database } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
-import { notify, type Listener } from '../store/store-notifications.ts';
+import { notifyAll, type Listener } from '../store/store-notifications.ts';
 import type { TxHooks } from './state-writer.ts';
 
 /**
@@ -24,6 +22,8 @@ export type SignalTopic = (typeof SIGNAL_TOPICS)[number];
 export class EngineSignals {
   private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly listeners: Listener[] = [];
+  /** Signals of the transactions under way, sent when each commits. */
+  private readonly pending = new WeakMap<TxHooks, Map<SignalTopic, Set<string>>>();
 
   constructor(private readonly store: Pick<Store, 'caps' | 'channel' | 'listen'>) {}
 
@@ -35,12 +35,33 @@ export class EngineSignals {
     }
   }
 
-  /** Sends `topic` for each payload when the transaction commits. */
-  async send(trx: Transaction<Database>, tx: TxHooks, topic: SignalTopic, payloads: Iterable<string>): Promise<void> {
-    const unique = [...new Set(payloads)];
-    if (unique.length === 0) return;
-    if (this.store.caps.listenNotify) await notify(trx, this.store.channel(topic), unique);
-    tx.afterCommit(() => this.emit(topic, unique));
+  /**
+   * Sends `topic` for each payload when the transaction commits. The signals of a whole transaction
+   * go out in one statement, written just before its commit.
+   */
+  send(tx: TxHooks, topic: SignalTopic, payloads: Iterable<string>): void {
+    let pending = this.pending.get(tx);
+    if (!pending) {
+      const queued = new Map<SignalTopic, Set<string>>();
+      pending = queued;
+      this.pending.set(tx, queued);
+      if (this.store.caps.listenNotify) {
+        tx.beforeCommit(
+          (trx) =>
+            notifyAll(
+              trx,
+              [...queued].map(([t, ids]) => [this.store.channel(t), [...ids]] as const),
+            ),
+          'notify',
+        );
+      }
+      tx.afterCommit(() => {
+        for (const [t, ids] of queued) this.emit(t, ids);
+      });
+    }
+    const ids = pending.get(topic) ?? new Set<string>();
+    for (const payload of payloads) ids.add(payload);
+    pending.set(topic, ids);
   }
 
   /** Tells this process's listeners (for something that is already committed). */

@@ -120,13 +120,12 @@ export class ExecutionCommands {
         actor: req.actor,
         metadata: { workflowId: workflow.id, workflowVersion: version.version, trigger: req.trigger, inputs: maskedInputs, correlationId },
       });
-      const log = new SchedulerLog();
+      const log = SchedulerLog.of(tx, this.deps);
       log.add(
         id,
         'INFO',
         `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
       );
-      await log.write(trx, tx, deps.caps, deps.signals);
       await planAndApply(trx, tx, deps, id, now);
       return (await getExecution(trx, id))!;
     });
@@ -181,10 +180,9 @@ export class ExecutionCommands {
         actor: result.actor,
         now,
       });
-      const log = new SchedulerLog();
+      const log = SchedulerLog.of(tx, this.deps);
       log.add(executionId, 'INFO', `manual step ${run.taskId} ${result.status} by ${by}`, run.id);
-      await log.write(trx, tx, this.deps.caps, this.deps.signals);
-      await planAndApply(trx, tx, this.deps, executionId, now);
+      await planAndApply(trx, tx, this.deps, executionId, now, schedule);
       return ended;
     });
   }

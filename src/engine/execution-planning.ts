@@ -7,7 +7,7 @@ import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import { workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { eraseSealedValues, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, updateTaskRun } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
@@ -41,19 +41,20 @@ export async function planAndApply(
   deps: PlanningDeps,
   executionId: string,
   now: string,
+  /** The execution as the caller read it under its lock in this transaction, if it did (saves a read). */
+  locked?: ExecutionSchedule,
 ): Promise<PlanningResult> {
-  const schedule = await lockExecutionSchedule(trx, deps.caps, executionId);
+  const schedule = locked ?? (await lockExecutionSchedule(trx, deps.caps, executionId));
   if (!schedule) return { status: null, scheduled: 0 };
   if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0 };
   const worker = workerActor(deps.workerId);
-  const log = new SchedulerLog();
+  const log = SchedulerLog.of(tx, deps);
   const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
   if (!version) {
     const error = failure('internal', 'VERSION_MISSING', `workflow version ${schedule.workflowId}@${schedule.workflowVersion} is missing`, {
       retryable: false,
     });
     await endExecution(trx, schedule, { status: 'failed', error }, [], now, worker, log);
-    await log.write(trx, tx, deps.caps, deps.signals);
     return { status: 'failed', scheduled: 0 };
   }
   const runs = await listTaskRunsByExecution(trx, executionId);
@@ -84,10 +85,9 @@ export async function planAndApply(
   } else {
     status = schedule.status;
   }
-  await log.write(trx, tx, deps.caps, deps.signals);
   const scheduled = plan.ready.length + plan.retry.length;
-  if (scheduled > 0) await deps.signals.send(trx, tx, 'work', [executionId]);
-  if (plan.end) await deps.signals.send(trx, tx, 'ended', [executionId]);
+  if (scheduled > 0) deps.signals.send(tx, 'work', [executionId]);
+  if (plan.end) deps.signals.send(tx, 'ended', [executionId]);
   return { status, scheduled };
 }
 
@@ -255,11 +255,12 @@ async function endExecution(
     executionId: schedule.id,
     from: schedule.status,
     to: end.status,
-    changes: { error: end.error, context: snapshot(schedule, runs), completedAt: now, updatedAt: now },
+    // Crypto-shredding: the sealed secret inputs are erased with the end, the sealed outputs below.
+    changes: { error: end.error, context: snapshot(schedule, runs), completedAt: now, sealedSecrets: null, updatedAt: now },
     actor,
     metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(end.error ? { error: end.error } : {}) },
   });
-  await eraseSealedValues(trx, schedule.id);
+  if (runs.some((r) => r.outputSealed)) await eraseSealedOutputs(trx, schedule.id);
 }
 
 function snapshot(schedule: ExecutionSchedule, runs: readonly TaskRun[]): ExecutionContextSnapshot {

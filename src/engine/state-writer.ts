@@ -4,6 +4,12 @@ import type { Database } from '../store/database-schema.ts';
 
 /** What a change may ask of the transaction it runs in. */
 export interface TxHooks {
+  /**
+   * Runs `fn` in the transaction after every change of the batch, just before the commit: writes that
+   * many changes add to (log lines, notifications) go out as one statement for the whole batch.
+   * Phase `notify` runs after every `write`, so a notification covers what the writes added.
+   */
+  beforeCommit(fn: (trx: Transaction<Database>) => Promise<void>, phase?: 'write' | 'notify'): void;
   /** Runs `fn` once the transaction has committed (never if it rolls back): wake-ups, local events. */
   afterCommit(fn: () => void): void;
 }
@@ -29,11 +35,18 @@ function isTransient(e: unknown): boolean {
 async function runInTransaction(db: Kysely<Database>, changes: readonly StateChange<unknown>[]): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     const hooks: (() => void)[] = [];
-    const tx: TxHooks = { afterCommit: (fn) => hooks.push(fn) };
+    const finishers: ((trx: Transaction<Database>) => Promise<void>)[] = [];
+    const notifiers: ((trx: Transaction<Database>) => Promise<void>)[] = [];
+    const tx: TxHooks = {
+      beforeCommit: (fn, phase = 'write') => (phase === 'write' ? finishers : notifiers).push(fn),
+      afterCommit: (fn) => hooks.push(fn),
+    };
     try {
       const results = await db.transaction().execute(async (trx) => {
         const out: unknown[] = [];
         for (const change of changes) out.push(await change(trx, tx));
+        for (const finish of finishers) await finish(trx);
+        for (const finish of notifiers) await finish(trx);
         return out;
       });
       for (const hook of hooks) {

@@ -54,7 +54,7 @@ export async function requestExecutionStop(
     actor: input.actor,
     metadata: { kind: input.kind, reason },
   });
-  const log = new SchedulerLog();
+  const log = SchedulerLog.of(tx, deps);
   const who = input.actor ? ` by ${input.actor.username ?? input.actor.userId ?? 'system'}` : '';
   const why = input.kind === 'completed_record' ? '' : `: ${reason}`;
   log.add(
@@ -62,8 +62,7 @@ export async function requestExecutionStop(
     input.kind === 'timed_out' ? 'ERROR' : input.kind === 'completed_record' ? 'INFO' : 'WARN',
     `${WHAT[input.kind]}${who}${why}`,
   );
-  await log.write(trx, tx, deps.caps, deps.signals);
-  await deps.signals.send(trx, tx, 'commands', [executionId]);
+  deps.signals.send(tx, 'commands', [executionId]);
   await planAndApply(trx, tx, deps, executionId, now);
   return true;
 }

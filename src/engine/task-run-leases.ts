@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
+import type { TimedLogLine } from '../domain/log-line.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
@@ -36,7 +37,7 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
   if (claimed.length === 0) return [];
   const actor = workerActor(deps.workerId);
   // The execution starts before its first task does, in the audit trail as in time.
-  const log = new SchedulerLog();
+  const log = SchedulerLog.of(tx, deps);
   const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
   for (const id of started) {
     await recordAuditEvent(trx, {
@@ -71,7 +72,6 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
       metadata: { taskRunId: r.id, taskId: r.taskId, attempt: r.attempt, from: 'pending', to: 'running', fence: r.fence },
     });
   }
-  await log.write(trx, tx, deps.caps, deps.signals);
   return claimed;
 }
 
@@ -88,12 +88,23 @@ export interface AttemptReport {
   correlationId: string;
   /** The scheduler's line about the ending ("task build succeeded in 12 ms; output …"), masked. */
   message: string;
+  /** The execution's lines not yet written (the attempt's output among them): they commit with the report. */
+  lines: readonly TimedLogLine[];
+}
+
+export interface ReportResult {
+  /** False when the lease had moved on: nothing was applied, the late report was audited. */
+  applied: boolean;
+  /** Runs claimed for this worker in the same transaction (see `claimAfter`). */
+  claimed: TaskRun[];
 }
 
 /**
  * Records how a claimed attempt ended, if this worker still holds its lease under the same fence;
  * otherwise (the lease expired and the run was ended or re-planned) nothing is applied and the late
- * report is recorded in the audit trail. Returns whether it was applied.
+ * report is recorded in the audit trail. The attempt's log lines commit with it (DESIGN invariant 2),
+ * and with `claimAfter` the worker claims its next runs in the same transaction: a chain of tasks
+ * costs one commit per task.
  */
 export async function reportAttempt(
   trx: Transaction<Database>,
@@ -101,12 +112,14 @@ export async function reportAttempt(
   deps: LeaseDeps,
   report: AttemptReport,
   now: string,
-): Promise<boolean> {
+  claimAfter?: Omit<ClaimOptions, 'now'>,
+): Promise<ReportResult> {
   const { run } = report;
   // The execution first: every transaction that plans an execution locks it before its runs.
-  await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const schedule = await lockExecutionSchedule(trx, deps.caps, run.executionId);
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
-  const log = new SchedulerLog();
+  const log = SchedulerLog.of(tx, deps);
+  log.addTaken(report.lines);
   const ended = await tryTransitionTaskRun(trx, {
     run,
     to: report.status,
@@ -155,13 +168,12 @@ export async function reportAttempt(
       `late report refused: worker ${deps.workerId} reported task ${run.taskId} attempt ${run.attempt} ${report.status}, but the run is ${current?.status ?? 'gone'} (its lease moved on); nothing applied`,
       run.id,
     );
-    await log.write(trx, tx, deps.caps, deps.signals);
-    return false;
+    return { applied: false, claimed: [] };
   }
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
-  await log.write(trx, tx, deps.caps, deps.signals);
-  await planAndApply(trx, tx, deps, run.executionId, now);
-  return true;
+  await planAndApply(trx, tx, deps, run.executionId, now, schedule);
+  const claimed = claimAfter && claimAfter.limit > 0 ? await claimRuns(trx, tx, deps, { ...claimAfter, now }) : [];
+  return { applied: true, claimed };
 }
 
 /**
@@ -200,9 +212,8 @@ export async function expireLease(trx: Transaction<Database>, tx: TxHooks, deps:
     lease: { expiredBefore: now, fence: run.fence },
   });
   if (!ended) return false;
-  const log = new SchedulerLog();
+  const log = SchedulerLog.of(tx, deps);
   log.add(run.executionId, 'WARN', `task ${run.taskId} attempt ${run.attempt} lost: ${error.message}; recorded as LEASE_EXPIRED`, run.id);
-  await log.write(trx, tx, deps.caps, deps.signals);
-  await planAndApply(trx, tx, deps, run.executionId, now);
+  await planAndApply(trx, tx, deps, run.executionId, now, schedule);
   return true;
 }

@@ -66,7 +66,14 @@ export async function tryTransitionTaskRun(trx: Transaction<Database>, req: Tran
       ...(typeof metadata.reason === 'string' ? { reason: metadata.reason } : {}),
     },
   });
-  const updated: TaskRun = { ...run, ...definedOnly(changes), status: to, updatedAt: now };
+  const { sealedOutput, ...rest } = changes;
+  const updated: TaskRun = {
+    ...run,
+    ...definedOnly(rest),
+    status: to,
+    updatedAt: now,
+    ...(sealedOutput === undefined ? {} : { outputSealed: sealedOutput !== null }),
+  };
   return updated;
 }
 
@@ -122,6 +129,7 @@ export async function createPendingTaskRuns(
     leaseOwner: null,
     leaseExpiresAt: null,
     fence: 0,
+    outputSealed: false,
   }));
 }
 

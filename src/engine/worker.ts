@@ -8,6 +8,9 @@ import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
 import { claimRuns, reportAttempt } from './task-run-leases.ts';
 
+/** How long an attempt runs before its input is written apart from its report. */
+const INPUT_SHOWN_AFTER_MS = 250;
+
 export interface WorkerOptions {
   /** Attempts this process runs at once. */
   concurrency: number;
@@ -36,6 +39,8 @@ interface HeldRun {
  */
 export class Worker {
   private readonly held = new Map<string, HeldRun>();
+  /** Slots promised to claims made with a report, until their runs are launched. */
+  private reserved = 0;
   private claiming = false;
   private claimAgain = false;
   private stopped = false;
@@ -83,7 +88,7 @@ export class Worker {
     do {
       this.claimAgain = false;
       clearTimeout(this.timer);
-      const free = this.options.concurrency - this.held.size;
+      const free = this.options.concurrency - this.held.size - this.reserved;
       if (free <= 0 || this.stopped || this.draining) return; // a finishing attempt kicks again
       let claimed: TaskRun[] = [];
       let wait = this.options.pollMs;
@@ -135,20 +140,27 @@ export class Worker {
     }
     const { task, input, masker, correlationId } = prepared.attempt;
     const maskedInput = masker.maskValue(input);
-    // Visible while it runs; the report writes it again, so the order of the two writes does not matter.
-    void this.deps.writer
-      .submit((trx) => reportTaskRunInput(trx, { id: run.id, owner: this.deps.workerId, fence: run.fence }, maskedInput))
-      .catch(() => undefined);
+    // The report records the input; an attempt that runs for a while shows it before it ends too
+    // (a write of its own, which a short task does not pay for).
+    const showInput = setTimeout(() => {
+      void this.deps.writer
+        .submit((trx) => reportTaskRunInput(trx, { id: run.id, owner: this.deps.workerId, fence: run.fence }, maskedInput))
+        .catch(() => undefined);
+    }, INPUT_SHOWN_AFTER_MS);
     this.log(
       run,
       'INFO',
       `task ${task.id} started (type ${task.type}, attempt ${run.attempt}); input ${preview(maskedInput)}`,
       masker.mask.bind(masker),
     );
-    const outcome = await runTaskAttempt(this.deps, task, run, input, controller, masker);
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await runTaskAttempt(this.deps, task, run, input, controller, masker);
+    } finally {
+      clearTimeout(showInput);
+    }
     if (this.dead) return;
-    // DESIGN invariant 2: the attempt's lines are durable before its terminal state commits.
-    await this.deps.logSink.flush(run.executionId);
+    // DESIGN invariant 2: the attempt's lines are taken from the collector and commit with its report.
     const output = masker.maskValue(outcome.output);
     const sealed = JSON.stringify(output) === JSON.stringify(outcome.output) ? null : this.deps.secrets.seal(outcome.output);
     const detail = outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : `; output ${preview(output)}`;
@@ -159,6 +171,10 @@ export class Worker {
     await this.report(run, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
   }
 
+  /**
+   * Reports the attempt's end with its log lines (DESIGN invariant 2: they commit together) and, in
+   * the same transaction, claims the work that is ready for the slots this worker has free.
+   */
   private async report(
     run: TaskRun,
     outcome: AttemptOutcome,
@@ -169,17 +185,34 @@ export class Worker {
     completedAt = nowIso(),
   ): Promise<void> {
     if (this.dead) return;
-    const applied = await this.deps.writer.submit((trx, tx) =>
-      reportAttempt(
-        trx,
-        tx,
-        this.deps,
-        { run, status: outcome.status, input, output: outcome.output, sealedOutput, error: outcome.error, correlationId, message },
-        completedAt,
-      ),
-    );
-    if (applied) this.stats.reported += 1;
-    else this.stats.refused += 1;
+    const lines = await this.deps.logSink.take(run.executionId);
+    // This attempt's own slot is about to be free.
+    const limit =
+      this.stopped || this.draining
+        ? 0
+        : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + 1));
+    this.reserved += limit;
+    try {
+      const result = await this.deps.writer.submit((trx, tx) =>
+        reportAttempt(
+          trx,
+          tx,
+          this.deps,
+          { run, status: outcome.status, input, output: outcome.output, sealedOutput, error: outcome.error, correlationId, message, lines },
+          completedAt,
+          { limit, leaseMs: this.options.leaseMs },
+        ),
+      );
+      if (result.applied) this.stats.reported += 1;
+      else this.stats.refused += 1;
+      this.stats.claimed += result.claimed.length;
+      this.reserved -= limit;
+      for (const claimed of result.claimed) this.launch(claimed);
+    } catch (e: unknown) {
+      this.reserved -= limit;
+      this.deps.logSink.giveBack(lines);
+      throw e;
+    }
   }
 
   /** Renews the leases of the runs held; a run whose lease was taken away is stopped. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import { toError } from '../domain/task-failure.ts';
-import type { LogLine, LogSink } from '../domain/log-line.ts';
+import type { LogLine, LogSink, TimedLogLine } from '../domain/log-line.ts';
 import type { Database } from '../store/database-schema.ts';
 import type { DialectCapabilities } from '../store/capabilities.ts';
 import { appendLogLines } from '../store/execution-log-repository.ts';
@@ -37,7 +37,9 @@ export interface LogCollectorOptions {
  */
 export class LogCollector implements LogSink, LogFeed {
   private readonly flushed = new EventEmitter().setMaxListeners(0);
-  private buffer: { line: LogLine; ts: string }[] = [];
+  private buffer: TimedLogLine[] = [];
+  /** Lines per execution in batches on their way to the store. */
+  private readonly inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   readonly stats = { written: 0, dropped: 0, batches: 0 };
@@ -82,6 +84,24 @@ export class LogCollector implements LogSink, LogFeed {
     return this.flushAll();
   }
 
+  async take(executionId: string): Promise<TimedLogLine[]> {
+    // Earlier lines of this execution already on their way get their seqs first.
+    while ((this.inFlight.get(executionId) ?? 0) > 0) await this.chain;
+    const taken = this.buffer.filter((b) => b.line.executionId === executionId);
+    if (taken.length > 0) {
+      this.buffer = this.buffer.filter((b) => b.line.executionId !== executionId);
+      this.waiting -= taken.length;
+    }
+    return taken;
+  }
+
+  giveBack(lines: readonly TimedLogLine[]): void {
+    if (lines.length === 0) return;
+    this.buffer.unshift(...lines);
+    this.waiting += lines.length;
+    void this.flushAll();
+  }
+
   subscribe(executionId: string, listener: () => void): () => void {
     this.flushed.on(executionId, listener);
     return () => this.flushed.off(executionId, listener);
@@ -92,21 +112,27 @@ export class LogCollector implements LogSink, LogFeed {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
+    for (const { line } of batch) this.inFlight.set(line.executionId, (this.inFlight.get(line.executionId) ?? 0) + 1);
     // Batches are written one after another so seqs stay in append order.
     this.chain = this.chain.then(() => (batch.length > 0 ? this.write(batch) : undefined));
     return this.chain;
   }
 
-  private async write(batch: { line: LogLine; ts: string }[]): Promise<void> {
+  private async write(batch: TimedLogLine[]): Promise<void> {
     try {
       await this.writeBatch(batch);
     } finally {
+      for (const { line } of batch) {
+        const left = (this.inFlight.get(line.executionId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(line.executionId, left);
+        else this.inFlight.delete(line.executionId);
+      }
       this.waiting -= batch.length;
       if (this.waiting <= this.maxWaiting / 2) this.overBound = false;
     }
   }
 
-  private async writeBatch(batch: { line: LogLine; ts: string }[]): Promise<void> {
+  private async writeBatch(batch: TimedLogLine[]): Promise<void> {
     try {
       const channel = this.notifyChannel;
       const rows = await this.db.transaction().execute(async (trx) => {

@@ -166,6 +166,8 @@ export interface ExecutionChanges {
   accessScope?: 'private' | 'shared';
   startedAt?: string | null;
   completedAt?: string | null;
+  /** Only ever cleared: the sealed secret inputs are erased when the execution ends. */
+  sealedSecrets?: null;
   updatedAt: string;
 }
 
@@ -189,6 +191,7 @@ export async function updateExecution(
   if (changes.accessScope !== undefined) set.access_scope = changes.accessScope;
   if (changes.startedAt !== undefined) set.started_at = changes.startedAt;
   if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
+  if (changes.sealedSecrets !== undefined) set.sealed_secrets = changes.sealedSecrets;
   let query = db.updateTable('executions').set(set).where('id', '=', id);
   if (fromStatuses) query = query.where('status', 'in', [...fromStatuses]);
   const result = await query.executeTakeFirst();

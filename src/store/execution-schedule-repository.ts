@@ -137,9 +137,8 @@ export async function listUnfinishedExecutionIds(db: Db, limit: number): Promise
   return rows.map((r) => r.id);
 }
 
-/** Crypto-shredding: the sealed secret inputs and outputs of an ended execution are erased. */
-export async function eraseSealedValues(db: Db, executionId: string): Promise<void> {
-  await db.updateTable('executions').set({ sealed_secrets: null }).where('id', '=', executionId).execute();
+/** Crypto-shredding: the sealed outputs of an ended execution are erased (its sealed inputs go with its terminal update). */
+export async function eraseSealedOutputs(db: Db, executionId: string): Promise<void> {
   await db
     .updateTable('task_runs')
     .set({ sealed_output: null })

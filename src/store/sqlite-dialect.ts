@@ -23,6 +23,39 @@ export function openSqlite(file: string): { db: Kysely<Database>; raw: SqliteDat
   const mode = raw.pragma('journal_mode', { simple: true }) as string;
   if (file !== ':memory:' && mode !== 'wal')
     throw new Error(`SQLite at ${file} is in journal mode "${mode}", not WAL (is it on a network file system?)`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return { db, raw };
+}
+
+/** Statements prepared once and reused; the engine's queries are few and repeat at every state change. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 compiles a statement at every `prepare`, and Kysely prepares at every query: a cache
+ * of prepared statements by SQL text saves that work on the hot path (a statement is reusable once it
+ * has run; one still iterating a stream is busy and is not handed out twice).
+ */
+function withStatementCache(raw: SqliteDatabase.Database): { close(): void; prepare(sql: string): SqliteDatabase.Statement } {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      raw.close();
+    },
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        // Most recently used last: the oldest is the first to go when the cache is full.
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = raw.prepare(sql);
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

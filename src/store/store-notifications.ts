@@ -18,6 +18,23 @@ export async function notify(trx: Transaction<Database> | Kysely<Database>, chan
   for (const payload of new Set(payloads)) await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
 }
 
+/** Queues every (channel, payload) pair in one statement; delivered when the transaction commits. */
+export async function notifyAll(
+  trx: Transaction<Database> | Kysely<Database>,
+  batches: ReadonlyArray<readonly [channel: string, payloads: readonly string[]]>,
+): Promise<void> {
+  const channels: string[] = [];
+  const payloads: string[] = [];
+  for (const [channel, list] of batches) {
+    for (const payload of list) {
+      channels.push(channel);
+      payloads.push(payload);
+    }
+  }
+  if (channels.length === 0) return;
+  await sql`select pg_notify(c, p) from unnest(${channels}::text[], ${payloads}::text[]) as t(c, p)`.execute(trx);
+}
+
 export interface Listener {
   close(): Promise<void>;
 }

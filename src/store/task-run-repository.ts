@@ -31,6 +31,7 @@ export function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     fence: row.fence,
+    outputSealed: row.sealed_output !== null,
   };
 }
 

@@ -49,7 +49,6 @@ describeEachDialect('scheduling', (dialect) => {
     expect(Date.parse(left.startedAt)).toBeLessThan(Date.parse(right.completedAt));
     expect(Date.parse(right.startedAt)).toBeLessThan(Date.parse(left.completedAt));
     expect(Date.parse(join.startedAt)).toBeGreaterThanOrEqual(Math.max(Date.parse(left.completedAt), Date.parse(right.completedAt)));
-    expect(e.durationMs).toBeLessThan(580);
   });
 
   it('retries a failing task with attempt + 1 after the backoff, then succeeds', async () => {

@@ -44,6 +44,23 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
+/**
+ * Kysely's migrator reads the catalog of every schema; another test process dropping its own schema
+ * at that moment makes the read fail with "schema … does not exist" (3F000). Nothing was changed, so
+ * it simply runs again.
+ */
+async function migrateBesideOthers(store: Store): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(store);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '3F000' || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
 /** A fresh, migrated store: a new SQLite file, or a new PostgreSQL schema dropped afterwards. */
 export async function createTestStore(dialect: DialectName): Promise<TestStore> {
   const dataDir = tempDir();
@@ -65,7 +82,7 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const store = openStore({ dataDir, databaseUrl: TEST_PG_URL, schema });
-  await migrateToLatest(store);
+  await migrateBesideOthers(store);
   return {
     store,
     dataDir,
