@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.dependency-cruiser.cjs', 'node_modules/', 'coverage/', 'dist/', '.runledger/', 'examples/plugins/'] },
+  {
+    ignores: [
+      '.dependency-cruiser.cjs',
+      'node_modules/',
+      'coverage/',
+      'dist/',
+      'web/dist/',
+      'test-output/',
+      '.runledger/',
+      'examples/plugins/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -33,6 +33,14 @@ const schema = z.object({
   RUNLEDGER_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   RUNLEDGER_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   RUNLEDGER_JWT_TTL: z.string().default('12h'),
+  RUNLEDGER_SESSION_TTL: z
+    .string()
+    .default('12h')
+    .refine((s) => (parseDurationMs(s) ?? 0) >= 60_000, 'must be a duration of at least 1m, such as 12h'),
+  RUNLEDGER_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   RUNLEDGER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   RUNLEDGER_LOGIN_LOCKOUT: z
     .string()
@@ -103,6 +111,10 @@ export interface Config {
   adminPassword: string | undefined;
   jwtSecret: string | undefined;
   jwtTtl: string;
+  /** How long a browser session lasts after sign-in. */
+  sessionTtlMs: number;
+  /** Believe `X-Forwarded-Proto`/`-For` from a reverse proxy (a session cookie over a TLS proxy is then `Secure`). */
+  trustProxy: boolean;
   loginMaxFailures: number;
   auditSigningKey: string | undefined;
   logRetentionDays: number;
@@ -159,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: e.RUNLEDGER_ADMIN_PASSWORD,
     jwtSecret: e.RUNLEDGER_JWT_SECRET,
     jwtTtl: e.RUNLEDGER_JWT_TTL,
+    sessionTtlMs: parseDurationMs(e.RUNLEDGER_SESSION_TTL)!,
+    trustProxy: e.RUNLEDGER_TRUST_PROXY,
     loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
     auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
     logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,

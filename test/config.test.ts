@@ -50,3 +50,13 @@ it('names every bad setting', () => {
   expect(message).toContain('RUNLEDGER_DATABASE_URL: must be a postgres:// URL');
   expect(message).toContain('RUNLEDGER_ADMIN_PASSWORD: must be at least 8 characters');
 });
+
+it('reads the browser session lifetime and whether to trust a proxy, and refuses bad values by name', () => {
+  expect(loadConfig({})).toMatchObject({ sessionTtlMs: 12 * 3_600_000, trustProxy: false });
+  expect(loadConfig({ RUNLEDGER_SESSION_TTL: '30m', RUNLEDGER_TRUST_PROXY: 'true' })).toMatchObject({
+    sessionTtlMs: 1_800_000,
+    trustProxy: true,
+  });
+  expect(() => loadConfig({ RUNLEDGER_SESSION_TTL: '5s' })).toThrow(/RUNLEDGER_SESSION_TTL: must be a duration of at least 1m/);
+  expect(() => loadConfig({ RUNLEDGER_TRUST_PROXY: 'yes' })).toThrow(ValidationError);
+});

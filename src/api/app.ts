@@ -1,8 +1,16 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { registerAuthentication } from './access-hook.ts';
+import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.ts';
 import type { AppServices } from './app-services.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
@@ -18,9 +26,17 @@ import { workflowRoutes } from './routes/workflow-routes.ts';
 
 export interface AppOptions {
   bodyLimitBytes: number;
+  /** How long a browser session lasts after sign-in (default 12 h). */
+  sessionTtlMs?: number;
+  /** Trust `X-Forwarded-*` from a reverse proxy: then a session cookie over a TLS proxy is `Secure`. */
+  trustProxy?: boolean;
+  /** The built web UI (`web/dist`); null serves none. Default: the one next to the sources. */
+  webRoot?: string | null;
   logger?: FastifyServerOptions['logger'];
   version?: string;
 }
+
+const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -31,14 +47,18 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     bodyLimit: options.bodyLimitBytes,
     // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  const webPage = await registerWebUi(app, options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot);
+  app.setNotFoundHandler(async (request, reply) => {
+    // A page of the web UI (history-API routes) gets index.html; anything else a problem.
+    if (await webPage(request, reply)) return reply;
+    return sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {
@@ -52,12 +72,15 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // the wire shapes with an id become named components: the clients' types are named after them
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  registerAuthentication(app, services.auth);
+  const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
+  registerAuthentication(app, services.auth, sessions);
   await app.register(healthRoutes(services));
-  await app.register(authRoutes(services), { prefix: '/v1' });
+  await app.register(authRoutes(services, sessions), { prefix: '/v1' });
   await app.register(workflowRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });
   await app.register(recordRoutes(services), { prefix: '/v1' });

@@ -1,7 +1,7 @@
 import type { Execution, TaskRun, Workflow, WorkflowVersion } from '../domain/records.ts';
 
 /** Response shapes: what the API promises, separate from the store's rows. */
-export function presentWorkflow(workflow: Workflow, version?: WorkflowVersion) {
+export function presentWorkflow(workflow: Workflow) {
   return {
     id: workflow.id,
     name: workflow.name,
@@ -9,8 +9,12 @@ export function presentWorkflow(workflow: Workflow, version?: WorkflowVersion) {
     createdBy: workflow.createdBy,
     createdAt: workflow.createdAt,
     updatedAt: workflow.updatedAt,
-    ...(version ? { definition: version.definition } : {}),
   };
+}
+
+/** A workflow with the definition of one of its versions (the latest, or the one just applied). */
+export function presentWorkflowDetail(workflow: Workflow, version: WorkflowVersion) {
+  return { ...presentWorkflow(workflow), definition: version.definition };
 }
 
 export function presentVersion(version: WorkflowVersion) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution-status.ts';
+import { LOG_LEVELS } from '../domain/wire/log-wire.ts';
 
 /** Request schemas: the validation and the OpenAPI document come from the same source. */
 export const uuidParam = z.string().uuid({ message: 'must be a UUID' });
@@ -201,9 +202,8 @@ export const exportedCheckpointBody = z.object({
     .strict(),
 });
 
-const LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-
-export const logsQuery = z.object({
+/** The filters every log route shares: levels (a set), a start instant, one task. */
+const logFilters = {
   level: z
     .string()
     .transform((s) =>
@@ -212,18 +212,47 @@ export const logsQuery = z.object({
         .map((x) => x.trim().toUpperCase())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(LEVELS, { message: `must be among ${LEVELS.join(', ')}` })))
+    .pipe(z.array(z.enum(LOG_LEVELS, { message: `must be among ${LOG_LEVELS.join(', ')}` })))
     .optional(),
   /** A duration back from now (`30s`, `5m`, `2h`, `1d`) or a timestamp. */
   since: z.string().max(64).optional(),
   /** A task id: every attempt's lines. */
   task: z.string().max(64).optional(),
-  afterSeq: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(1000),
-  follow: z
-    .enum(['true', 'false', '1', '0'])
-    .transform((v) => v === 'true' || v === '1')
-    .default(false),
+};
+
+const seqCursor = z.coerce.number().int().min(0);
+
+export const logsQuery = z
+  .object({
+    ...logFilters,
+    afterSeq: seqCursor.default(0),
+    /** The lines just before this seq instead (paging backwards; a seq past the end gives the tail). */
+    beforeSeq: seqCursor.min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(1000),
+    follow: z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(false),
+  })
+  .refine((q) => !(q.follow && q.beforeSeq !== undefined), {
+    message: 'follow reads forwards: give afterSeq, not beforeSeq',
+    path: ['beforeSeq'],
+  });
+
+/** A search of the whole log: the seqs of matching lines after (or just before) a seq, bounded. */
+export const logSearchQuery = z.object({
+  ...logFilters,
+  q: z.string().min(1).max(200),
+  afterSeq: seqCursor.optional(),
+  beforeSeq: seqCursor.min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+/** A download of the whole log or of the filtered view. */
+export const logDownloadQuery = z.object({
+  ...logFilters,
+  q: z.string().min(1).max(200).optional(),
+  format: z.enum(['text', 'ndjson']).default('text'),
 });
 
 export const cleanupBody = z

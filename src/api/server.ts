@@ -125,7 +125,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         retention,
         attachments,
       },
-      { bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } },
+      {
+        bodyLimitBytes: config.bodyLimitBytes,
+        logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        sessionTtlMs: config.sessionTtlMs,
+        trustProxy: config.trustProxy,
+      },
     );
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

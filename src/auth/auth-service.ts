@@ -53,6 +53,15 @@ export class AuthService {
    * whether or not it exists). Every attempt is an audit event on the username's `login` chain.
    */
   async login(username: string, password: string, source: { ip?: string } = {}): Promise<{ token: string; user: User }> {
+    const user = await this.verifyLogin(username, password, source);
+    return { token: await this.jwt.sign(user.id), user };
+  }
+
+  /**
+   * Checks a username and password as `login` does (lockout, audit) and answers with the user; the
+   * caller issues the credential (a bearer JWT, or a browser session).
+   */
+  async verifyLogin(username: string, password: string, source: { ip?: string } = {}): Promise<User> {
     const now = Date.now();
     const found = await users.getUserCredentials(this.db, username);
     const state = found ? await users.getLoginState(this.db, found.user.id) : undefined;
@@ -81,7 +90,7 @@ export class AuthService {
         metadata: { ip: source.ip },
       });
     });
-    return { token: await this.jwt.sign(found.user.id), user: found.user };
+    return found.user;
   }
 
   private async recordFailure(

@@ -31,6 +31,8 @@ import type {
   LogEvent,
   LogFilter,
   LogPage,
+  LogSearch,
+  LogSummary,
   LoginResult,
   Me,
   NewUser,
@@ -257,6 +259,32 @@ export class RunledgerClient {
     return this.request('GET', `/v1/executions/${enc(id)}/logs`, { query: logQuery(filter) });
   }
 
+  /** Where the log begins and ends, how many lines are stored and written, and which lines retention deleted. */
+  getLogSummary(id: string): Promise<LogSummary> {
+    return this.request('GET', `/v1/executions/${enc(id)}/logs/summary`);
+  }
+
+  /**
+   * Searches the whole log (case-insensitive substring of the message): the seqs of matching lines
+   * after `afterSeq` (or just before `beforeSeq`), at most `limit`, and how many lines match.
+   */
+  searchLogs(id: string, text: string, filter: LogFilter = {}): Promise<LogSearch> {
+    return this.request('GET', `/v1/executions/${enc(id)}/logs/search`, { query: { ...logQuery(filter), q: text } });
+  }
+
+  /** The whole log, or the lines matching the filters (and `text`), as text or NDJSON, streamed as it is read. */
+  async downloadLogs(
+    id: string,
+    options: Omit<LogFilter, 'afterSeq' | 'beforeSeq' | 'limit'> & { format?: 'text' | 'ndjson'; text?: string } = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.fetchOk('GET', `/v1/executions/${enc(id)}/logs/download`, {
+      query: { ...logQuery(options), q: options.text, format: options.format ?? 'text' },
+      headers: { accept: 'text/plain, application/x-ndjson, application/problem+json' },
+    });
+    if (!response.body) throw new ApiError({ status: response.status, code: 'RESPONSE_INCOMPLETE', detail: 'The download had no body' });
+    return response.body;
+  }
+
   /**
    * The execution's log lines as they are written (Server-Sent Events), from `afterSeq` on: a `line`
    * event per line, then one `end` event with the execution's final status, after which the iteration
@@ -413,6 +441,7 @@ function logQuery(filter: LogFilter): Record<string, string | number | undefined
     since: filter.since,
     task: filter.task,
     afterSeq: filter.afterSeq,
+    beforeSeq: filter.beforeSeq,
     limit: filter.limit,
   };
 }

@@ -54,6 +54,12 @@ export class ForbiddenError extends RunledgerError {
   readonly status = 403;
 }
 
+/** A request of a browser session that changes something came without the session's CSRF token, or from another origin. */
+export class CsrfError extends RunledgerError {
+  readonly code = 'CSRF_FAILED';
+  readonly status = 403;
+}
+
 export class NotFoundError extends RunledgerError {
   readonly code: string = 'NOT_FOUND';
   readonly status = 404;

@@ -235,7 +235,19 @@ export interface AttachmentsTable {
   purged_at: string | null;
 }
 
+export interface BrowserSessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ended_at: string | null;
+}
+
 export interface Database {
+  browser_sessions: BrowserSessionsTable;
   attachments: AttachmentsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_purge_window: AuditPurgeWindowTable;

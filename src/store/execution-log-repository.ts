@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 import { toNullableJson } from './json-column.ts';
+import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -138,4 +139,81 @@ export async function queryLogLines(db: Db, f: LogLineFilter): Promise<StoredLog
   }
   const rows = await q.orderBy('seq').limit(f.limit).execute();
   return rows.map((r) => ({ seq: r.seq, taskRunId: r.task_run_id, ts: r.ts, level: r.level, source: r.source, message: r.message }));
+}
+
+/**
+ * The lines just before `beforeSeq` (filters applied), in ascending seq order: paging backwards from
+ * the tail or from any line, by a descending range scan of the same key.
+ */
+export async function queryLogLinesBefore(db: Db, f: Omit<LogLineFilter, 'afterSeq'> & { beforeSeq: number }): Promise<StoredLogLine[]> {
+  let q = db
+    .selectFrom('execution_logs')
+    .select(['seq', 'task_run_id', 'ts', 'level', 'source', 'message'])
+    .where('execution_id', '=', f.executionId)
+    .where('seq', '<', f.beforeSeq);
+  if (f.levels && f.levels.length > 0) q = q.where('level', 'in', [...f.levels]);
+  if (f.since) q = q.where('ts', '>=', f.since);
+  if (f.taskRunIds) {
+    if (f.taskRunIds.length === 0) return [];
+    q = q.where('task_run_id', 'in', [...f.taskRunIds]);
+  }
+  const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
+  return rows
+    .reverse()
+    .map((r) => ({ seq: r.seq, taskRunId: r.task_run_id, ts: r.ts, level: r.level, source: r.source, message: r.message }));
+}
+
+/** First and last stored seq of an execution and how many lines are stored (one range read of the key). */
+export async function logExtent(db: Db, executionId: string): Promise<{ firstSeq: number | null; lastSeq: number | null; count: number }> {
+  const row = await db
+    .selectFrom('execution_logs')
+    .select((eb) => [eb.fn.min('seq').as('first'), eb.fn.max('seq').as('last'), eb.fn.countAll().as('n')])
+    .where('execution_id', '=', executionId)
+    .executeTakeFirst();
+  return {
+    firstSeq: row?.first == null ? null : Number(row.first),
+    lastSeq: row?.last == null ? null : Number(row.last),
+    count: Number(row?.n ?? 0),
+  };
+}
+
+export interface LogSearchFilter extends Omit<LogLineFilter, 'afterSeq' | 'limit'> {
+  /** Case-insensitive substring of the message; `%`, `_` and `\` match themselves. */
+  text: string;
+  /** Matches after this seq, ascending; or, with `beforeSeq`, the ones just before it, still ascending. */
+  afterSeq?: number | undefined;
+  beforeSeq?: number | undefined;
+  /** Most seqs returned. */
+  limit: number;
+  /** Most matches counted. */
+  countLimit: number;
+}
+
+/**
+ * The seqs of lines whose message contains the text (bounded), and how many lines match (counted up
+ * to `countLimit`): a search over the whole log that never sends the lines themselves.
+ */
+export async function searchLogLines(db: Db, f: LogSearchFilter): Promise<{ seqs: number[]; count: number }> {
+  const pattern = containsPattern(f.text);
+  const base = () => {
+    let q = db
+      .selectFrom('execution_logs')
+      .where('execution_id', '=', f.executionId)
+      .where(sql<SqlBool>`lower(message) like ${pattern} escape '\\'`);
+    if (f.levels && f.levels.length > 0) q = q.where('level', 'in', [...f.levels]);
+    if (f.since) q = q.where('ts', '>=', f.since);
+    if (f.taskRunIds) q = q.where('task_run_id', 'in', f.taskRunIds.length > 0 ? [...f.taskRunIds] : ['']);
+    return q;
+  };
+  let page = base().select('seq');
+  if (f.beforeSeq !== undefined) page = page.where('seq', '<', f.beforeSeq).orderBy('seq', 'desc');
+  else page = page.where('seq', '>', f.afterSeq ?? 0).orderBy('seq');
+  const rows = await page.limit(f.limit).execute();
+  const seqs = rows.map((r) => Number(r.seq));
+  if (f.beforeSeq !== undefined) seqs.reverse();
+  const counted = await db
+    .selectFrom(base().select('seq').limit(f.countLimit).as('m'))
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  return { seqs, count: Number(counted?.n ?? 0) };
 }

@@ -635,6 +635,37 @@ describe('RunledgerClient against a real server', () => {
       detail: expect.stringContaining('querystring.since'),
     });
     expect(await caught(c.followLogs('01900000-0000-7000-8000-000000000000'))).toMatchObject({ status: 404, code: 'EXECUTION_NOT_FOUND' });
+
+    // backwards from the tail, the summary, a search, a download
+    const last = all.items.at(-1)!.seq;
+    expect((await c.getLogs(executionId, { beforeSeq: last + 1, limit: 2 })).items.map((l) => l.seq)).toEqual([last - 1, last]);
+    expect(await c.getLogSummary(executionId)).toEqual({
+      firstSeq: 1,
+      lastSeq: last,
+      lineCount: last,
+      written: last,
+      deleted: null,
+      ended: true,
+    });
+    const found = await c.searchLogs(executionId, 'DRIP 2');
+    const expected = all.items.filter((l) => l.message.toLowerCase().includes('drip 2')).map((l) => l.seq);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found).toEqual({ seqs: expected, count: expected.length, countLimit: 10_000, truncated: false });
+    const text = await new Response(await c.downloadLogs(executionId, { task: 'drip', text: 'drip' })).text();
+    const downloaded = text.trimEnd().split('\n');
+    expect(downloaded.every((l) => l.toLowerCase().includes('drip'))).toBe(true);
+    expect(downloaded.filter((l) => l.includes('[task:drip:stdout]')).map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'INFO  [task:drip:stdout] drip 1',
+      'INFO  [task:drip:stdout] drip 2',
+      'INFO  [task:drip:stdout] drip 3',
+    ]);
+    const ndjson = await new Response(await c.downloadLogs(executionId, { format: 'ndjson' })).text();
+    expect(
+      ndjson
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { seq: number }).seq),
+    ).toEqual(all.items.map((l) => l.seq));
   });
 
   it('reports a locked sign-in with TOO_MANY_ATTEMPTS and the seconds to wait', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
-import { buildApp } from '../../src/api/app.ts';
+import { buildApp, type AppOptions } from '../../src/api/app.ts';
 import { AuthService } from '../../src/auth/auth-service.ts';
 import { JwtSigner } from '../../src/auth/jwt.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -89,6 +89,8 @@ export async function createHarness(
     storage?: BlobStorage;
     /** Attachment limits; defaults are the server's (25 MB, 5 GiB quota, 7 days, 5 min URLs). */
     attachmentSettings?: Partial<AttachmentSettings>;
+    /** Options of the app beyond the body limit (session lifetime, proxy trust, web UI root). */
+    appOptions?: Partial<AppOptions>;
     /** false: this process takes commands only (an API node); tasks run only where another engine works. */
     worker?: boolean;
     /** Lease of a claimed attempt (default 30 s). */
@@ -157,7 +159,7 @@ export async function createHarness(
       retention: { logDays: 30, auditDays: 365 },
       attachments,
     },
-    { bodyLimitBytes: 1024 * 1024 },
+    { bodyLimitBytes: 1024 * 1024, ...options.appOptions },
   );
   const { token: adminToken } = await auth.login('admin', ADMIN_PASSWORD);
 

@@ -23,6 +23,8 @@ import type { AppServices } from '../app-services.ts';
 import { presentAttachment } from '../attachment-presenter.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { executionParams, taskRunParams, uuidParam } from '../schemas.ts';
+import { attachmentCheckWire, attachmentUrlWire, attachmentWire, deletedWire, listOf, problemResponses } from '../../domain/wire/index.ts';
+import { bytes, redirect } from '../response-schemas.ts';
 
 const attachmentParams = z.object({ id: uuidParam });
 
@@ -85,6 +87,7 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/steps/:taskRunId/attachments',
       {
         schema: {
+          response: { 201: attachmentWire, ...problemResponses },
           tags: ['attachments'],
           summary: 'Attach a file to a step (multipart/form-data, one part named "file"); streamed to storage',
           consumes: ['multipart/form-data'],
@@ -121,7 +124,14 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/executions/:id/attachments',
-      { schema: { tags: ['attachments'], summary: "An execution's attachments (not deleted), oldest first", params: executionParams } },
+      {
+        schema: {
+          response: { 200: listOf(attachmentWire), ...problemResponses },
+          tags: ['attachments'],
+          summary: "An execution's attachments (not deleted), oldest first",
+          params: executionParams,
+        },
+      },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
         return { items: (await attachments.list(execution.id)).map(presentAttachment) };
@@ -132,6 +142,7 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/attachments/:id',
       {
         schema: {
+          response: { 200: bytes('The file, as an attachment'), 302: redirect('A short-lived pre-signed URL (S3)'), ...problemResponses },
           tags: ['attachments'],
           summary: 'Download: the bytes as an attachment (local storage), or a 302 to a short-lived pre-signed URL (S3)',
           params: attachmentParams,
@@ -154,6 +165,7 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/attachments/:id/url',
       {
         schema: {
+          response: { 200: attachmentUrlWire, ...problemResponses },
           tags: ['attachments'],
           summary: 'A download URL: pre-signed and expiring (S3), or the API download path (local storage, expiresAt null)',
           params: attachmentParams,
@@ -167,7 +179,14 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/attachments/:id/thumbnail',
-      { schema: { tags: ['attachments'], summary: 'The WebP thumbnail of a raster image, shown inline', params: attachmentParams } },
+      {
+        schema: {
+          response: { 200: bytes('The WebP thumbnail'), ...problemResponses },
+          tags: ['attachments'],
+          summary: 'The WebP thumbnail of a raster image, shown inline',
+          params: attachmentParams,
+        },
+      },
       async (request, reply) => {
         const { attachment } = await attachmentFor(request, request.params.id, 'read');
         // Our own output (re-encoded by sharp, no metadata): the only thing ever served inline.
@@ -181,7 +200,14 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.delete(
       '/attachments/:id',
-      { schema: { tags: ['attachments'], summary: 'Delete (the bytes are purged after the grace period)', params: attachmentParams } },
+      {
+        schema: {
+          response: { 200: deletedWire, ...problemResponses },
+          tags: ['attachments'],
+          summary: 'Delete (the bytes are purged after the grace period)',
+          params: attachmentParams,
+        },
+      },
       async (request) => {
         const { attachment, execution } = await attachmentFor(request, request.params.id, 'operate');
         return attachments.delete(attachment, execution, actorOf(request));
@@ -191,7 +217,11 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get(
       '/admin/attachments/check',
       {
-        schema: { tags: ['admin'], summary: 'Attachments whose object is missing or altered (sha256), and objects without a row' },
+        schema: {
+          response: { 200: attachmentCheckWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'Attachments whose object is missing or altered (sha256), and objects without a row',
+        },
       },
       async (request) => {
         assertAdmin(actorOf(request));

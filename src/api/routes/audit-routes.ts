@@ -9,6 +9,15 @@ import { listAuditEvents, listAuditEventsAfter } from '../../store/audit-event-r
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { auditListQuery, auditVerifyQuery, exportedCheckpointBody } from '../schemas.ts';
+import {
+  auditCheckpointWire,
+  auditEventWire,
+  auditVerificationWire,
+  exportedCheckpointWire,
+  listOf,
+  problemResponses,
+} from '../../domain/wire/index.ts';
+import { ndjson } from '../response-schemas.ts';
 
 /** The whole audit trail, its verification and its signed checkpoints: admins only. */
 export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -22,7 +31,14 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/audit',
-      { schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: auditListQuery } },
+      {
+        schema: {
+          response: { 200: listOf(auditEventWire), ...problemResponses },
+          tags: ['audit'],
+          summary: 'Audit events, newest first',
+          querystring: auditListQuery,
+        },
+      },
       async (request) => {
         await noteRead(actorOf(request), 'list');
         return { items: await listAuditEvents(db, request.query) };
@@ -31,7 +47,13 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/audit/export',
-      { schema: { tags: ['audit'], summary: 'The whole audit trail as NDJSON, oldest first' } },
+      {
+        schema: {
+          response: { 200: ndjson('The audit events, one JSON object a line, oldest first'), ...problemResponses },
+          tags: ['audit'],
+          summary: 'The whole audit trail as NDJSON, oldest first',
+        },
+      },
       async (request, reply) => {
         await noteRead(actorOf(request), 'export');
         async function* lines(): AsyncGenerator<string> {
@@ -43,13 +65,21 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
             after = page.at(-1)!.id;
           }
         }
-        return reply.type('application/x-ndjson').send(Readable.from(lines()));
+        // a stream: the response schema documents its lines, the serializer never sees it
+        return reply.type('application/x-ndjson').send(Readable.from(lines()) as never);
       },
     );
 
     app.get(
       '/audit/verify',
-      { schema: { tags: ['audit'], summary: 'Verify every chain, link and checkpoint signature', querystring: auditVerifyQuery } },
+      {
+        schema: {
+          response: { 200: auditVerificationWire, ...problemResponses },
+          tags: ['audit'],
+          summary: 'Verify every chain, link and checkpoint signature',
+          querystring: auditVerifyQuery,
+        },
+      },
       async (request) => {
         await noteRead(actorOf(request), 'verify');
         const execution = request.query.execution;
@@ -61,6 +91,7 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/audit/verify',
       {
         schema: {
+          response: { 200: auditVerificationWire, ...problemResponses },
           tags: ['audit'],
           summary: 'Verify, also against an exported checkpoint (detects a deleted tail or a rewritten chain)',
           body: exportedCheckpointBody,
@@ -76,13 +107,25 @@ export function auditRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
     );
 
-    app.post('/audit/checkpoints', { schema: { tags: ['audit'], summary: 'Write a signed checkpoint now' } }, async (_request, reply) => {
-      return reply.code(201).send(await writeCheckpoint(db, services.auditSigner, 'on demand'));
-    });
+    app.post(
+      '/audit/checkpoints',
+      {
+        schema: { response: { 201: auditCheckpointWire, ...problemResponses }, tags: ['audit'], summary: 'Write a signed checkpoint now' },
+      },
+      async (_request, reply) => {
+        return reply.code(201).send(await writeCheckpoint(db, services.auditSigner, 'on demand'));
+      },
+    );
 
     app.get(
       '/audit/checkpoints/latest',
-      { schema: { tags: ['audit'], summary: 'The latest signed checkpoint, to keep outside the server' } },
+      {
+        schema: {
+          response: { 200: exportedCheckpointWire, ...problemResponses },
+          tags: ['audit'],
+          summary: 'The latest signed checkpoint, to keep outside the server',
+        },
+      },
       async (request, reply) => {
         await noteRead(actorOf(request), 'checkpoint');
         const latest = (await latestCheckpoint(db)) ?? (await writeCheckpoint(db, services.auditSigner, 'on demand'));

@@ -17,6 +17,17 @@ import type { AppServices } from '../app-services.ts';
 import { executionDetail } from '../execution-detail.ts';
 import { presentTaskRun } from '../presenters.ts';
 import { cancelBody, completeStepBody, executionListQuery, executionParams, sharesBody, taskRunParams, uuidParam } from '../schemas.ts';
+import {
+  executionAuditWire,
+  executionCountWire,
+  executionDetailWire,
+  executionPageWire,
+  executionSharesWire,
+  listOf,
+  problemResponses,
+  stepResultAuditEntryWire,
+  taskRunWire,
+} from '../../domain/wire/index.ts';
 
 export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
@@ -50,7 +61,14 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/executions',
-      { schema: { tags: ['executions'], summary: 'Execution history, newest first (keyset cursor)', querystring: executionListQuery } },
+      {
+        schema: {
+          response: { 200: executionPageWire, ...problemResponses },
+          tags: ['executions'],
+          summary: 'Execution history, newest first (keyset cursor)',
+          querystring: executionListQuery,
+        },
+      },
       async (request) => {
         return listExecutionsPage(services.store, actorOf(request), request.query);
       },
@@ -60,6 +78,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/count',
       {
         schema: {
+          response: { 200: executionCountWire, ...problemResponses },
           tags: ['executions'],
           summary: 'How many executions match the filters (the only counting route)',
           querystring: executionListQuery,
@@ -71,7 +90,12 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.get(
       '/executions/:id',
       {
-        schema: { tags: ['executions'], summary: 'Status, timings, inputs, context snapshot and every task run', params: executionParams },
+        schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
+          tags: ['executions'],
+          summary: 'Status, timings, inputs, context snapshot and every task run',
+          params: executionParams,
+        },
       },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
@@ -81,7 +105,14 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/executions/:id/tasks/:taskRunId',
-      { schema: { tags: ['executions'], summary: 'One task run', params: taskRunParams } },
+      {
+        schema: {
+          response: { 200: taskRunWire, ...problemResponses },
+          tags: ['executions'],
+          summary: 'One task run',
+          params: taskRunParams,
+        },
+      },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
         const run = await taskRunOf(execution.id, request.params.taskRunId);
@@ -91,7 +122,14 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/executions/:id/audit',
-      { schema: { tags: ['audit'], summary: "The execution's audit events and whether its chain verifies", params: executionParams } },
+      {
+        schema: {
+          response: { 200: executionAuditWire, ...problemResponses },
+          tags: ['audit'],
+          summary: "The execution's audit events and whether its chain verifies",
+          params: executionParams,
+        },
+      },
       async (request) => {
         const actor = actorOf(request);
         const execution = await readableExecution(services, request, request.params.id);
@@ -108,6 +146,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/step-audit',
       {
         schema: {
+          response: { 200: listOf(stepResultAuditEntryWire), ...problemResponses },
           tags: ['audit'],
           summary: 'Every step result of the execution, all task runs at once, with the full result joined from its transition',
           params: executionParams,
@@ -123,6 +162,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/tasks/:taskRunId/audit',
       {
         schema: {
+          response: { 200: listOf(stepResultAuditEntryWire), ...problemResponses },
           tags: ['audit'],
           summary: "A step's result audit: one row per result, with the full result joined from its transition",
           params: taskRunParams,
@@ -139,6 +179,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/cancel',
       {
         schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
           tags: ['executions'],
           summary: 'Cancel with a reason; running processes are killed',
           params: executionParams,
@@ -158,6 +199,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/steps/:taskRunId/complete',
       {
         schema: {
+          response: { 200: taskRunWire, ...problemResponses },
           tags: ['executions'],
           summary: 'A person completes a waiting manual step',
           params: taskRunParams,
@@ -179,7 +221,14 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/executions/:id/shares',
-      { schema: { tags: ['sharing'], summary: 'Who an execution is shared with', params: executionParams } },
+      {
+        schema: {
+          response: { 200: executionSharesWire, ...problemResponses },
+          tags: ['sharing'],
+          summary: 'Who an execution is shared with',
+          params: executionParams,
+        },
+      },
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
         return { scope: execution.accessScope, ...(await getExecutionShares(db, execution.id)) };
@@ -190,6 +239,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/shares',
       {
         schema: {
+          response: { 200: executionSharesWire, ...problemResponses },
           tags: ['sharing'],
           summary: 'Share with users and groups (read only), or make private; owner or admin',
           params: executionParams,

@@ -1,15 +1,19 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { parseDurationMs } from '../../domain/duration.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
 import type { Execution } from '../../domain/records.ts';
 import { getExecution } from '../../store/execution-repository.ts';
-import { queryLogLines, type LogLineFilter } from '../../store/execution-log-repository.ts';
+import { queryLogLines, queryLogLinesBefore, searchLogLines, type LogLineFilter } from '../../store/execution-log-repository.ts';
 import { listTaskRunsByExecution } from '../../store/task-run-repository.ts';
 import type { AppServices } from '../app-services.ts';
 import { readableExecution } from '../execution-access.ts';
-import { executionParams, logsQuery } from '../schemas.ts';
+import { executionParams, logDownloadQuery, logSearchQuery, logsQuery } from '../schemas.ts';
+import { logPageWire, logSearchWire, logSummaryWire, problemResponses } from '../../domain/wire/index.ts';
+import { summariseLog } from '../../observe/log-summary.ts';
 
 /** `30s`, `5m`, `2h`, `1d` back from now, or a timestamp; anything else is a 400 naming the field. */
 function sinceInstant(since: string | undefined, now = Date.now()): string | undefined {
@@ -24,15 +28,30 @@ function sinceInstant(since: string | undefined, now = Date.now()): string | und
 const DEFAULT_POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
+/** Search: seqs returned per request, and matches counted at most. */
+const SEARCH_COUNT_LIMIT = 10_000;
+const DOWNLOAD_PAGE = 1000;
+
 export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
   const db = services.store.db;
+
+  /** The task runs of a task id (every attempt); a task the execution does not have is a 400. */
+  async function taskRunIdsOf(execution: Execution, task: string | undefined): Promise<string[] | undefined> {
+    if (task === undefined) return undefined;
+    const runs = (await listTaskRunsByExecution(db, execution.id)).filter((r) => r.taskId === task);
+    if (runs.length === 0) throw new ValidationError(`querystring.task: execution ${execution.id} has no task "${task}"`);
+    return runs.map((r) => r.id);
+  }
+
   return async (app) => {
     app.get(
       '/executions/:id/logs',
       {
         schema: {
+          response: { 200: logPageWire, ...problemResponses },
           tags: ['logs'],
-          summary: "An execution's log lines in order (seq cursor); follow=true streams them as Server-Sent Events until it ends",
+          summary:
+            "An execution's log lines in order: after a seq (afterSeq), or just before one (beforeSeq); follow=true streams them as Server-Sent Events until it ends",
           params: executionParams,
           querystring: logsQuery,
         },
@@ -40,25 +59,125 @@ export function logRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request, reply) => {
         const execution = await readableExecution(services, request, request.params.id);
         const q = request.query;
-        let taskRunIds: string[] | undefined;
-        if (q.task !== undefined) {
-          const runs = (await listTaskRunsByExecution(db, execution.id)).filter((r) => r.taskId === q.task);
-          if (runs.length === 0) throw new ValidationError(`querystring.task: execution ${execution.id} has no task "${q.task}"`);
-          taskRunIds = runs.map((r) => r.id);
-        }
         const filter: LogLineFilter = {
           executionId: execution.id,
           afterSeq: q.afterSeq,
           levels: q.level,
           since: sinceInstant(q.since),
-          taskRunIds,
+          taskRunIds: await taskRunIdsOf(execution, q.task),
           limit: q.limit,
         };
+        if (q.beforeSeq !== undefined) {
+          const items = await queryLogLinesBefore(db, { ...filter, beforeSeq: q.beforeSeq });
+          return { items, nextSeq: items.at(-1)?.seq ?? q.beforeSeq - 1, hasMore: items.length === q.limit };
+        }
         if (!q.follow) {
           const items = await queryLogLines(db, filter);
           return { items, nextSeq: items.at(-1)?.seq ?? q.afterSeq, hasMore: items.length === q.limit };
         }
         return follow(services, reply, execution, filter);
+      },
+    );
+
+    app.get(
+      '/executions/:id/logs/summary',
+      {
+        schema: {
+          response: { 200: logSummaryWire, ...problemResponses },
+          tags: ['logs'],
+          summary: 'Where the log begins and ends (first and last seq, lines stored and written) and which lines retention deleted',
+          params: executionParams,
+        },
+      },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        return summariseLog(db, execution);
+      },
+    );
+
+    app.get(
+      '/executions/:id/logs/search',
+      {
+        schema: {
+          response: { 200: logSearchWire, ...problemResponses },
+          tags: ['logs'],
+          summary:
+            'Search the whole log (case-insensitive substring): the seqs of matching lines after afterSeq or just before beforeSeq (at most limit), and how many lines match',
+          params: executionParams,
+          querystring: logSearchQuery,
+        },
+      },
+      async (request) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        const q = request.query;
+        const found = await searchLogLines(db, {
+          executionId: execution.id,
+          text: q.q,
+          levels: q.level,
+          since: sinceInstant(q.since),
+          taskRunIds: await taskRunIdsOf(execution, q.task),
+          afterSeq: q.afterSeq,
+          beforeSeq: q.beforeSeq,
+          limit: q.limit,
+          countLimit: SEARCH_COUNT_LIMIT,
+        });
+        return { ...found, countLimit: SEARCH_COUNT_LIMIT, truncated: found.count > found.seqs.length };
+      },
+    );
+
+    app.get(
+      '/executions/:id/logs/download',
+      {
+        schema: {
+          response: {
+            200: {
+              description: 'The lines as text (one per line: time, level, source, message) or NDJSON (one LogLine a line), streamed',
+              content: { 'text/plain': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+            },
+            ...problemResponses,
+          },
+          tags: ['logs'],
+          summary: 'Download the whole log, or the lines matching the filters, as text or NDJSON (an attachment)',
+          params: executionParams,
+          querystring: logDownloadQuery,
+        },
+      },
+      async (request, reply) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        const q = request.query;
+        const filter = {
+          executionId: execution.id,
+          levels: q.level,
+          since: sinceInstant(q.since),
+          taskRunIds: await taskRunIdsOf(execution, q.task),
+        };
+        const text = q.q;
+        const format = q.format;
+        async function* lines(): AsyncGenerator<string> {
+          let afterSeq = 0;
+          for (;;) {
+            const page = await queryLogLines(db, { ...filter, afterSeq, limit: DOWNLOAD_PAGE });
+            const needle = text?.toLowerCase();
+            const chunk = page
+              .filter((l) => needle === undefined || l.message.toLowerCase().includes(needle))
+              .map((l) => (format === 'ndjson' ? JSON.stringify(l) : `${l.ts} ${l.level.padEnd(5)} [${l.source}] ${l.message}`))
+              .join('\n');
+            if (chunk) yield `${chunk}\n`;
+            if (page.length < DOWNLOAD_PAGE) return;
+            afterSeq = page.at(-1)!.seq;
+          }
+        }
+        const filtered = q.level || q.since || q.task || q.q;
+        const name = `${execution.id}${filtered ? '-filtered' : ''}.${format === 'ndjson' ? 'ndjson' : 'log'}`;
+        // a stream: the response schema documents its lines, the serializer never sees it
+        return reply
+          .type(format === 'ndjson' ? 'application/x-ndjson' : 'text/plain; charset=utf-8')
+          .headers({
+            'content-disposition': `attachment; filename="${name}"`,
+            'x-content-type-options': 'nosniff',
+            'cache-control': 'private, no-store',
+          })
+          .send(Readable.from(lines()) as never);
       },
     );
   };

@@ -12,6 +12,7 @@ import { operableExecution, readableExecution } from '../execution-access.ts';
 import { executionDetail } from '../execution-detail.ts';
 import { presentTaskRun } from '../presenters.ts';
 import { addStepBody, executionParams, recordPatchBody, stepNotesBody, taskRunParams } from '../schemas.ts';
+import { deletedWire, executionDetailWire, executionDocumentWire, problemResponses, taskRunWire } from '../../domain/wire/index.ts';
 
 /**
  * Human-run records: the procedure document rendered for an execution, title and notes, steps a
@@ -25,6 +26,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/document',
       {
         schema: {
+          response: { 200: executionDocumentWire, ...problemResponses },
           tags: ['records'],
           summary: "The procedure document with the execution's values substituted (secrets masked): Markdown and sanitised HTML",
           params: executionParams,
@@ -47,6 +49,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id',
       {
         schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
           tags: ['records'],
           summary: 'Title and notes (a draft save), and for a human-run record: complete it or mark it failed',
           params: executionParams,
@@ -63,7 +66,13 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
     app.post(
       '/executions/:id/steps',
       {
-        schema: { tags: ['records'], summary: 'Add a step to a record being followed', params: executionParams, body: addStepBody },
+        schema: {
+          response: { 201: taskRunWire, ...problemResponses },
+          tags: ['records'],
+          summary: 'Add a step to a record being followed',
+          params: executionParams,
+          body: addStepBody,
+        },
       },
       async (request, reply) => {
         const execution = await operableExecution(services, request, request.params.id);
@@ -76,6 +85,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/steps/:taskRunId',
       {
         schema: {
+          response: { 200: taskRunWire, ...problemResponses },
           tags: ['records'],
           summary: "A step's notes, editable until the record ends",
           params: taskRunParams,
@@ -93,6 +103,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id',
       {
         schema: {
+          response: { 200: deletedWire, ...problemResponses },
           tags: ['records'],
           summary: 'Soft delete: hidden from everything but admin views; its evidence is purged after the grace period',
           params: executionParams,
@@ -113,6 +124,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/executions/:id/restore',
       {
         schema: {
+          response: { 200: executionDetailWire, ...problemResponses },
           tags: ['records'],
           summary: 'Admin: bring back a deleted execution within the grace period',
           params: executionParams,

@@ -5,6 +5,7 @@ import { executionsByStatus, oldest, tableStats } from '../../store/retention-re
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { cleanupBody } from '../schemas.ts';
+import { cleanupReportWire, problemResponses, retentionStatsWire } from '../../domain/wire/index.ts';
 
 /** Store sizes and retention cleanup: admins only. */
 export function retentionRoutes(services: AppServices): FastifyPluginAsyncZod {
@@ -14,7 +15,13 @@ export function retentionRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.get(
       '/admin/retention/stats',
-      { schema: { tags: ['retention'], summary: 'Row counts, sizes, oldest records, executions by status' } },
+      {
+        schema: {
+          response: { 200: retentionStatsWire, ...problemResponses },
+          tags: ['retention'],
+          summary: 'Row counts, sizes, oldest records, executions by status',
+        },
+      },
       async () => ({
         policy: services.retention,
         tables: await tableStats(db, caps),
@@ -27,6 +34,7 @@ export function retentionRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/admin/retention/cleanup',
       {
         schema: {
+          response: { 200: cleanupReportWire, ...problemResponses },
           tags: ['retention'],
           summary: 'Delete log lines (and purge audit chains) of long-ended executions; dryRun reports only',
           body: cleanupBody,

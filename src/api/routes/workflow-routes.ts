@@ -1,12 +1,26 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
-import { presentProcedureVersion, presentVersion, presentWorkflow } from '../presenters.ts';
+import { presentProcedureVersion, presentVersion, presentWorkflow, presentWorkflowDetail } from '../presenters.ts';
 import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
 import { executionListQuery, runBody, workflowParams, workflowVersionParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
 import { assertCanEditWorkflows } from '../../auth/access-policy.ts';
+import {
+  appliedWorkflowWire,
+  createdWorkflowWire,
+  executionCountWire,
+  executionPageWire,
+  listOf,
+  problemResponses,
+  runStartedWire,
+  workflowDetailWire,
+  workflowSummaryWire,
+  workflowVersionDetailWire,
+  workflowVersionWire,
+} from '../../domain/wire/index.ts';
+import { noContent } from '../response-schemas.ts';
 
 /** A JSON body arrives parsed; YAML (application/yaml, text/yaml) arrives as text. */
 function definitionSource(body: unknown): DefinitionSource {
@@ -19,24 +33,41 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/workflows',
-      { schema: { tags: ['workflows'], summary: 'Create a workflow from a JSON or YAML definition' } },
+      {
+        schema: {
+          response: { 201: createdWorkflowWire, ...problemResponses },
+          tags: ['workflows'],
+          summary: 'Create a workflow from a JSON or YAML definition',
+        },
+      },
       async (request, reply) => {
         assertCanEditWorkflows(actorOf(request));
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'create');
-        return reply.code(201).send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version });
+        return reply.code(201).send({ ...presentWorkflowDetail(result.workflow, result.version), version: result.version.version });
       },
     );
 
-    app.get('/workflows', { schema: { tags: ['workflows'], summary: 'List workflows' } }, async () => {
-      return { items: (await services.catalog.list()).map((w) => presentWorkflow(w)) };
-    });
+    app.get(
+      '/workflows',
+      { schema: { response: { 200: listOf(workflowSummaryWire), ...problemResponses }, tags: ['workflows'], summary: 'List workflows' } },
+      async () => {
+        return { items: (await services.catalog.list()).map((w) => presentWorkflow(w)) };
+      },
+    );
 
     app.get(
       '/workflows/:id',
-      { schema: { tags: ['workflows'], summary: 'A workflow and its latest definition', params: workflowParams } },
+      {
+        schema: {
+          response: { 200: workflowDetailWire, ...problemResponses },
+          tags: ['workflows'],
+          summary: 'A workflow and its latest definition',
+          params: workflowParams,
+        },
+      },
       async (request) => {
         const { workflow, version } = await services.catalog.get(request.params.id);
-        return presentWorkflow(workflow, version);
+        return presentWorkflowDetail(workflow, version);
       },
     );
 
@@ -44,6 +75,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows/:id',
       {
         schema: {
+          response: { 200: appliedWorkflowWire, 201: appliedWorkflowWire, ...problemResponses },
           tags: ['workflows'],
           summary: 'Apply a new version (idempotent: an identical definition makes none)',
           params: workflowParams,
@@ -54,23 +86,37 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'upsert', request.params.id);
         return reply
           .code(result.created ? 201 : 200)
-          .send({ ...presentWorkflow(result.workflow, result.version), version: result.version.version, changed: result.changed });
+          .send({ ...presentWorkflowDetail(result.workflow, result.version), version: result.version.version, changed: result.changed });
       },
     );
 
     app.delete(
       '/workflows/:id',
-      { schema: { tags: ['workflows'], summary: 'Delete a workflow (its executions stay)', params: workflowParams } },
+      {
+        schema: {
+          response: { 204: noContent, ...problemResponses },
+          tags: ['workflows'],
+          summary: 'Delete a workflow (its executions stay)',
+          params: workflowParams,
+        },
+      },
       async (request, reply) => {
         assertCanEditWorkflows(actorOf(request));
         await services.catalog.delete(request.params.id, actorOf(request));
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
 
     app.get(
       '/workflows/:id/versions',
-      { schema: { tags: ['workflows'], summary: 'Every version, newest first', params: workflowParams } },
+      {
+        schema: {
+          response: { 200: listOf(workflowVersionWire), ...problemResponses },
+          tags: ['workflows'],
+          summary: 'Every version, newest first',
+          params: workflowParams,
+        },
+      },
       async (request) => {
         return { items: (await services.catalog.versions(request.params.id)).map(presentVersion) };
       },
@@ -80,6 +126,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows/:id/versions/:version',
       {
         schema: {
+          response: { 200: workflowVersionDetailWire, ...problemResponses },
           tags: ['workflows'],
           summary: 'One version: its definition, procedure document and variables form',
           params: workflowVersionParams,
@@ -93,7 +140,15 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
 
     app.post(
       '/workflows/:id/run',
-      { schema: { tags: ['executions'], summary: 'Start an execution; answers 202 at once', params: workflowParams, body: runBody } },
+      {
+        schema: {
+          response: { 202: runStartedWire, ...problemResponses },
+          tags: ['executions'],
+          summary: 'Start an execution; answers 202 at once',
+          params: workflowParams,
+          body: runBody,
+        },
+      },
       async (request, reply) => {
         const trigger = request.body.procedure ? 'manual' : request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';
         const execution = await services.engine.startExecution({
@@ -116,6 +171,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows/:id/executions/count',
       {
         schema: {
+          response: { 200: executionCountWire, ...problemResponses },
           tags: ['executions'],
           summary: "How many of one workflow's executions match",
           params: workflowParams,
@@ -132,6 +188,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/workflows/:id/executions',
       {
         schema: {
+          response: { 200: executionPageWire, ...problemResponses },
           tags: ['executions'],
           summary: "One workflow's executions, newest first",
           params: workflowParams,

@@ -79,6 +79,20 @@ table audit_purge_window (
   opened_at timestamp with time zone not null
 );
 
+table browser_sessions (
+  id text not null,
+  user_id text not null,
+  token_hash text not null,
+  csrf_token text not null,
+  created_at timestamp with time zone not null,
+  expires_at timestamp with time zone not null,
+  last_seen_at timestamp with time zone not null,
+  ended_at timestamp with time zone,
+  constraint browser_sessions_pkey PRIMARY KEY (id),
+  constraint browser_sessions_token_hash_key UNIQUE (token_hash),
+  constraint browser_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
+);
+
 table execution_inputs (
   execution_id text not null,
   key text not null,
@@ -292,6 +306,9 @@ CREATE UNIQUE INDEX audit_checkpoints_seq_key ON audit_checkpoints USING btree (
 CREATE INDEX audit_events_execution_idx ON audit_events USING btree (execution_id, id);
 CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
 CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);
+CREATE UNIQUE INDEX browser_sessions_pkey ON browser_sessions USING btree (id);
+CREATE UNIQUE INDEX browser_sessions_token_hash_key ON browser_sessions USING btree (token_hash);
+CREATE INDEX browser_sessions_user_idx ON browser_sessions USING btree (user_id);
 CREATE INDEX execution_inputs_lookup_idx ON execution_inputs USING btree (key, value, execution_id);
 CREATE UNIQUE INDEX execution_inputs_pk ON execution_inputs USING btree (execution_id, key);
 CREATE UNIQUE INDEX execution_logs_pk ON ONLY execution_logs USING btree (execution_id, seq);

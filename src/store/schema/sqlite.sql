@@ -10,6 +10,8 @@ CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null
 
 CREATE TABLE "audit_purge_window" ("opened_at" text not null);
 
+CREATE TABLE "browser_sessions" ("id" text primary key, "user_id" text not null references "users" ("id"), "token_hash" text not null unique, "csrf_token" text not null, "created_at" text not null, "expires_at" text not null, "last_seen_at" text not null, "ended_at" text);
+
 CREATE TABLE "execution_inputs" ("execution_id" text not null references "executions" ("id") on delete cascade, "key" text not null, "value" text not null, constraint "execution_inputs_pk" primary key ("execution_id", "key"));
 
 CREATE TABLE "execution_logs" ("execution_id" text not null references "executions" ("id") on delete cascade, "seq" integer not null, "task_run_id" text, "ts" text not null, "level" text not null, "source" text not null, "message" text not null, "metadata" text, constraint "execution_logs_pk" primary key ("execution_id", "seq"));
@@ -45,6 +47,8 @@ CREATE INDEX "attachments_execution_idx" on "attachments" ("execution_id", "crea
 CREATE INDEX "attachments_uploaded_by_idx" on "attachments" ("uploaded_by", "purged_at");
 
 CREATE INDEX "audit_events_execution_idx" on "audit_events" ("execution_id", "id");
+
+CREATE INDEX "browser_sessions_user_idx" on "browser_sessions" ("user_id");
 
 CREATE INDEX "execution_inputs_lookup_idx" on "execution_inputs" ("key", "value", "execution_id");
 
