@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { RunledgerError, TooManyAttemptsError } from '../domain/errors.ts';
+import { storeFailure } from '../store/store-failure.ts';
 
 /** RFC 9457 problem details, with our stable `code`. */
 export interface Problem {
@@ -69,6 +70,20 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       return `${where}${field ? `.${field}` : ''}: ${v.message}`;
     });
     return sendProblem(reply, request, 400, 'VALIDATION_FAILED', problems.join('; '), { problems });
+  }
+  const failure = storeFailure(error);
+  if (failure) {
+    request.log.warn({ err: error }, 'store unavailable');
+    return sendProblem(
+      reply,
+      request,
+      503,
+      'STORE_UNAVAILABLE',
+      `The store cannot take this request now (${failure.cause}); nothing was changed. Try again later.`,
+      {
+        cause: failure.cause,
+      },
+    );
   }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return sendProblem(reply, request, known.status, known.code, error.message);

@@ -38,12 +38,15 @@ export async function openEngineRuntime(
 ): Promise<EngineRuntime> {
   const signals = new EngineSignals(store);
   await signals.listen((e) => options.warn(`store notifications: ${e.message}`));
-  const logs = new LogCollector(store.db, store.caps, { notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined });
+  const logs = new LogCollector(store.db, store.caps, {
+    notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined,
+    health: store.health,
+  });
   const engine = new Engine(
     {
       db: store.db,
       caps: store.caps,
-      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1 }),
+      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1, health: store.health }),
       handlers: taskHandlers,
       logSink: logs,
       workerId: options.workerId,

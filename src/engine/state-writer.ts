@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import { setTimeout as delay } from 'node:timers/promises';
 import { toError } from '../domain/task-failure.ts';
+import { storeFailure, type WriteHealth } from '../store/store-failure.ts';
 import type { Database } from '../store/database-schema.ts';
 
 /** What a change may ask of the transaction it runs in. */
@@ -23,16 +25,15 @@ interface Queued {
   reject(error: Error): void;
 }
 
-/** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may simply run again. */
-const TRANSIENT_CODES = new Set(['40P01', '40001']);
-const MAX_TRANSIENT_RETRIES = 5;
+/** How often a transaction that failed for a passing reason (a lock, a deadlock, a lost connection) runs again. */
+const MAX_TRANSIENT_RETRIES = 8;
 
-function isTransient(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && TRANSIENT_CODES.has((e as { code?: unknown }).code as string);
-}
-
-/** Runs `changes` in one transaction; their after-commit hooks run only if it commits. */
-async function runInTransaction(db: Kysely<Database>, changes: readonly StateChange<unknown>[]): Promise<unknown[]> {
+/**
+ * Runs `changes` in one transaction; their after-commit hooks run only if it commits. A transient
+ * store failure rolls back and runs the same transaction again after a pause that grows (the event
+ * loop stays free meanwhile); a lasting one (a full disk) is reported to `health` and thrown.
+ */
+async function runInTransaction(db: Kysely<Database>, changes: readonly StateChange<unknown>[], health?: WriteHealth): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     const hooks: (() => void)[] = [];
     const finishers: ((trx: Transaction<Database>) => Promise<void>)[] = [];
@@ -49,6 +50,7 @@ async function runInTransaction(db: Kysely<Database>, changes: readonly StateCha
         for (const finish of notifiers) await finish(trx);
         return out;
       });
+      health?.succeeded();
       for (const hook of hooks) {
         try {
           hook();
@@ -58,7 +60,13 @@ async function runInTransaction(db: Kysely<Database>, changes: readonly StateCha
       }
       return results;
     } catch (e: unknown) {
-      if (!isTransient(e) || attempt >= MAX_TRANSIENT_RETRIES) throw e;
+      const failure = storeFailure(e);
+      if (failure?.transient && attempt < MAX_TRANSIENT_RETRIES) {
+        await delay(Math.min(1000, 20 * 2 ** attempt));
+        continue;
+      }
+      if (failure) health?.failed(failure);
+      throw e;
     }
   }
 }
@@ -71,6 +79,8 @@ export interface StateWriterOptions {
    * transactions in parallel, so a few batches in flight keep its connections busy.
    */
   maxInFlight?: number;
+  /** Told when writes fail (and work again), for `/readyz` and the log. */
+  health?: WriteHealth;
 }
 
 /**
@@ -89,6 +99,7 @@ export class StateWriter {
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly health: WriteHealth | undefined;
   /** Commits made, and changes they carried: the group-commit ratio. */
   readonly stats = { commits: 0, changes: 0 };
 
@@ -98,6 +109,7 @@ export class StateWriter {
   ) {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxInFlight = options.maxInFlight ?? 1;
+    this.health = options.health;
   }
 
   /** Resolves once the change has committed (with whatever it returned); rejects if it rolled back. */
@@ -141,6 +153,7 @@ export class StateWriter {
       const results = await runInTransaction(
         this.db,
         batch.map((item) => item.change),
+        this.health,
       );
       this.stats.commits += 1;
       this.stats.changes += batch.length;
@@ -153,7 +166,7 @@ export class StateWriter {
 
   private async runAlone(item: Queued): Promise<void> {
     try {
-      const [result] = await runInTransaction(this.db, [item.change]);
+      const [result] = await runInTransaction(this.db, [item.change], this.health);
       this.stats.commits += 1;
       this.stats.changes += 1;
       item.resolve(result);

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { TaskRun } from '../domain/records.ts';
 import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
-import { listStopRequestsOf, nextAvailableAt, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
+import { storeFailure } from '../store/store-failure.ts';
+import { hasClaimable, listStopRequestsOf, nextAvailableAt, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
@@ -94,9 +96,11 @@ export class Worker {
       let wait = this.options.pollMs;
       try {
         const now = nowIso();
-        claimed = await this.deps.writer.submit((trx, tx) =>
-          claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
-        );
+        if (await hasClaimable(this.deps.db, now)) {
+          claimed = await this.deps.writer.submit((trx, tx) =>
+            claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
+          );
+        }
         this.loggedClaimError = false;
         if (claimed.length < free) {
           const next = await nextAvailableAt(this.deps.db, now);
@@ -193,14 +197,26 @@ export class Worker {
         : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + 1));
     this.reserved += limit;
     try {
-      const result = await this.deps.writer.submit((trx, tx) =>
-        reportAttempt(
-          trx,
-          tx,
-          this.deps,
-          { run, status: outcome.status, input, output: outcome.output, sealedOutput, error: outcome.error, correlationId, message, lines },
-          completedAt,
-          { limit, leaseMs: this.options.leaseMs },
+      const result = await this.submitReport(() =>
+        this.deps.writer.submit((trx, tx) =>
+          reportAttempt(
+            trx,
+            tx,
+            this.deps,
+            {
+              run,
+              status: outcome.status,
+              input,
+              output: outcome.output,
+              sealedOutput,
+              error: outcome.error,
+              correlationId,
+              message,
+              lines,
+            },
+            completedAt,
+            { limit, leaseMs: this.options.leaseMs },
+          ),
         ),
       );
       if (result.applied) this.stats.reported += 1;
@@ -212,6 +228,22 @@ export class Worker {
       this.reserved -= limit;
       this.deps.logSink.giveBack(lines);
       throw e;
+    }
+  }
+
+  /**
+   * A report the store cannot take now (a full disk, the database down) is tried again until it can:
+   * the run's real ending is recorded once the store is back (or, if its lease ran out meanwhile, the
+   * late report is refused and audited like any other).
+   */
+  private async submitReport<T>(submit: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await submit();
+      } catch (e: unknown) {
+        if (!storeFailure(e) || this.stopped || this.dead) throw e;
+        await delay(Math.min(5000, 250 * attempt));
+      }
     }
   }
 

@@ -1,13 +1,20 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { toError } from '../domain/task-failure.ts';
 import type { LogLine, LogSink, TimedLogLine } from '../domain/log-line.ts';
 import type { Database } from '../store/database-schema.ts';
 import type { DialectCapabilities } from '../store/capabilities.ts';
 import { appendLogLines } from '../store/execution-log-repository.ts';
+import { storeFailure, type WriteHealth } from '../store/store-failure.ts';
 import { notify } from '../store/store-notifications.ts';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Tries of a batch that failed for a passing reason (a lock, a lost connection). */
+const MAX_ATTEMPTS = 6;
+/** The source of the line that says lines are missing. */
+const MARKER_SOURCE = 'runledger';
+const MARKER_RETRY_MS = 1000;
 
 /** Tells followers that an execution's new lines are durable (in this process). */
 export interface LogFeed {
@@ -27,13 +34,16 @@ export interface LogCollectorOptions {
    * its executions, in its transaction, so followers served by other processes wake at once.
    */
   notifyChannel?: string | undefined;
+  /** Told when writes fail (and work again), for `/readyz` and the log. */
+  health?: WriteHealth | undefined;
 }
 
 /**
  * The process's one LogCollector: buffers lines and writes each batch as one insert in one
  * transaction. `flush(executionId)` is awaited before a task's or an execution's terminal state
- * commits, so a terminal state implies its logs are durable. A failed write is reported on stderr
- * and never stops the engine.
+ * commits, so a terminal state implies its logs are durable. A write that fails for a passing
+ * reason is tried again; lines the store cannot take are counted, and the record gets a line saying
+ * how many are missing and why as soon as it can take writes again. Nothing stops the engine.
  */
 export class LogCollector implements LogSink, LogFeed {
   private readonly flushed = new EventEmitter().setMaxListeners(0);
@@ -43,6 +53,10 @@ export class LogCollector implements LogSink, LogFeed {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   readonly stats = { written: 0, dropped: 0, batches: 0 };
+  /** Lines lost per execution since the last successful write. */
+  private readonly lost = new Map<string, { count: number; cause: string; from: string; to: string }>();
+  private markerTimer: NodeJS.Timeout | undefined;
+  private readonly health: WriteHealth | undefined;
   private readonly batchSize: number;
   /** Lines appended and not yet written (buffered or in a batch on its way). */
   private waiting = 0;
@@ -60,6 +74,7 @@ export class LogCollector implements LogSink, LogFeed {
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.maxWaiting = options.maxWaiting ?? 10_000;
     this.notifyChannel = options.notifyChannel;
+    this.health = options.health;
   }
 
   append(line: LogLine): void {
@@ -92,7 +107,10 @@ export class LogCollector implements LogSink, LogFeed {
       this.buffer = this.buffer.filter((b) => b.line.executionId !== executionId);
       this.waiting -= taken.length;
     }
-    return taken;
+    // Lines of this execution the store could not take: the marker commits with what takes the lines.
+    const marker = this.markers().filter((m) => m.line.executionId === executionId);
+    this.lost.delete(executionId);
+    return [...marker, ...taken];
   }
 
   giveBack(lines: readonly TimedLogLine[]): void {
@@ -133,34 +151,110 @@ export class LogCollector implements LogSink, LogFeed {
   }
 
   private async writeBatch(batch: TimedLogLine[]): Promise<void> {
-    try {
-      const channel = this.notifyChannel;
-      const rows = await this.db.transaction().execute(async (trx) => {
-        const stored = await appendLogLines(
-          trx,
-          this.caps,
-          batch.map(({ line, ts }) => ({ ...line, ts })),
-        );
-        if (channel)
-          await notify(
-            trx,
-            channel,
-            stored.map((r) => r.executionId),
-          );
-        return stored;
-      });
-      for (const executionId of new Set(rows.map((r) => r.executionId))) this.flushed.emit(executionId);
-      this.stats.written += rows.length;
-      this.stats.batches += 1;
-      const lost = batch.length - rows.length;
-      if (lost > 0) {
-        this.stats.dropped += lost;
-        console.error(`runledger: could not write ${lost} log lines: their execution does not exist`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const rows = await this.insert([...this.markers(), ...batch]);
+        this.health?.succeeded();
+        this.lost.clear();
+        for (const executionId of new Set(rows.map((r) => r.executionId))) this.flushed.emit(executionId);
+        this.stats.written += rows.length;
+        this.stats.batches += 1;
+        const missing = batch.length - rows.filter((r) => r.source !== MARKER_SOURCE).length;
+        if (missing > 0) {
+          this.stats.dropped += missing;
+          console.error(`runledger: could not write ${missing} log lines: their execution does not exist`);
+        }
+        return;
+      } catch (e: unknown) {
+        const failure = storeFailure(e);
+        if (failure?.transient && attempt < MAX_ATTEMPTS) {
+          await delay(Math.min(1000, 20 * 2 ** attempt));
+          continue;
+        }
+        if (failure) {
+          // The store cannot take writes (a full disk): the lines are lost, and the record says so
+          // as soon as it can take writes again.
+          this.health?.failed(failure);
+          this.remember(batch, failure.cause);
+          this.retryMarkersLater();
+          return;
+        }
+        // The store refused something in the batch itself: write the lines one by one, so only what
+        // it refuses is lost, and say so in the record.
+        return this.writeOneByOne(batch, toError(e).message);
       }
-    } catch (e: unknown) {
-      this.stats.dropped += batch.length;
-      console.error(`runledger: could not write ${batch.length} log lines: ${toError(e).message}`);
     }
+  }
+
+  private async insert(lines: readonly TimedLogLine[]) {
+    const channel = this.notifyChannel;
+    return this.db.transaction().execute(async (trx) => {
+      const stored = await appendLogLines(
+        trx,
+        this.caps,
+        lines.map(({ line, ts }) => ({ ...line, ts })),
+      );
+      if (channel)
+        await notify(
+          trx,
+          channel,
+          stored.map((r) => r.executionId),
+        );
+      return stored;
+    });
+  }
+
+  private async writeOneByOne(batch: readonly TimedLogLine[], reason: string): Promise<void> {
+    for (const line of batch) {
+      try {
+        const rows = await this.insert([line]);
+        this.stats.written += rows.length;
+        for (const r of rows) this.flushed.emit(r.executionId);
+      } catch (e: unknown) {
+        this.remember([line], storeFailure(e)?.cause ?? 'REFUSED');
+        console.error(
+          `runledger: could not write a log line of execution ${line.line.executionId}: ${toError(e).message} (batch: ${reason})`,
+        );
+      }
+    }
+    this.retryMarkersLater();
+  }
+
+  /** Lines that could not be written, per execution, for the marker the record gets. */
+  private remember(lines: readonly TimedLogLine[], cause: string): void {
+    this.stats.dropped += lines.length;
+    for (const { line, ts } of lines) {
+      const seen = this.lost.get(line.executionId);
+      if (seen) {
+        seen.count += 1;
+        seen.to = ts;
+      } else this.lost.set(line.executionId, { count: 1, cause, from: ts, to: ts });
+    }
+  }
+
+  /** One line per execution that lost lines: how many, why, and when. */
+  private markers(): TimedLogLine[] {
+    const ts = new Date().toISOString();
+    return [...this.lost].map(([executionId, lost]) => ({
+      ts,
+      line: {
+        executionId,
+        taskRunId: null,
+        level: 'WARN' as const,
+        source: MARKER_SOURCE,
+        message: `${lost.count} log line(s) written between ${lost.from} and ${lost.to} could not be stored (${lost.cause}) and are missing here`,
+      },
+    }));
+  }
+
+  /** Writes the markers once the store takes writes again, even if no new line comes. */
+  private retryMarkersLater(): void {
+    if (this.lost.size === 0 || this.markerTimer) return;
+    this.markerTimer = setTimeout(() => {
+      this.markerTimer = undefined;
+      this.chain = this.chain.then(() => (this.lost.size > 0 ? this.writeBatch([]) : undefined));
+    }, MARKER_RETRY_MS);
+    this.markerTimer.unref();
   }
 
   /** Tells this process's followers that lines of these executions were written by another transaction. */

@@ -1,10 +1,12 @@
-/** JSON columns: written as text in both dialects, read back parsed whichever way the driver gave it. */
+import { storableJson } from './storable-text.ts';
+
+/** JSON columns: written as text in both dialects (made storable: see storable-text.ts), read back parsed. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
+  return storableJson(value);
 }
 
 export function toNullableJson(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+  return value === undefined || value === null ? null : storableJson(value);
 }
 
 export function fromJson<T = unknown>(value: unknown): T {

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database-schema.ts';
+import { StorableTextPlugin } from './storable-text.ts';
 
 const TIMESTAMPTZ_OID = 1184;
 const INT8_OID = 20;
@@ -20,7 +21,7 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
 
 export function openPostgres(
   connectionString: string,
-  options: { max?: number; searchPath?: string } = {},
+  options: { max?: number; searchPath?: string; onIdleError?: (e: Error) => void } = {},
 ): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString,
@@ -28,6 +29,12 @@ export function openPostgres(
     types: { getTypeParser },
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Without a listener, a client's error (the server closed the connection) would crash the process:
+  // the pool listens to idle clients; every client also gets a listener of its own for the time it is
+  // checked out (its query in flight fails on its own, and the pool drops the broken client).
+  const onError = (e: Error) => (options.onIdleError ?? (() => undefined))(e);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StorableTextPlugin()] });
   return { db, pool };
 }

@@ -7,6 +7,7 @@ import { StaticMigrationProvider } from './migrations/index.ts';
 import { openPostgres } from './postgres-dialect.ts';
 import { openSqlite } from './sqlite-dialect.ts';
 import { channelName, listen, type Listener } from './store-notifications.ts';
+import { storeFailure, WriteHealth } from './store-failure.ts';
 
 /** An open store: the query builder, what its dialect can do, and how to close it. */
 export interface Store {
@@ -14,6 +15,8 @@ export interface Store {
   readonly caps: DialectCapabilities;
   /** Where the data lives, for messages (`sqlite:/path/to/file`, `postgres://host/db`). */
   readonly location: string;
+  /** Whether writes are failing now, and why (kept by the write paths, read by `/readyz`). */
+  readonly health: WriteHealth;
   /** The PostgreSQL schema, when one was chosen. */
   readonly schema?: string | undefined;
   /** Gives pages freed by deletes back to the file system (SQLite); PostgreSQL's autovacuum does its own. */
@@ -42,10 +45,20 @@ export function sqliteFile(dataDir: string): string {
 
 export function openStore(options: StoreOptions): Store {
   if (options.databaseUrl) {
-    const { db } = openPostgres(options.databaseUrl, { searchPath: options.schema });
+    const health = new WriteHealth();
+    const { db } = openPostgres(options.databaseUrl, {
+      searchPath: options.schema,
+      // A connection PostgreSQL closed while idle in the pool (a restart, pg_terminate_backend) is
+      // dropped by the pool and replaced at the next query; it must not take the process down.
+      onIdleError: (e) =>
+        console.error(
+          `runledger: a store connection was closed by the server (${storeFailure(e)?.cause ?? 'CONNECTION_LOST'}): ${e.message}; it is replaced at the next query`,
+        ),
+    });
     const url = new URL(options.databaseUrl);
     return {
       db,
+      health,
       caps: postgresCapabilities,
       location: `postgres://${url.host}${url.pathname}`,
       schema: options.schema,
@@ -60,6 +73,7 @@ export function openStore(options: StoreOptions): Store {
   const { db, raw } = openSqlite(file);
   return {
     db,
+    health: new WriteHealth(),
     caps: sqliteCapabilities,
     location: `sqlite:${file}`,
     // better-sqlite3's pragma() steps the statement to the end; one step would free one page only.

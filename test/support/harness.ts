@@ -103,9 +103,9 @@ export async function createHarness(
   const t = await createTestStore(dialect);
   const auth = new AuthService(t.store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(t.dataDir, ADMIN_PASSWORD, () => undefined);
-  const logs = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 50 });
+  const logs = new LogCollector(t.store.db, t.store.caps, { flushIntervalMs: 50, health: t.store.health });
   const auditSigner = AuditSigner.load(t.dataDir, undefined);
-  const writer = new StateWriter(t.store.db);
+  const writer = new StateWriter(t.store.db, { health: t.store.health });
   const signals = new EngineSignals(t.store);
   await signals.listen(() => undefined);
   const deps: EngineDeps = {
@@ -230,7 +230,7 @@ export async function createSecondEngine(
   const engine = new Engine(
     {
       ...h.deps,
-      writer: new StateWriter(h.store.db),
+      writer: new StateWriter(h.store.db, { health: h.store.health }),
       versions: new WorkflowVersionCache(),
       workerId: options.workerId,
       ...(options.secrets ? { secrets: options.secrets } : {}),

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppServices } from '../app-services.ts';
 import { healthWire, readinessWire } from '../../domain/wire/index.ts';
+import { storeFailure } from '../../store/store-failure.ts';
 
 export function healthRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
@@ -17,15 +18,28 @@ export function healthRoutes(services: AppServices): FastifyPluginAsyncZod {
       '/readyz',
       {
         config: { public: true },
-        schema: { response: { 200: readinessWire, 503: readinessWire }, tags: ['health'], summary: 'The store answers' },
+        schema: { response: { 200: readinessWire, 503: readinessWire }, tags: ['health'], summary: 'The store answers and takes writes' },
       },
       async (_request, reply) => {
+        const store = services.store.caps.dialect;
         try {
           await sql`select 1`.execute(services.store.db);
-          return { status: 'ready', store: services.store.caps.dialect };
-        } catch {
-          return reply.code(503).send({ status: 'unavailable', store: services.store.caps.dialect });
+        } catch (e: unknown) {
+          const failure = storeFailure(e);
+          return reply.code(503).send({
+            status: 'unavailable',
+            store,
+            cause: failure?.cause ?? 'UNREACHABLE',
+            detail: e instanceof Error ? e.message : String(e),
+          });
         }
+        // The store answers reads, but a full disk only shows when a write fails: say so until one succeeds.
+        const failing = services.store.health.failure;
+        if (failing)
+          return reply
+            .code(503)
+            .send({ status: 'unavailable', store, cause: failing.cause, detail: failing.message, since: failing.since });
+        return { status: 'ready', store };
       },
     );
   };

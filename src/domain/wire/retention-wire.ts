@@ -29,4 +29,13 @@ export const cleanupReportWire = z
   .meta({ id: 'CleanupReport' });
 
 export const healthWire = z.object({ status: z.string() }).meta({ id: 'Health' });
-export const readinessWire = z.object({ status: z.string(), store: z.string() }).meta({ id: 'Readiness' });
+export const readinessWire = z
+  .object({
+    status: z.string(),
+    store: z.string(),
+    /** Why the server is not ready: the store's error code (`SQLITE_FULL`, `ENOSPC`, `57P01`, …) and message. */
+    cause: z.string().optional(),
+    detail: z.string().optional(),
+    since: z.string().optional(),
+  })
+  .meta({ id: 'Readiness' });
