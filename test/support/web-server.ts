@@ -21,11 +21,14 @@ export interface WebServer {
 }
 
 /** The real server (API, engine, the built UI at /) on a fresh SQLite data directory. */
-export async function startWebServer(prefix: string): Promise<WebServer> {
+export async function startWebServer(prefix: string, env: Record<string, string> = {}): Promise<WebServer> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dataDir = path.join(tmp, 'data');
   const server = await startServer(
-    loadConfig({ RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent' }, { dataDir, port: 0, host: '127.0.0.1' }),
+    loadConfig(
+      { RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD, RUNLEDGER_LOG_LEVEL: 'silent', ...env },
+      { dataDir, port: 0, host: '127.0.0.1' },
+    ),
     { print: () => {} },
   );
   const client = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim() });
@@ -68,9 +71,9 @@ export async function watchedContext(
   return { context, dialogs, errors };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
 }
 
 const AXE_SOURCE = fs.readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');

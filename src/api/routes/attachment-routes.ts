@@ -23,7 +23,15 @@ import type { AppServices } from '../app-services.ts';
 import { presentAttachment } from '../attachment-presenter.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { executionParams, taskRunParams, uuidParam } from '../schemas.ts';
-import { attachmentCheckWire, attachmentUrlWire, attachmentWire, deletedWire, listOf, problemResponses } from '../../domain/wire/index.ts';
+import {
+  attachmentCheckWire,
+  attachmentLimitsWire,
+  attachmentUrlWire,
+  attachmentWire,
+  deletedWire,
+  listOf,
+  problemResponses,
+} from '../../domain/wire/index.ts';
 import { bytes, redirect } from '../response-schemas.ts';
 
 const attachmentParams = z.object({ id: uuidParam });
@@ -120,6 +128,18 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
             : e;
         }
       },
+    );
+
+    app.get(
+      '/attachments-limits',
+      {
+        schema: {
+          response: { 200: attachmentLimitsWire, ...problemResponses },
+          tags: ['attachments'],
+          summary: 'The upload limit, for a client to refuse an oversized file before sending it',
+        },
+      },
+      async () => ({ maxBytes: attachments.settings.maxBytes }),
     );
 
     app.get(

@@ -19,6 +19,11 @@ export const attachmentWire = z
   })
   .meta({ id: 'Attachment' });
 
+/** `GET /v1/attachments-limits`: what an upload may be, so a page refuses an oversized file before sending it. */
+export const attachmentLimitsWire = z
+  .object({ maxBytes: z.number().int().meta({ description: 'The largest file accepted, in bytes (ATTACHMENT_MAX_BYTES)' }) })
+  .meta({ id: 'AttachmentLimits' });
+
 /** A pre-signed URL (S3), or the API download path (local storage, `expiresAt` null). */
 export const attachmentUrlWire = z.object({ url: z.string(), expiresAt: instantWire.nullable() }).meta({ id: 'AttachmentUrl' });
 

@@ -18,6 +18,16 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF token of the session, for the one request openapi-fetch cannot make (an upload with progress). */
+export function currentCsrfToken(): string | null {
+  return csrfToken;
+}
+
+/** Tells the app the session ended (a 401 outside openapi-fetch). */
+export function sessionEndedNow(): void {
+  sessionEnded();
+}
+
 export function onSessionEnded(handler: () => void): void {
   sessionEnded = handler;
 }
@@ -48,7 +58,7 @@ export class ApiProblem extends Error {
   }
 }
 
-function problemOf(error: unknown, response: Response): ApiProblem {
+export function problemOf(error: unknown, response: { status: number; statusText: string }): ApiProblem {
   const p = (error && typeof error === 'object' ? error : {}) as { code?: unknown; detail?: unknown; problems?: unknown };
   return new ApiProblem(
     response.status,

@@ -9,6 +9,10 @@ export const keys = {
   audit: (id: string) => ['execution', id, 'audit'] as const,
   stepAudit: (id: string) => ['execution', id, 'step-audit'] as const,
   logSummary: (id: string) => ['execution', id, 'log-summary'] as const,
+  document: (id: string) => ['execution', id, 'document'] as const,
+  attachments: (id: string) => ['execution', id, 'attachments'] as const,
+  shares: (id: string) => ['execution', id, 'shares'] as const,
+  attachmentLimits: () => ['attachments-limits'] as const,
   workflows: () => ['workflows'] as const,
   workflow: (id: string) => ['workflow', id] as const,
   versions: (id: string) => ['workflow', id, 'versions'] as const,
@@ -60,6 +64,38 @@ export function useWorkflowVersion(id: string, version: number | undefined) {
     queryKey: keys.version(id, version ?? 0),
     enabled: version !== undefined,
     queryFn: () => unwrap(api.GET('/v1/workflows/{id}/versions/{version}', { params: { path: { id, version: version! } } })),
+    staleTime: Infinity,
+  });
+}
+
+const OPEN = new Set(['pending', 'running', 'waiting']);
+
+/** The procedure document with the record's values (the server's sanitised HTML). */
+export function useExecutionDocument(id: string) {
+  return useQuery({
+    queryKey: keys.document(id),
+    queryFn: () => unwrap(api.GET('/v1/executions/{id}/document', { params: { path: { id } } })),
+    staleTime: Infinity,
+  });
+}
+
+/**
+ * The record's evidence; polled while the record is open, so files added in another browser
+ * appear, and while a thumbnail is being made.
+ */
+export function useAttachments(id: string, status: string | undefined) {
+  return useQuery({
+    queryKey: keys.attachments(id),
+    queryFn: () => unwrap(api.GET('/v1/executions/{id}/attachments', { params: { path: { id } } })),
+    refetchInterval: (q) =>
+      (status && OPEN.has(status)) || q.state.data?.items.some((a) => a.thumbnailStatus === 'pending') ? 2000 : false,
+  });
+}
+
+export function useAttachmentLimits() {
+  return useQuery({
+    queryKey: keys.attachmentLimits(),
+    queryFn: () => unwrap(api.GET('/v1/attachments-limits')),
     staleTime: Infinity,
   });
 }

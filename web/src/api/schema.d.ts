@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store answers */
+        /** The store answers and takes writes */
         get: {
             parameters: {
                 query?: never;
@@ -2081,6 +2081,60 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attachments-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The upload limit, for a client to refuse an oversized file before sending it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentLimits"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4184,6 +4238,10 @@ export interface components {
              */
             createdAt: string;
         };
+        AttachmentLimitsInput: {
+            /** @description The largest file accepted, in bytes (ATTACHMENT_MAX_BYTES) */
+            maxBytes: number;
+        };
         AttachmentUrlInput: {
             url: string;
             /**
@@ -4274,6 +4332,9 @@ export interface components {
         ReadinessInput: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
         Problem: {
             type: string;
@@ -4912,6 +4973,10 @@ export interface components {
              */
             createdAt: string;
         };
+        AttachmentLimits: {
+            /** @description The largest file accepted, in bytes (ATTACHMENT_MAX_BYTES) */
+            maxBytes: number;
+        };
         AttachmentUrl: {
             url: string;
             /**
@@ -5002,6 +5067,9 @@ export interface components {
         Readiness: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
     };
     responses: never;

@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client.ts';
 import { keys, useExecution } from '../api/queries.ts';
 import { ConfirmDialog, ErrorNote, Loading, StatusBadge } from '../components/common.tsx';
 import { LogViewer } from '../logs/log-viewer.tsx';
+import { RunView } from '../records/run-view.tsx';
 import { Link } from '../router.tsx';
 import { AuditTab } from './execution-audit.tsx';
 import { GraphTab } from './execution-graph.tsx';
@@ -29,6 +30,8 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
   if (execution.isPending) return <Loading what="the execution" />;
   if (execution.error) return <ErrorNote error={execution.error} />;
   const e = execution.data;
+  // a human-run record opens in the three-pane run view; it ends by Complete or Mark as failed
+  const record = e.trigger === 'manual';
   return (
     <article aria-labelledby="execution-title">
       <div className="page-head">
@@ -41,7 +44,7 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
         </div>
         <div className="head-actions">
           <StatusBadge status={e.status} />
-          {RUNNING.has(e.status) && (
+          {RUNNING.has(e.status) && !record && (
             <button type="button" className="danger" onClick={() => setCancelling(true)}>
               Cancel
             </button>
@@ -51,12 +54,12 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
       <nav className="tabs" aria-label="Execution views">
         {TABS.map((t) => (
           <Link key={t} to={`/executions/${id}${t === 'overview' ? '' : `/${t}`}`} aria-current={t === tab ? 'page' : undefined}>
-            {t[0]!.toUpperCase() + t.slice(1)}
+            {t === 'overview' && record ? 'Record' : t[0]!.toUpperCase() + t.slice(1)}
           </Link>
         ))}
       </nav>
       <div className="tab-body">
-        {tab === 'overview' && <OverviewTab execution={e} />}
+        {tab === 'overview' && (record ? <RunView execution={e} /> : <OverviewTab execution={e} />)}
         {tab === 'tasks' && <TasksTab execution={e} />}
         {tab === 'timeline' && <TimelineTab execution={e} />}
         {tab === 'graph' && <GraphTab execution={e} />}
