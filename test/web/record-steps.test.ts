@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Schemas } from '../../web/src/api/client.ts';
 import { currentStep, recordSteps } from '../../web/src/records/record-steps.ts';
 
-type TaskRun = Schemas['TaskRun'];
-
-function run(taskId: string, status: TaskRun['status'], attempt = 1, input: unknown = null): TaskRun {
-  return {
-    id: `${taskId}-${attempt}`,
-    taskId,
-    type: 'manual',
-    attempt,
-    status,
-    input,
-    output: null,
-    error: null,
-    workerId: null,
-    notes: null,
-    completedBy: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    startedAt: null,
-    completedAt: null,
-    durationMs: null,
-  };
+function run(taskId: string, status: string, attempt = 1, input: unknown = null) {
+  return { id: `${taskId}-${attempt}`, taskId, attempt, status, input };
 }
 
 const definition = {
@@ -29,8 +10,8 @@ const definition = {
   name: 'P',
   inputs: {},
   tasks: [
-    { id: 'first', type: 'manual' as const, needs: [], with: { description: 'Do the first thing' } },
-    { id: 'second', type: 'manual' as const, needs: ['first'], with: { description: 'Then the second' } },
+    { id: 'first', needs: [], with: { description: 'Do the first thing' } },
+    { id: 'second', needs: ['first'], with: { description: 'Then the second' } },
   ],
 };
 

@@ -19,7 +19,7 @@ function completedByOf(run: Schemas['TaskRun']): string | null {
  */
 export function StepCard(props: {
   executionId: string;
-  step: RecordStep;
+  step: RecordStep<Schemas['TaskRun']>;
   current: boolean;
   canEdit: boolean;
   attachments: Schemas['Attachment'][];
