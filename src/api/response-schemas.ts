@@ -18,6 +18,11 @@ export function bytes(description: string) {
   return { description, content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } } };
 }
 
+/** A gzipped tar archive, streamed. */
+export function gzipArchive(description: string) {
+  return { description, content: { 'application/gzip': { schema: z.string().meta({ format: 'binary' }) } } };
+}
+
 /** Newline-delimited JSON, streamed. */
 export function ndjson(description: string) {
   return { description, content: { 'application/x-ndjson': { schema: z.string() } } };

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import { ApiError } from './api-error.ts';
-import { AttachmentsClient } from './attachments-client.ts';
+import { AttachmentsClient, dispositionFileName } from './attachments-client.ts';
 import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
 import { RecordsClient } from './records-client.ts';
 import { logEvents, ndjsonLines } from './response-streams.ts';
@@ -49,7 +49,7 @@ import type {
   WorkflowSummary,
   WorkflowVersionView,
 } from './types.ts';
-import type { WorkflowVersionDetail } from './record-types.ts';
+import type { AttachmentDownload, WorkflowVersionDetail } from './record-types.ts';
 
 export interface RunledgerClientOptions {
   /** Base URL of the server, e.g. `http://127.0.0.1:8080` (a trailing `/` or `/v1` is ignored). */
@@ -283,6 +283,23 @@ export class RunledgerClient {
     });
     if (!response.body) throw new ApiError({ status: response.status, code: 'RESPONSE_INCOMPLETE', detail: 'The download had no body' });
     return response.body;
+  }
+
+  /**
+   * One execution as one archive (a gzipped tar: the record, logs, audit chain with the signed
+   * checkpoint covering it, evidence files), streamed as it is read.
+   */
+  async exportExecution(id: string): Promise<AttachmentDownload> {
+    const response = await this.fetchOk('GET', `/v1/executions/${enc(id)}/export`, {
+      headers: { accept: 'application/gzip, application/problem+json' },
+    });
+    if (!response.body) throw new ApiError({ status: response.status, code: 'RESPONSE_INCOMPLETE', detail: 'The export had no body' });
+    return {
+      fileName: dispositionFileName(response.headers.get('content-disposition')),
+      mediaType: response.headers.get('content-type'),
+      sizeBytes: null,
+      body: response.body,
+    };
   }
 
   /**

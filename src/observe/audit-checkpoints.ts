@@ -18,7 +18,7 @@ import type { AuditSigner } from './audit-signer.ts';
 import { verifyChain, verifyLifecycle } from './audit-verify.ts';
 
 /** What a checkpoint's hash covers, CloudTrail-digest style: every chain's head and the previous checkpoint. */
-function checkpointHash(c: Pick<AuditCheckpoint, 'id' | 'seq' | 'createdAt' | 'reason' | 'heads' | 'prevHash'>): string {
+export function checkpointHash(c: Pick<AuditCheckpoint, 'id' | 'seq' | 'createdAt' | 'reason' | 'heads' | 'prevHash'>): string {
   return crypto
     .createHash('sha256')
     .update(canonicalJson({ id: c.id, seq: c.seq, createdAt: c.createdAt, reason: c.reason, heads: c.heads, prevHash: c.prevHash }))

@@ -69,6 +69,8 @@ const MATRIX: Row[] = [
   // Human-run records (the execution has ended, so changes answer 409 to those allowed to make them).
   ['GET', '/v1/workflows/matrix/versions/1', undefined, { default: 200 }],
   ['GET', '/v1/executions/:id/document', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/executions/:id/export', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/attachments-limits', undefined, { default: 200 }],
   ['PATCH', '/v1/executions/:id', { notes: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],
   ['POST', '/v1/executions/:id/steps', { description: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],
   ['PATCH', '/v1/executions/:id/steps/:taskRunId', { notes: 'probe' }, { default: 403, owner: 409, admin: 409, other: 404 }],

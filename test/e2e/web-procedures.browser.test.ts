@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyExecutionArchive } from '../../src/observe/execution-archive.ts';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
 import { expectAccessible, screenshot, signIn, startWebServer, watchedContext, type WebServer } from '../support/web-server.ts';
 
@@ -209,6 +210,13 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     expect(await page.getByLabel('Notes').count()).toBe(0);
     await page.locator('li[data-task-id="check_dashboard"] .step-notes').getByText(`Error rate 12 %, p95 4 s ${HOSTILE}`).waitFor();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
+    // the whole record as one archive, which verifies offline
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download record' }).click();
+    const archive = await download;
+    expect(archive.suggestedFilename()).toBe(`runledger-execution-${ids.record}.tar.gz`);
+    const verified = await verifyExecutionArchive(fs.createReadStream((await archive.path())!));
+    expect(verified).toMatchObject({ ok: true, executionId: ids.record, checked: { attachments: 2 } });
     await expectAccessible(page, 'completed record');
     await screenshot(page, '23-run-view-completed', { fullPage: true });
   });

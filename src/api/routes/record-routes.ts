@@ -4,9 +4,11 @@ import { ExecutionNotEndedError } from '../../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
 import { nowIso } from '../../domain/time.ts';
 import { deleteExecutionRecord, restoreExecutionRecord } from '../../records/execution-deletion.ts';
+import { exportExecution } from '../../records/execution-export.ts';
 import { renderProcedureDocument } from '../../records/procedure-document.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { actorOf } from '../access-hook.ts';
+import { gzipArchive } from '../response-schemas.ts';
 import type { AppServices } from '../app-services.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { executionDetail } from '../execution-detail.ts';
@@ -42,6 +44,41 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
           workflowVersion: execution.workflowVersion,
           ...renderProcedureDocument(doc ?? '', { inputs: execution.inputs, secretInputNames }),
         };
+      },
+    );
+
+    app.get(
+      '/executions/:id/export',
+      {
+        schema: {
+          response: {
+            200: gzipArchive('The archive: a tar of the record, logs, audit chain, checkpoint and evidence'),
+            ...problemResponses,
+          },
+          tags: ['records'],
+          summary:
+            'One execution as one archive: the record as JSON, its logs, its audit events with their verification and the signed checkpoint covering them, and its evidence files with their sha256',
+          params: executionParams,
+        },
+      },
+      async (request, reply) => {
+        const execution = await readableExecution(services, request, request.params.id);
+        const record = await executionDetail(db, execution);
+        const archive = await exportExecution(
+          { db, signer: services.auditSigner, attachments: services.attachments },
+          execution,
+          record,
+          actorOf(request),
+        );
+        // a stream: the response schema documents it, the serializer never sees it
+        return reply
+          .type('application/gzip')
+          .headers({
+            'content-disposition': `attachment; filename="${archive.fileName}"`,
+            'x-content-type-options': 'nosniff',
+            'cache-control': 'private, no-store',
+          })
+          .send(archive.body as never);
       },
     );
 

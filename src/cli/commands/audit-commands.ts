@@ -5,13 +5,15 @@ import type { AuditCheckpoint, AuditSubjectType } from '../../client/types.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { readUserFile } from '../definition-file.ts';
-import { renderAuditList, renderAuditVerification } from '../render/audit-view.ts';
+import { verifyExecutionArchive } from '../../observe/execution-archive.ts';
+import { renderArchiveVerification, renderAuditList, renderAuditVerification } from '../render/audit-view.ts';
 
 const SUBJECT_TYPES: readonly AuditSubjectType[] = ['execution', 'workflow', 'user', 'group', 'login', 'security'];
 
 interface VerifyFlags {
   execution?: string;
   checkpoint?: string;
+  archive?: string;
   json?: boolean;
 }
 
@@ -31,8 +33,18 @@ export function registerAuditCommands(program: Command, ctx: CliContext, parsers
     .description('Verify every audit chain and the signed checkpoints; exits 1 when anything does not verify')
     .option('--execution <id>', "only this execution's chain")
     .option('--checkpoint <file>', 'also against this checkpoint kept outside the server, as "runledger audit checkpoint --out" wrote it')
+    .option(
+      '--archive <file>',
+      'verify an exported execution offline, without a server: file hashes, evidence sha256, the audit chain and the checkpoint signature',
+    )
     .option('--json', 'print the verification as JSON')
     .action(async (flags: VerifyFlags) => {
+      if (flags.archive !== undefined) {
+        const result = await verifyExecutionArchive(openUserFile(flags.archive, ctx.cwd));
+        if (!result.ok) ctx.exitCode = 1;
+        if (flags.json) return ctx.printJson(result);
+        return ctx.print(renderArchiveVerification(result, ctx.colors));
+      }
       const checkpoint = flags.checkpoint === undefined ? undefined : readCheckpointFile(flags.checkpoint, ctx.cwd);
       const result = await ctx.client().verifyAudit({ execution: flags.execution, checkpoint });
       // Like `workflow run --wait`: the outcome is printed, and a failed one is exit code 1.
@@ -97,6 +109,20 @@ function readCheckpointFile(file: string, cwd: string): AuditCheckpoint {
     throw new CliError(`${file}: not an audit checkpoint (write one with "runledger audit checkpoint --out FILE")`);
   delete record.publicKey;
   return record as unknown as AuditCheckpoint;
+}
+
+/** A file to read as a stream; a one-line error when it cannot be opened. */
+function openUserFile(file: string, cwd: string): fs.ReadStream {
+  const full = path.resolve(cwd, file);
+  try {
+    fs.accessSync(full, fs.constants.R_OK);
+    if (fs.statSync(full).isDirectory()) throw new CliError(`${file}: is a directory`);
+  } catch (e: unknown) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot be read (${code ?? String(e)})`);
+  }
+  return fs.createReadStream(full);
 }
 
 /** Writes a file only its owner may read (0600 before anything is written, also when it existed); a one-line error when it cannot. */

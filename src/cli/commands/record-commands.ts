@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ExecutionChanges } from '../../client/record-types.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
-import { colourStatus, formatTimestamp } from '../render/format.ts';
+import { saveDownload } from '../download-file.ts';
+import { colourStatus, formatBytes, formatTimestamp } from '../render/format.ts';
 
 interface UpdateFlags {
   title?: string;
@@ -29,6 +31,23 @@ export function addRecordCommands(execution: Command, ctx: CliContext): void {
       if (flags.json) return ctx.printJson(document);
       const text = flags.html ? document.html : document.markdown;
       ctx.print(text.trim() === '' ? ctx.colors.dim('(the procedure has no document)') : text.replace(/\n+$/, ''));
+    });
+
+  execution
+    .command('export')
+    .description(
+      'Download one execution as one archive (.tar.gz): the record, its logs, its audit chain with the signed checkpoint covering it, its evidence files; check it with "runledger audit verify --archive FILE"',
+    )
+    .argument('<id>', 'execution id')
+    .option('-o, --output <file>', "where to save it (a directory: the archive's name in there)")
+    .option('--force', 'overwrite the file if it exists')
+    .option('--json', 'print JSON ({ id, fileName, sizeBytes, sha256, path })')
+    .action(async (id: string, flags: { output?: string; force?: boolean; json?: boolean }) => {
+      const download = await ctx.client().exportExecution(id);
+      const saved = await saveDownload(download, { id, output: flags.output, force: Boolean(flags.force), cwd: ctx.cwd });
+      if (flags.json)
+        return ctx.printJson({ id, fileName: saved.fileName, sizeBytes: saved.sizeBytes, sha256: saved.sha256, path: saved.path });
+      ctx.print(`saved ${path.relative(ctx.cwd, saved.path) || saved.path} (${formatBytes(saved.sizeBytes)}, sha256 ${saved.sha256})`);
     });
 
   execution

@@ -1,3 +1,4 @@
+import type { ArchiveVerification } from '../../observe/execution-archive.ts';
 import type {
   AuditActor,
   AuditEvent,
@@ -90,6 +91,17 @@ export function renderChainVerification(v: ChainVerification, c: Colors): string
 export function renderAuditVerification(v: AuditVerification, c: Colors): string {
   if (v.ok) return `audit verified: ${v.chains} chains, ${v.events} events, ${v.checkpoints} checkpoints`;
   return [c.red('audit verification FAILED'), ...v.problems].join('\n');
+}
+
+/** The offline verification of an exported execution. */
+export function renderArchiveVerification(v: ArchiveVerification, c: Colors): string {
+  const facts = [
+    `execution ${v.executionId ?? 'unknown'}`,
+    `${v.checked.files} files, ${v.checked.attachments} evidence files, ${v.checked.events} audit events`,
+    `checkpoint signed by key ${v.keyId ?? 'unknown'}`,
+  ];
+  if (v.ok) return [c.green('archive verified'), ...facts].join('\n');
+  return [c.red('archive verification FAILED'), ...facts, ...v.problems].join('\n');
 }
 
 /** The step-result audit rows of every task run, in task-run order. */

@@ -44,6 +44,14 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
         </div>
         <div className="head-actions">
           <StatusBadge status={e.status} />
+          <a
+            className="button-link"
+            href={`/v1/executions/${id}/export`}
+            download
+            title="One archive: the record, its logs, its audit events with the signed checkpoint, its evidence files"
+          >
+            Download record
+          </a>
           {RUNNING.has(e.status) && !record && (
             <button type="button" className="danger" onClick={() => setCancelling(true)}>
               Cancel
