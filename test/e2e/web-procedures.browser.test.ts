@@ -215,7 +215,7 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     await page.getByRole('link', { name: 'Download record' }).click();
     const archive = await download;
     expect(archive.suggestedFilename()).toBe(`runledger-execution-${ids.record}.tar.gz`);
-    const verified = await verifyExecutionArchive(fs.createReadStream((await archive.path())!));
+    const verified = await verifyExecutionArchive(fs.createReadStream(await archive.path()));
     expect(verified).toMatchObject({ ok: true, executionId: ids.record, checked: { attachments: 2 } });
     await expectAccessible(page, 'completed record');
     await screenshot(page, '23-run-view-completed', { fullPage: true });
