@@ -24,6 +24,7 @@ async function criteria(store: Store, actor: Actor, query: ListQuery, workflowId
     workflowIds: query.procedure === undefined ? undefined : await findWorkflowIds(store.db, query.procedure),
     statuses: query.status,
     triggeredBy: query.executor === undefined ? query.triggeredBy : await executorId(store, query.executor),
+    trigger: query.trigger,
     from: query.from,
     to: query.to,
     keyword: query.keyword,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution-status.ts';
 import { LOG_LEVELS } from '../domain/wire/log-wire.ts';
+import { TRIGGERS, type Trigger } from '../domain/records.ts';
 
 /** Request schemas: the validation and the OpenAPI document come from the same source. */
 export const uuidParam = z.string().uuid({ message: 'must be a UUID' });
@@ -49,6 +50,7 @@ export const executionListQuery = z
     keyword: z.string().min(1).max(200).optional(),
     procedure: z.string().min(1).max(200).optional(),
     executor: z.string().min(1).max(200).optional(),
+    trigger: z.enum(TRIGGERS as unknown as [Trigger, ...Trigger[]]).optional(),
     deleted: z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .transform((v) => v === 'true')
@@ -58,7 +60,20 @@ export const executionListQuery = z
   })
   .catchall(z.string().max(1000))
   .superRefine((q, ctx) => {
-    const known = ['status', 'workflow', 'triggeredBy', 'from', 'to', 'keyword', 'procedure', 'executor', 'deleted', 'cursor', 'limit'];
+    const known = [
+      'status',
+      'workflow',
+      'triggeredBy',
+      'from',
+      'to',
+      'keyword',
+      'procedure',
+      'executor',
+      'trigger',
+      'deleted',
+      'cursor',
+      'limit',
+    ];
     for (const key of Object.keys(q)) {
       if (!known.includes(key) && !INPUT_FILTER.test(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: 'unknown filter (inputs are filtered as input.<name>=<value>)' });

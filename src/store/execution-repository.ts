@@ -205,6 +205,8 @@ export interface ExecutionCriteria {
   workflowId?: string | undefined;
   statuses?: readonly ExecutionStatus[] | undefined;
   triggeredBy?: string | undefined;
+  /** How it was started; `manual` are the human-run records. */
+  trigger?: Trigger | undefined;
   /** Inclusive lower bound on created_at (ISO). */
   from?: string | undefined;
   /** Exclusive upper bound on created_at (ISO). */
@@ -243,6 +245,7 @@ function matching(criteria: ExecutionCriteria) {
     }
     if (criteria.statuses && criteria.statuses.length > 0) conditions.push(eb('executions.status', 'in', [...criteria.statuses]));
     if (criteria.triggeredBy) conditions.push(eb('executions.triggered_by', '=', criteria.triggeredBy));
+    if (criteria.trigger) conditions.push(eb('executions.trigger', '=', criteria.trigger));
     if (criteria.from) conditions.push(eb('executions.created_at', '>=', criteria.from));
     if (criteria.to) conditions.push(eb('executions.created_at', '<', criteria.to));
     if (criteria.keyword) {

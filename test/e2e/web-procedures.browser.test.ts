@@ -284,9 +284,73 @@ describe.skipIf(skip)('procedures in Chromium', () => {
       expect(await p.getByRole('button', { name: /^Complete/ }).count()).toBe(0);
       expect(await p.getByRole('button', { name: 'Mark as failed' }).count()).toBe(0);
       await expectAccessible(p, 'shared record, read only');
+      // and finds it again by its variable value
+      await p.getByRole('link', { name: 'Records' }).click();
+      await p.getByLabel('Variable value').fill('server = web-03');
+      await p.getByLabel('Variable value').press('Enter');
+      await p.waitForURL(/input\.server=web-03/);
+      const rows = p.getByRole('table', { name: 'Records' }).locator('tbody tr');
+      await expect.poll(() => rows.count()).toBe(1);
+      expect(await rows.first().textContent()).toContain('web-03');
+      // a reader can view, not edit or delete
+      expect(await p.getByRole('button', { name: /^Edit / }).isDisabled()).toBe(true);
+      expect(await p.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     } finally {
       await other.close();
     }
     expect(errors).toEqual([]);
+  });
+
+  it('finds records by keyword, procedure, status and variable value, as a table or as cards, all in the URL', async () => {
+    await page.goto(`${web.server.url}/records`);
+    const table = page.getByRole('table', { name: 'Records' });
+    await table.getByText('Restart nginx on db-07').waitFor();
+    // only human-run records
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    await page.getByLabel('Variable value').fill('server = db-07');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/input\.server=db-07/);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Status').selectOption('completed');
+    await page.waitForURL(/status=completed/);
+    await table.getByText('Restart nginx on db-07').waitFor();
+    await page.getByLabel('Keywords').fill('db-07');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/keyword=db-07/);
+    await table.getByText('Restart nginx on db-07').waitFor();
+    await expectAccessible(page, 'records table');
+    await screenshot(page, '25-records-table');
+    await page.getByRole('button', { name: 'Cards' }).click();
+    await page.waitForURL(/view=cards/);
+    const cards = page.getByRole('list', { name: 'Records' });
+    await cards.getByRole('link', { name: 'Restart nginx on db-07', exact: true }).waitFor();
+    await page.reload();
+    await cards.getByRole('link', { name: 'Restart nginx on db-07', exact: true }).waitFor();
+    await expectAccessible(page, 'records cards');
+    await screenshot(page, '26-records-cards');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No record matches.').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await cards.getByRole('link', { name: /^Restart a service .* server=web-02$/ }).waitFor();
+  });
+
+  it('deletes an ended record after confirmation; an admin sees it among the deleted records and restores it', async () => {
+    await page.goto(`${web.server.url}/records?input.server=db-07`);
+    const table = page.getByRole('table', { name: 'Records' });
+    await page.getByRole('button', { name: 'Delete Restart nginx on db-07' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this record?' });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No record matches.').waitFor();
+    await page.getByRole('checkbox', { name: 'Deleted records' }).check();
+    await page.waitForURL(/deleted=true/);
+    await page.getByRole('heading', { name: 'Deleted records' }).waitFor();
+    await table.getByText('Restart nginx on db-07').waitFor();
+    await expectAccessible(page, 'deleted records');
+    await screenshot(page, '27-records-deleted');
+    await page.getByRole('button', { name: 'Restore Restart nginx on db-07' }).click();
+    await page.getByText('No record matches.').waitFor();
+    await page.getByRole('checkbox', { name: 'Deleted records' }).uncheck();
+    await table.getByText('Restart nginx on db-07').waitFor();
+    expect((await web.client.getExecution(ids.record!)).status).toBe('completed');
   });
 });

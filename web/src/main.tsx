@@ -7,6 +7,7 @@ import { matchRoute } from './lib/routes.ts';
 import { ExecutionPage } from './pages/execution-page.tsx';
 import { ExecutionsPage } from './pages/executions-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
+import { RecordsPage } from './pages/records-page.tsx';
 import { RunPage } from './pages/run-page.tsx';
 import { WorkflowPage } from './pages/workflow-page.tsx';
 import { WorkflowsPage } from './pages/workflows-page.tsx';
@@ -29,6 +30,7 @@ const TITLES: Record<string, string> = {
   login: 'Sign in',
   executions: 'Executions',
   execution: 'Execution',
+  records: 'Records',
   workflows: 'Workflows',
   workflow: 'Workflow',
   run: 'Run a workflow',
@@ -64,6 +66,9 @@ function Pages() {
       break;
     case 'execution':
       page = <ExecutionPage key={route.id} id={route.id} tab={route.tab} />;
+      break;
+    case 'records':
+      page = <RecordsPage />;
       break;
     case 'workflows':
       page = <WorkflowsPage />;

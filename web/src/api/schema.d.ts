@@ -935,6 +935,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
+                    trigger?: "api" | "cli" | "schedule" | "manual";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1003,6 +1004,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
+                    trigger?: "api" | "cli" | "schedule" | "manual";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1071,6 +1073,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
+                    trigger?: "api" | "cli" | "schedule" | "manual";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1137,6 +1140,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
+                    trigger?: "api" | "cli" | "schedule" | "manual";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'executions' }
   | { name: 'execution'; id: string; tab: ExecutionTab }
+  | { name: 'records' }
   | { name: 'workflows' }
   | { name: 'workflow'; id: string }
   | { name: 'run'; id: string }
@@ -23,6 +24,7 @@ export function matchRoute(pathname: string): Route {
   const execution = new RegExp(`^/executions/(${UUID})(?:/(tasks|timeline|graph|logs|audit))?$`).exec(path);
   if (execution)
     return { name: 'execution', id: execution[1]!.toLowerCase(), tab: (execution[2] as ExecutionTab | undefined) ?? 'overview' };
+  if (path === '/records') return { name: 'records' };
   if (path === '/workflows') return { name: 'workflows' };
   const workflow = new RegExp(`^/workflows/(${WORKFLOW})(/run)?$`).exec(path);
   if (workflow) return workflow[2] ? { name: 'run', id: workflow[1]! } : { name: 'workflow', id: workflow[1]! };
