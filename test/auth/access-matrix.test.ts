@@ -43,6 +43,7 @@ const MATRIX: Row[] = [
   ['GET', '/v1/executions/count', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix/executions/count', undefined, { default: 200 }],
   ['GET', '/v1/workflows', undefined, { default: 200 }],
+  ['GET', '/v1/procedures', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix', undefined, { default: 200 }],
   ['GET', '/v1/workflows/matrix/versions', undefined, { default: 200 }],
   ['PUT', '/v1/workflows/matrix', 'definition', { default: 403, admin: 200, group: 200 }],

@@ -92,13 +92,41 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     if (files) fs.rmSync(files, { recursive: true, force: true });
   });
 
+  it('lists the procedures with search and starts one from its variables form, with a title', async () => {
+    await web.client.applyWorkflow(
+      JSON.stringify({ id: 'automated', name: 'Automated only', tasks: [{ id: 'a', type: 'log', with: { message: 'x' } }] }),
+      'json',
+    );
+    await page.getByRole('link', { name: 'Procedures' }).click();
+    await page.waitForURL(/\/procedures$/);
+    const table = page.getByRole('table', { name: 'Procedures' });
+    await table.getByText('Restart a service').waitFor();
+    // a workflow without document or manual step is not a procedure
+    expect(await table.getByText('Automated only').count()).toBe(0);
+    await page.getByLabel('Search procedures').fill('rotate');
+    await page.getByText('No procedure matches.').waitFor();
+    await page.getByLabel('Search procedures').fill('restart');
+    await expectAccessible(page, 'procedures');
+    await screenshot(page, '19-procedures');
+    await page.getByRole('link', { name: 'Start execution of Restart a service' }).click();
+    await page.waitForURL(/\/procedures\/restart_service\/start$/);
+    expect(await page.getByLabel(/^service/).inputValue()).toBe('nginx');
+    expect(await page.getByLabel(/^api_token/).getAttribute('type')).toBe('password');
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    await page.getByRole('alert').getByText('server is required').waitFor();
+    await page.getByLabel(/^server/).fill('db-07');
+    await page.getByLabel(/^api_token/).fill('tok-s3cr3t-value');
+    await page.getByLabel('Title (optional)').fill('Restart nginx on db-07');
+    await expectAccessible(page, 'start form');
+    await screenshot(page, '19-start-form');
+    await page.getByRole('button', { name: 'Start execution' }).click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    ids.record = /executions\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const started = await web.client.getExecution(ids.record);
+    expect(started).toMatchObject({ trigger: 'manual', status: 'running', title: 'Restart nginx on db-07', inputs: { api_token: '***' } });
+  });
+
   it('shows a human-run record in three panes: the variables, the document with the values, the steps', async () => {
-    const started = await web.client.records.startProcedure('restart_service', {
-      inputs: { server: 'db-07', api_token: 'tok-s3cr3t-value' },
-      title: 'Restart nginx on db-07',
-    });
-    ids.record = started.executionId;
-    await page.goto(`${web.server.url}/executions/${ids.record}`);
     const doc = page.getByRole('region', { name: 'Procedure' });
     await doc.getByRole('heading', { name: 'Restart nginx on db-07' }).waitFor();
     // the current step is highlighted in the document

@@ -7,6 +7,7 @@ import { matchRoute } from './lib/routes.ts';
 import { ExecutionPage } from './pages/execution-page.tsx';
 import { ExecutionsPage } from './pages/executions-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
+import { ProceduresPage } from './pages/procedures-page.tsx';
 import { RecordsPage } from './pages/records-page.tsx';
 import { RunPage } from './pages/run-page.tsx';
 import { WorkflowPage } from './pages/workflow-page.tsx';
@@ -31,6 +32,8 @@ const TITLES: Record<string, string> = {
   executions: 'Executions',
   execution: 'Execution',
   records: 'Records',
+  procedures: 'Procedures',
+  start: 'Start a procedure',
   workflows: 'Workflows',
   workflow: 'Workflow',
   run: 'Run a workflow',
@@ -66,6 +69,12 @@ function Pages() {
       break;
     case 'execution':
       page = <ExecutionPage key={route.id} id={route.id} tab={route.tab} />;
+      break;
+    case 'procedures':
+      page = <ProceduresPage />;
+      break;
+    case 'start':
+      page = <RunPage key={`start-${route.id}`} id={route.id} procedure />;
       break;
     case 'records':
       page = <RecordsPage />;

@@ -14,6 +14,7 @@ import {
   executionPageWire,
   listOf,
   problemResponses,
+  procedureSummaryWire,
   runStartedWire,
   workflowDetailWire,
   workflowSummaryWire,
@@ -52,6 +53,37 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       { schema: { response: { 200: listOf(workflowSummaryWire), ...problemResponses }, tags: ['workflows'], summary: 'List workflows' } },
       async () => {
         return { items: (await services.catalog.list()).map((w) => presentWorkflow(w)) };
+      },
+    );
+
+    app.get(
+      '/procedures',
+      {
+        schema: {
+          response: { 200: listOf(procedureSummaryWire), ...problemResponses },
+          tags: ['records'],
+          summary: 'The procedures: workflows with a document or manual steps, at their latest version, by name',
+        },
+      },
+      async () => {
+        const items = [];
+        for (const w of await services.catalog.list()) {
+          const { definition } = (await services.catalog.get(w.id)).version;
+          const manualSteps = definition.tasks.filter((t) => t.type === 'manual').length;
+          if (!definition.doc?.trim() && manualSteps === 0) continue;
+          items.push({
+            id: w.id,
+            name: w.name,
+            description: definition.description ?? null,
+            latestVersion: w.latestVersion,
+            hasDocument: Boolean(definition.doc?.trim()),
+            manualSteps,
+            steps: definition.tasks.length,
+            inputs: Object.keys(definition.inputs).length,
+            updatedAt: w.updatedAt,
+          });
+        }
+        return { items: items.sort((a, b) => a.name.localeCompare(b.name)) };
       },
     );
 

@@ -51,6 +51,21 @@ export const workflowSummaryWire = z
   })
   .meta({ id: 'WorkflowSummary' });
 
+/** `GET /v1/procedures`: a workflow a person follows (it has a document or manual steps), at its latest version. */
+export const procedureSummaryWire = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    latestVersion: z.number().int(),
+    hasDocument: z.boolean(),
+    manualSteps: z.number().int().meta({ description: 'How many of its tasks are manual steps' }),
+    steps: z.number().int().meta({ description: 'How many tasks it has in all' }),
+    inputs: z.number().int().meta({ description: 'How many variables its form asks for' }),
+    updatedAt: instantWire,
+  })
+  .meta({ id: 'ProcedureSummary' });
+
 /** `GET /v1/workflows/:id`: the workflow and its latest definition. */
 export const workflowDetailWire = workflowSummaryWire.extend({ definition: workflowDefinitionWire }).meta({ id: 'WorkflowDetail' });
 

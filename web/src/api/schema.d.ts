@@ -586,6 +586,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/procedures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The procedures: workflows with a document or manual steps, at their latest version, by name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ProcedureSummary"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workflows/{id}": {
         parameters: {
             query?: never;
@@ -3786,6 +3842,24 @@ export interface components {
              */
             updatedAt: string;
         };
+        ProcedureSummaryInput: {
+            id: string;
+            name: string;
+            description: string | null;
+            latestVersion: number;
+            hasDocument: boolean;
+            /** @description How many of its tasks are manual steps */
+            manualSteps: number;
+            /** @description How many tasks it has in all */
+            steps: number;
+            /** @description How many variables its form asks for */
+            inputs: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC, milliseconds
+             */
+            updatedAt: string;
+        };
         WorkflowDetailInput: {
             id: string;
             name: string;
@@ -4515,6 +4589,24 @@ export interface components {
              * @description ISO-8601 UTC, milliseconds
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC, milliseconds
+             */
+            updatedAt: string;
+        };
+        ProcedureSummary: {
+            id: string;
+            name: string;
+            description: string | null;
+            latestVersion: number;
+            hasDocument: boolean;
+            /** @description How many of its tasks are manual steps */
+            manualSteps: number;
+            /** @description How many tasks it has in all */
+            steps: number;
+            /** @description How many variables its form asks for */
+            inputs: number;
             /**
              * Format: date-time
              * @description ISO-8601 UTC, milliseconds

@@ -22,6 +22,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/executions" aria-current={current('/executions')}>
             Executions
           </Link>
+          <Link to="/procedures" aria-current={current('/procedures')}>
+            Procedures
+          </Link>
           <Link to="/records" aria-current={current('/records')}>
             Records
           </Link>

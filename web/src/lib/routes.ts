@@ -8,6 +8,8 @@ export type Route =
   | { name: 'executions' }
   | { name: 'execution'; id: string; tab: ExecutionTab }
   | { name: 'records' }
+  | { name: 'procedures' }
+  | { name: 'start'; id: string }
   | { name: 'workflows' }
   | { name: 'workflow'; id: string }
   | { name: 'run'; id: string }
@@ -25,6 +27,9 @@ export function matchRoute(pathname: string): Route {
   if (execution)
     return { name: 'execution', id: execution[1]!.toLowerCase(), tab: (execution[2] as ExecutionTab | undefined) ?? 'overview' };
   if (path === '/records') return { name: 'records' };
+  if (path === '/procedures') return { name: 'procedures' };
+  const start = new RegExp(`^/procedures/(${WORKFLOW})/start$`).exec(path);
+  if (start) return { name: 'start', id: start[1]! };
   if (path === '/workflows') return { name: 'workflows' };
   const workflow = new RegExp(`^/workflows/(${WORKFLOW})(/run)?$`).exec(path);
   if (workflow) return workflow[2] ? { name: 'run', id: workflow[1]! } : { name: 'workflow', id: workflow[1]! };

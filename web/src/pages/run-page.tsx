@@ -93,8 +93,11 @@ function Field({ input, value, onChange }: { input: Input; value: string | boole
   );
 }
 
-/** The Run form, generated from the workflow's declared inputs. */
-export function RunPage({ id }: { id: string }) {
+/**
+ * The Run form, generated from the workflow's declared inputs; for a procedure (`procedure`), the
+ * variables form that starts a human-run record and opens it in the run view.
+ */
+export function RunPage({ id, procedure = false }: { id: string; procedure?: boolean }) {
   const workflow = useWorkflow(id);
   const version = useWorkflowVersion(id, workflow.data?.latestVersion);
   const [values, setValues] = useState<Record<string, string | boolean>>({});
@@ -103,8 +106,8 @@ export function RunPage({ id }: { id: string }) {
   const [problems, setProblems] = useState<string[]>([]);
   const run = useMutation({
     mutationFn: (body: { inputs: Record<string, unknown>; title?: string; correlationId?: string; version: number }) =>
-      unwrap(api.POST('/v1/workflows/{id}/run', { params: { path: { id } }, body: { ...body, procedure: false } })),
-    onSuccess: (started) => navigate(`/executions/${started.executionId}/logs`),
+      unwrap(api.POST('/v1/workflows/{id}/run', { params: { path: { id } }, body: { ...body, procedure } })),
+    onSuccess: (started) => navigate(`/executions/${started.executionId}${procedure ? '' : '/logs'}`),
   });
   if (workflow.isPending || version.isPending) return <Loading what="the workflow" />;
   if (workflow.error || version.error) return <ErrorNote error={workflow.error ?? version.error} />;
@@ -134,13 +137,24 @@ export function RunPage({ id }: { id: string }) {
 
   return (
     <section aria-labelledby="run-title">
-      <p className="breadcrumb">
-        <Link to="/workflows">Workflows</Link> / <Link to={`/workflows/${id}`}>{id}</Link> / run
+      {procedure ? (
+        <p className="breadcrumb">
+          <Link to="/procedures">Procedures</Link> / {id} / start
+        </p>
+      ) : (
+        <p className="breadcrumb">
+          <Link to="/workflows">Workflows</Link> / <Link to={`/workflows/${id}`}>{id}</Link> / run
+        </p>
+      )}
+      <h1 id="run-title">
+        {procedure ? 'Start' : 'Run'} {workflow.data.name}
+      </h1>
+      <p className="muted">
+        Version {version.data.version}
+        {procedure ? ' · the record stays open until you complete it or mark it failed' : ''}
       </p>
-      <h1 id="run-title">Run {workflow.data.name}</h1>
-      <p className="muted">Version {version.data.version}</p>
       <form className="run-form" onSubmit={submit} noValidate>
-        {inputs.length === 0 && <p className="muted">This workflow takes no input.</p>}
+        {inputs.length === 0 && <p className="muted">This {procedure ? 'procedure' : 'workflow'} takes no variables.</p>}
         {inputs.map((input) => (
           <Field
             key={input.name}
@@ -151,30 +165,42 @@ export function RunPage({ id }: { id: string }) {
         ))}
         <div className="field">
           <label htmlFor="run-title-input">Title (optional)</label>
-          <input id="run-title-input" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={500} />
+          <input
+            id="run-title-input"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={500}
+            placeholder={procedure ? `${workflow.data.name} · today's date · the required variables` : undefined}
+          />
         </div>
-        <div className="field">
-          <label htmlFor="run-correlation">Correlation id (optional)</label>
-          <input id="run-correlation" value={correlationId} onChange={(e) => setCorrelationId(e.target.value)} maxLength={200} />
-        </div>
+        {!procedure && (
+          <div className="field">
+            <label htmlFor="run-correlation">Correlation id (optional)</label>
+            <input id="run-correlation" value={correlationId} onChange={(e) => setCorrelationId(e.target.value)} maxLength={200} />
+          </div>
+        )}
         {problems.length > 0 && (
-          <ul className="error" role="alert">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
+          <div role="alert">
+            <ul className="error">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
         )}
         {run.error instanceof ApiProblem && run.error.problems.length > 0 ? (
-          <ul className="error" role="alert">
-            {run.error.problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
+          <div role="alert">
+            <ul className="error">
+              {run.error.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
         ) : (
           <ErrorNote error={run.error} />
         )}
         <button type="submit" className="primary" disabled={run.isPending}>
-          {run.isPending ? 'Starting…' : 'Run'}
+          {run.isPending ? 'Starting…' : procedure ? 'Start execution' : 'Run'}
         </button>
       </form>
     </section>
