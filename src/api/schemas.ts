@@ -277,3 +277,6 @@ export const cleanupBody = z
     dryRun: z.boolean().default(false),
   })
   .strict();
+
+/** `GET /v1/directory`: a name, or part of one. */
+export const directoryQuery = z.object({ q: z.string().trim().min(1).max(100) }).strict();

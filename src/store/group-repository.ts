@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from './database-schema.ts';
+import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -69,4 +70,15 @@ export async function addGroupMember(db: Db, groupId: string, userId: string, no
 export async function removeGroupMember(db: Db, groupId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/** Groups whose name contains `text` (any case), by name: whom a record can be shared with. */
+export async function searchGroups(db: Db, text: string, limit: number): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('groups')
+    .select(['id', 'name'])
+    .where(sql<SqlBool>`lower(name) like ${containsPattern(text)} escape '\\'`)
+    .orderBy('name')
+    .limit(limit)
+    .execute();
 }

@@ -1,6 +1,7 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
 import type { Role, User } from '../domain/records.ts';
 import type { ApiTokensTable, Database, UsersTable } from './database-schema.ts';
+import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -172,4 +173,16 @@ export async function usernames(db: Db, ids: readonly (string | null)[]): Promis
   if (wanted.length === 0) return new Map();
   const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', wanted).execute();
   return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** Enabled users whose name contains `text` (any case), by name: whom a record can be shared with. */
+export async function searchUsers(db: Db, text: string, limit: number): Promise<{ id: string; username: string }[]> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .where('disabled_at', 'is', null)
+    .where(sql<SqlBool>`lower(username) like ${containsPattern(text)} escape '\\'`)
+    .orderBy('username')
+    .limit(limit)
+    .execute();
 }

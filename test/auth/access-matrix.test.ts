@@ -35,6 +35,7 @@ const MATRIX: Row[] = [
   ['GET', '/v1/executions/:id/tasks/:taskRunId/audit', undefined, { default: 200, other: 404 }],
   ['GET', '/v1/executions/:id/step-audit', undefined, { default: 200, other: 404 }],
   ['GET', '/v1/executions/:id/shares', undefined, { default: 200, other: 404 }],
+  ['GET', '/v1/directory?q=a', undefined, { default: 200 }],
   ['PUT', '/v1/executions/:id/shares', 'same-shares', { default: 403, owner: 200, admin: 200, other: 404 }],
   ['POST', '/v1/executions/:id/cancel', {}, { default: 403, owner: 409, admin: 409, other: 404 }],
   ['POST', '/v1/executions/:id/steps/:taskRunId/complete', { status: 'succeeded' }, { default: 403, owner: 409, admin: 409, other: 404 }],

@@ -298,7 +298,23 @@ describe.skipIf(skip)('procedures in Chromium', () => {
   });
 
   it('shows a shared record to a member read only: no notes editor, no upload, no Complete', async () => {
-    await web.client.setShares(ids.phone!, { scope: 'shared', users: [], groups: ['ops'] });
+    // the owner shares it with the group ops from the dialog
+    await page.goto(`${web.server.url}/executions/${ids.phone}`);
+    await page.getByRole('button', { name: 'Share' }).click();
+    const share = page.getByRole('dialog', { name: 'Share this record' });
+    await share.getByRole('list', { name: 'Who has access' }).getByText('Administrators').waitFor();
+    await share.getByLabel('Search users and groups').fill('op');
+    await share.getByRole('button', { name: 'Add group ops' }).click();
+    await share.getByLabel('Search users and groups').fill('gra');
+    await share.getByRole('button', { name: 'Add user grace' }).click();
+    await share.getByRole('button', { name: 'Remove user grace' }).click();
+    await expectAccessible(page, 'share dialog');
+    await screenshot(page, '28-share-dialog');
+    await share.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Shared (read only).').waitFor();
+    expect(await web.client.getShares(ids.phone!)).toMatchObject({ scope: 'shared', users: [], groups: [{ name: 'ops' }] });
+    const audit = await web.client.getExecutionAudit(ids.phone!);
+    expect(audit.items.at(-1)).toMatchObject({ eventType: 'SHARES_CHANGED' });
     const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     try {
       const p = await other.newPage();

@@ -3,8 +3,8 @@ import { TaskRunNotFoundError, ValidationError } from '../../domain/errors.ts';
 import { recordAuditRead } from '../../observe/security-events.ts';
 import { shareExecution } from '../../records/execution-sharing.ts';
 import { getExecutionShares } from '../../store/execution-share-repository.ts';
-import { getGroupByName, listGroups } from '../../store/group-repository.ts';
-import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
+import { getGroupByName, listGroups, searchGroups } from '../../store/group-repository.ts';
+import { getUserById, getUserByUsername, searchUsers } from '../../store/user-repository.ts';
 import { listStepResultAudit } from '../../store/step-result-audit-repository.ts';
 import { listAuditChain } from '../../store/audit-event-repository.ts';
 import { verifyChain, verifyLifecycle } from '../../observe/audit-verify.ts';
@@ -16,8 +16,18 @@ import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { executionDetail } from '../execution-detail.ts';
 import { presentTaskRun } from '../presenters.ts';
-import { cancelBody, completeStepBody, executionListQuery, executionParams, sharesBody, taskRunParams, uuidParam } from '../schemas.ts';
 import {
+  cancelBody,
+  completeStepBody,
+  directoryQuery,
+  executionListQuery,
+  executionParams,
+  sharesBody,
+  taskRunParams,
+  uuidParam,
+} from '../schemas.ts';
+import {
+  directoryWire,
   executionAuditWire,
   executionCountWire,
   executionDetailWire,
@@ -232,6 +242,23 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request) => {
         const execution = await readableExecution(services, request, request.params.id);
         return { scope: execution.accessScope, ...(await getExecutionShares(db, execution.id)) };
+      },
+    );
+
+    app.get(
+      '/directory',
+      {
+        schema: {
+          response: { 200: directoryWire, ...problemResponses },
+          tags: ['sharing'],
+          summary: 'Users (enabled) and groups whose name contains q, at most 20 of each: whom a record can be shared with',
+          querystring: directoryQuery,
+        },
+      },
+      async (request) => {
+        const q = request.query.q;
+        const [users, groups] = await Promise.all([searchUsers(db, q, 20), searchGroups(db, q, 20)]);
+        return { users, groups };
       },
     );
 

@@ -86,6 +86,9 @@ export const executionDetailWire = executionSummaryWire
 export const userRefWire = z.object({ id: z.string(), username: z.string() }).meta({ id: 'UserRef' });
 export const groupRefWire = z.object({ id: z.string(), name: z.string() }).meta({ id: 'GroupRef' });
 
+/** `GET /v1/directory`: the users and groups whose name contains the text, to share with. */
+export const directoryWire = z.object({ users: z.array(userRefWire), groups: z.array(groupRefWire) }).meta({ id: 'Directory' });
+
 /** Who may read an execution besides its owner and admins. */
 export const executionSharesWire = z
   .object({

@@ -1853,6 +1853,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users (enabled) and groups whose name contains q, at most 20 of each: whom a record can be shared with */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Directory"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/executions/{id}/document": {
         parameters: {
             query?: never;
@@ -4128,6 +4184,10 @@ export interface components {
             id: string;
             name: string;
         };
+        DirectoryInput: {
+            users: components["schemas"]["UserRefInput"][];
+            groups: components["schemas"]["GroupRefInput"][];
+        };
         ExecutionSharesInput: {
             /** @description private (the owner and admins) or shared (also the users and groups listed) */
             scope: string;
@@ -4880,6 +4940,10 @@ export interface components {
         GroupRef: {
             id: string;
             name: string;
+        };
+        Directory: {
+            users: components["schemas"]["UserRef"][];
+            groups: components["schemas"]["GroupRef"][];
         };
         ExecutionShares: {
             /** @description private (the owner and admins) or shared (also the users and groups listed) */

@@ -5,6 +5,8 @@ import { keys, useExecution } from '../api/queries.ts';
 import { ConfirmDialog, ErrorNote, Loading, StatusBadge } from '../components/common.tsx';
 import { LogViewer } from '../logs/log-viewer.tsx';
 import { RunView } from '../records/run-view.tsx';
+import { ShareButton } from '../records/share-dialog.tsx';
+import { useSession } from '../session.tsx';
 import { Link } from '../router.tsx';
 import { AuditTab } from './execution-audit.tsx';
 import { GraphTab } from './execution-graph.tsx';
@@ -18,6 +20,7 @@ const RUNNING = new Set(['pending', 'running', 'waiting']);
 /** One execution; each tab has its own URL (`/executions/<id>/<tab>`). */
 export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
   const execution = useExecution(id);
+  const { user } = useSession();
   const queries = useQueryClient();
   const [cancelling, setCancelling] = useState(false);
   const cancel = useMutation({
@@ -44,6 +47,7 @@ export function ExecutionPage({ id, tab }: { id: string; tab: Tab }) {
         </div>
         <div className="head-actions">
           <StatusBadge status={e.status} />
+          {user && (user.role === 'admin' || user.id === e.triggeredBy) && <ShareButton executionId={id} owner={e.triggeredByUsername} />}
           <a
             className="button-link"
             href={`/v1/executions/${id}/export`}
