@@ -1,11 +1,11 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import crypto from 'node:crypto';
-import { auditHash, canonicalJson } from '../../src/observe/audit-chain.ts';
+import { auditHash, canonicalJson, hashedContent } from '../../src/observe/audit-chain.ts';
 import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
+import { dropAuditGuards, insertEventRow } from '../support/tampering.ts';
 
 interface Verification {
   ok: boolean;
@@ -15,16 +15,7 @@ interface Verification {
   problems: string[];
 }
 
-async function dropGuards(h: Harness): Promise<void> {
-  for (const table of ['audit_events', 'audit_checkpoints']) {
-    if (h.store.caps.dialect === 'postgres')
-      await sql`drop trigger ${sql.raw(`${table}_append_only`)} on ${sql.table(table)}`.execute(h.store.db);
-    else {
-      await sql`drop trigger ${sql.raw(`${table}_no_update`)}`.execute(h.store.db);
-      await sql`drop trigger ${sql.raw(`${table}_no_delete`)}`.execute(h.store.db);
-    }
-  }
-}
+const dropGuards = (h: Harness) => dropAuditGuards(h, ['audit_events', 'audit_checkpoints']);
 
 describeEachDialect('signed audit checkpoints', (dialect) => {
   let h: Harness;
@@ -233,24 +224,8 @@ describeEachDialect('audit verify: tampering inside the store', (dialect) => {
       eventType: 'STATE_CHANGE',
       metadata: { from: 'completed', to: 'running' },
     };
-    const { prevHash: _p, hash: _h, ...body } = content;
-    const hash = auditHash(last.hash, body);
-    await h.store.db
-      .insertInto('audit_events')
-      .values({
-        id: content.id,
-        subject_type: 'execution',
-        subject_id: id,
-        seq: content.seq,
-        execution_id: id,
-        event_type: content.eventType,
-        actor: JSON.stringify(content.actor),
-        metadata: JSON.stringify(content.metadata),
-        created_at: content.createdAt,
-        prev_hash: last.hash,
-        hash,
-      })
-      .execute();
+    const hash = auditHash(last.hash, hashedContent(content));
+    await insertEventRow(h, { ...content, prevHash: last.hash, hash });
     expect(await problems()).toContain(`execution ${id}: the chain ends at seq ${last.seq + 1} but its recorded head is seq ${last.seq}`);
   });
 });

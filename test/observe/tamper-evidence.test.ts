@@ -10,23 +10,14 @@ import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createAttachmentFixture, sha256, type AttachmentFixture } from '../support/attachment-fixture.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect, tempDir, TEST_PG_URL } from '../support/stores.ts';
+import { dropAuditGuards, insertEventRow } from '../support/tampering.ts';
 
 interface Verification {
   ok: boolean;
   problems: string[];
 }
 
-/** What an intruder with write access to the database does first: the append-only guards go. */
-async function dropGuards(h: Harness): Promise<void> {
-  for (const table of ['audit_events', 'audit_checkpoints', 'step_result_audit']) {
-    if (h.store.caps.dialect === 'postgres')
-      await sql`drop trigger ${sql.raw(`${table}_append_only`)} on ${sql.table(table)}`.execute(h.store.db);
-    else {
-      await sql`drop trigger ${sql.raw(`${table}_no_update`)}`.execute(h.store.db);
-      await sql`drop trigger ${sql.raw(`${table}_no_delete`)}`.execute(h.store.db);
-    }
-  }
-}
+const dropGuards = (h: Harness) => dropAuditGuards(h);
 
 /** A task that fails, so its record has a failure to turn into a success. */
 const FLAKY = {
@@ -145,24 +136,7 @@ describeEachDialect('tamper evidence: the record, not only the audit rows', (dia
       createdAt: new Date().toISOString(),
     };
     const hash = auditHash(last.hash, content);
-    await h.store.db
-      .insertInto('audit_events')
-      .values({
-        id: content.id,
-        subject_type: content.subjectType,
-        subject_id: content.subjectId,
-        seq: content.seq,
-        execution_id: executionId,
-        event_type: content.eventType,
-        actor: JSON.stringify(content.actor),
-        metadata: JSON.stringify(content.metadata),
-        created_at: content.createdAt,
-        prev_hash: last.hash,
-        hash,
-        key_id: last.keyId,
-        mac: last.mac,
-      })
-      .execute();
+    await insertEventRow(h, { ...content, prevHash: last.hash, hash, keyId: last.keyId, mac: last.mac });
     await h.store.db.updateTable('audit_chain_heads').set({ seq: content.seq, hash }).where('subject_id', '=', executionId).execute();
     expect(await problemsOf()).toContain(
       `execution ${executionId}: event ${content.id} (seq ${content.seq}): its authentication does not verify (forged or rewritten)`,
