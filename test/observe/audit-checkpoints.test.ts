@@ -2,10 +2,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import crypto from 'node:crypto';
 import { auditHash, canonicalJson, hashedContent } from '../../src/observe/audit-chain.ts';
-import { listAuditChain } from '../../src/store/audit-event-repository.ts';
+import { insertAuditEvent, listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
-import { dropAuditGuards, insertEventRow } from '../support/tampering.ts';
+import { dropAuditGuards } from '../support/tampering.ts';
 
 interface Verification {
   ok: boolean;
@@ -225,7 +225,7 @@ describeEachDialect('audit verify: tampering inside the store', (dialect) => {
       metadata: { from: 'completed', to: 'running' },
     };
     const hash = auditHash(last.hash, hashedContent(content));
-    await insertEventRow(h, { ...content, prevHash: last.hash, hash });
+    await insertAuditEvent(h.store.db, { ...content, prevHash: last.hash, hash, keyId: null, mac: null });
     expect(await problems()).toContain(`execution ${id}: the chain ends at seq ${last.seq + 1} but its recorded head is seq ${last.seq}`);
   });
 });

@@ -6,11 +6,11 @@ import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/api/server.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { auditHash } from '../../src/observe/audit-chain.ts';
-import { listAuditChain } from '../../src/store/audit-event-repository.ts';
+import { insertAuditEvent, listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createAttachmentFixture, sha256, type AttachmentFixture } from '../support/attachment-fixture.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect, tempDir, TEST_PG_URL } from '../support/stores.ts';
-import { dropAuditGuards, insertEventRow } from '../support/tampering.ts';
+import { dropAuditGuards } from '../support/tampering.ts';
 
 interface Verification {
   ok: boolean;
@@ -136,7 +136,7 @@ describeEachDialect('tamper evidence: the record, not only the audit rows', (dia
       createdAt: new Date().toISOString(),
     };
     const hash = auditHash(last.hash, content);
-    await insertEventRow(h, { ...content, prevHash: last.hash, hash, keyId: last.keyId, mac: last.mac });
+    await insertAuditEvent(h.store.db, { ...content, prevHash: last.hash, hash, keyId: last.keyId, mac: last.mac });
     await h.store.db.updateTable('audit_chain_heads').set({ seq: content.seq, hash }).where('subject_id', '=', executionId).execute();
     expect(await problemsOf()).toContain(
       `execution ${executionId}: event ${content.id} (seq ${content.seq}): its authentication does not verify (forged or rewritten)`,
