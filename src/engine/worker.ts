@@ -83,7 +83,11 @@ export class Worker {
       return;
     }
     this.claiming = true;
-    void this.claimLoop().finally(() => (this.claiming = false));
+    void this.claimLoop().finally(() => {
+      this.claiming = false;
+      // A kick that came while the loop was ending (after its last look) would otherwise be lost.
+      if (this.claimAgain) this.kick();
+    });
   }
 
   private async claimLoop(): Promise<void> {

@@ -16,6 +16,9 @@ export interface StoredAuditEvent {
   createdAt: string;
   prevHash: string | null;
   hash: string;
+  /** The deployment key that authenticated it, and the HMAC of `hash` under that key (null before authentication). */
+  keyId: string | null;
+  mac: string | null;
 }
 
 function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
@@ -31,6 +34,8 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
     createdAt: row.created_at,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyId: row.key_id,
+    mac: row.mac,
   };
 }
 
@@ -92,6 +97,8 @@ export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<voi
       created_at: e.createdAt,
       prev_hash: e.prevHash,
       hash: e.hash,
+      key_id: e.keyId,
+      mac: e.mac,
     })
     .execute();
 }
@@ -130,4 +137,27 @@ export async function listAuditEvents(
   if (filter.eventType) q = q.where('event_type', '=', filter.eventType);
   const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
   return rows.map(toEvent);
+}
+
+/**
+ * What the ATTACHMENT_ADDED events recorded of these attachments (sha256, size), by attachment id:
+ * the authenticated account of each upload, which the attachment rows must still agree with.
+ */
+export async function recordedAttachmentFacts(
+  db: Db,
+  executionIds: readonly string[],
+): Promise<Map<string, { sha256: unknown; sizeBytes: unknown }>> {
+  const facts = new Map<string, { sha256: unknown; sizeBytes: unknown }>();
+  if (executionIds.length === 0) return facts;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select('metadata')
+    .where('event_type', '=', 'ATTACHMENT_ADDED')
+    .where('execution_id', 'in', [...new Set(executionIds)])
+    .execute();
+  for (const row of rows) {
+    const m = fromJson<Record<string, unknown>>(row.metadata);
+    facts.set(String(m.attachmentId), { sha256: m.sha256, sizeBytes: m.sizeBytes });
+  }
+  return facts;
 }
