@@ -156,9 +156,14 @@ export class AuthService {
       await users.touchApiToken(this.db, record.id, now);
       return actorOf(user, record.id);
     }
-    const userId = await this.jwt.verify(token);
-    const user = userId ? await users.getUserById(this.db, userId) : undefined;
+    const verified = await this.jwt.verify(token);
+    const user = verified ? await users.getUserById(this.db, verified.userId) : undefined;
     if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
+    // A password reset voids the tokens issued before it; `iat` has whole seconds, so one issued in the
+    // reset's own second is refused too (the safe side: sign in again).
+    const changedAt = await users.getCredentialsChangedAt(this.db, user.id);
+    if (changedAt && verified!.issuedAt < Math.ceil(Date.parse(changedAt) / 1000))
+      throw new UnauthenticatedError('Invalid or expired token');
     return actorOf(user);
   }
 

@@ -25,11 +25,16 @@ export class JwtSigner {
       .sign(this.key);
   }
 
-  /** The user id the token was issued to, or undefined for anything forged, expired or malformed. */
-  async verify(token: string): Promise<string | undefined> {
+  /**
+   * The user id the token was issued to and when (seconds since the epoch), or undefined for
+   * anything forged, expired or malformed.
+   */
+  async verify(token: string): Promise<{ userId: string; issuedAt: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      return typeof payload.sub === 'string' ? payload.sub : undefined;
+      return typeof payload.sub === 'string' && typeof payload.iat === 'number'
+        ? { userId: payload.sub, issuedAt: payload.iat }
+        : undefined;
     } catch {
       return undefined;
     }

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, Role, User } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { endBrowserSessionsOfUser } from '../store/browser-session-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import * as groups from '../store/group-repository.ts';
 import * as users from '../store/user-repository.ts';
@@ -68,13 +69,28 @@ export class UserAdministration {
         disabledAt: disabled === undefined ? undefined : disabled ? (user.disabledAt ?? now) : null,
         updatedAt: now,
       });
+      // A reset password ends every way in that the old one opened: sessions, sign-in and API tokens.
+      const revoked =
+        password === undefined
+          ? undefined
+          : {
+              apiTokens: await users.revokeApiTokensOfUser(trx, user.id, now),
+              browserSessions: await endBrowserSessionsOfUser(trx, user.id, now),
+            };
       await recordAuditEvent(trx, {
         subjectType: 'user',
         subjectId: user.id,
         eventType: 'USER_UPDATED',
         actor,
         // never the password itself
-        metadata: { username: user.username, role, disabled, canEditWorkflows, passwordReset: password !== undefined },
+        metadata: {
+          username: user.username,
+          role,
+          disabled,
+          canEditWorkflows,
+          passwordReset: password !== undefined,
+          ...(revoked ? { revoked } : {}),
+        },
       });
     });
     return (await users.getUserById(this.db, id))!;

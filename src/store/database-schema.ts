@@ -117,6 +117,8 @@ export interface UsersTable {
   can_edit_workflows: Generated<number>;
   failed_logins: Generated<number>;
   locked_until: string | null;
+  /** When an admin last reset the password: sign-in tokens issued before it are refused. */
+  credentials_changed_at: string | null;
 }
 
 export interface GroupsTable {

@@ -87,7 +87,9 @@ export async function updateUser(db: Db, id: string, changes: UserChanges): Prom
     .set({
       updated_at: changes.updatedAt,
       ...(changes.role !== undefined ? { role: changes.role } : {}),
-      ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash, failed_logins: 0, locked_until: null } : {}),
+      ...(changes.passwordHash !== undefined
+        ? { password_hash: changes.passwordHash, failed_logins: 0, locked_until: null, credentials_changed_at: changes.updatedAt }
+        : {}),
       ...(changes.disabledAt !== undefined ? { disabled_at: changes.disabledAt } : {}),
       ...(changes.canEditWorkflows !== undefined ? { can_edit_workflows: changes.canEditWorkflows ? 1 : 0 } : {}),
     })
@@ -185,4 +187,21 @@ export async function searchUsers(db: Db, text: string, limit: number): Promise<
     .orderBy('username')
     .limit(limit)
     .execute();
+}
+
+/** When the user's password was last reset (sign-in tokens issued before it are void), if ever. */
+export async function getCredentialsChangedAt(db: Db, userId: string): Promise<string | null> {
+  const row = await db.selectFrom('users').select('credentials_changed_at').where('id', '=', userId).executeTakeFirst();
+  return row?.credentials_changed_at ?? null;
+}
+
+/** Revokes every API token of a user still valid; answers how many. */
+export async function revokeApiTokensOfUser(db: Db, userId: string, now: string): Promise<number> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

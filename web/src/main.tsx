@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
+import { AdminPage } from './admin/admin-page.tsx';
 import { ApiProblem } from './api/client.ts';
 import { Layout } from './components/layout.tsx';
 import { matchRoute } from './lib/routes.ts';
@@ -32,6 +33,7 @@ const TITLES: Record<string, string> = {
   executions: 'Executions',
   execution: 'Execution',
   records: 'Records',
+  admin: 'Administration',
   procedures: 'Procedures',
   start: 'Start a procedure',
   workflows: 'Workflows',
@@ -75,6 +77,9 @@ function Pages() {
       break;
     case 'start':
       page = <RunPage key={`start-${route.id}`} id={route.id} procedure />;
+      break;
+    case 'admin':
+      page = <AdminPage section={route.section} />;
       break;
     case 'records':
       page = <RecordsPage />;

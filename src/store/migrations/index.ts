@@ -12,6 +12,7 @@ import * as attachments from './0009-attachments.ts';
 import * as scheduling from './0010-scheduling.ts';
 import * as auditAuthentication from './0011-audit-authentication.ts';
 import * as browserSessions from './0012-browser-sessions.ts';
+import * as credentialsChangedAt from './0014-credentials-changed-at.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -32,6 +33,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0010-scheduling': scheduling,
   '0011-audit-authentication': auditAuthentication,
   '0012-browser-sessions': browserSessions,
+  '0014-credentials-changed-at': credentialsChangedAt,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -273,6 +273,7 @@ table users (
   can_edit_workflows integer not null default 0,
   failed_logins integer not null default 0,
   locked_until timestamp with time zone,
+  credentials_changed_at timestamp with time zone,
   constraint users_pkey PRIMARY KEY (id),
   constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
   constraint users_username_key UNIQUE (username)

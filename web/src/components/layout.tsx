@@ -31,6 +31,11 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/workflows" aria-current={current('/workflows')}>
             Workflows
           </Link>
+          {session.user?.role === 'admin' && (
+            <Link to="/admin/users" aria-current={current('/admin')}>
+              Administration
+            </Link>
+          )}
         </nav>
         <div className="topbar-tools">
           <label htmlFor="pref-zone" className="visually-hidden">

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'executions' }
   | { name: 'execution'; id: string; tab: ExecutionTab }
   | { name: 'records' }
+  | { name: 'admin'; section: 'users' | 'groups' | 'retention' | 'audit' | 'attachments' }
   | { name: 'procedures' }
   | { name: 'start'; id: string }
   | { name: 'workflows' }
@@ -27,6 +28,9 @@ export function matchRoute(pathname: string): Route {
   if (execution)
     return { name: 'execution', id: execution[1]!.toLowerCase(), tab: (execution[2] as ExecutionTab | undefined) ?? 'overview' };
   if (path === '/records') return { name: 'records' };
+  if (path === '/admin') return { name: 'admin', section: 'users' };
+  const admin = /^\/admin\/(users|groups|retention|audit|attachments)$/.exec(path);
+  if (admin) return { name: 'admin', section: admin[1] as 'users' | 'groups' | 'retention' | 'audit' | 'attachments' };
   if (path === '/procedures') return { name: 'procedures' };
   const start = new RegExp(`^/procedures/(${WORKFLOW})/start$`).exec(path);
   if (start) return { name: 'start', id: start[1]! };
