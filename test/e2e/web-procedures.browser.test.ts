@@ -397,4 +397,87 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     await table.getByText('Restart nginx on db-07').waitFor();
     expect((await web.client.getExecution(ids.record!)).status).toBe('completed');
   });
+
+  it('administers users, groups, retention, audit and attachments, as an admin only', async () => {
+    await page.goto(`${web.server.url}/executions`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
+    await page.waitForURL(/\/admin\/users$/);
+    const users = page.getByRole('table', { name: 'Users' });
+    await users.getByRole('cell', { name: 'grace', exact: true }).waitFor();
+    await page.getByLabel('Username').fill('henry');
+    await page.getByLabel('Password', { exact: true }).fill('henry password 1');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await users.getByRole('cell', { name: 'henry', exact: true }).waitFor();
+    await page.getByLabel('Role of henry').selectOption('admin');
+    await page.getByRole('status').getByText('henry: now admin.').waitFor();
+    await page.getByRole('button', { name: 'Disable henry' }).click();
+    await page.getByRole('status').getByText('henry: disabled.').waitFor();
+    await expectAccessible(page, 'admin users');
+    await screenshot(page, '29-admin-users');
+    // grace's password is reset: her sign-in token stops working
+    const graceToken = (
+      (await await fetch(`${web.server.url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'grace', password: MEMBER_PASSWORD }),
+      }).then((r) => r.json())) as { token: string }
+    ).token;
+    await new Promise((r) => setTimeout(r, 1100));
+    await page.getByRole('button', { name: 'Reset password of grace' }).click();
+    const reset = page.getByRole('dialog', { name: 'Reset the password of grace?' });
+    await reset.getByLabel('New password').fill('grace new password 2');
+    await reset.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByRole('status').getByText('grace: password reset; their sessions and API tokens were ended.').waitFor();
+    expect((await fetch(`${web.server.url}/v1/me`, { headers: { authorization: `Bearer ${graceToken}` } })).status).toBe(401);
+
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByLabel('Group name').fill('dba');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByLabel('Add a member to dba').selectOption({ label: 'grace' });
+    await page.getByRole('button', { name: 'Add member to dba' }).click();
+    await page.getByRole('list', { name: 'Members of dba' }).getByText('grace').waitFor();
+    await expectAccessible(page, 'admin groups');
+    await screenshot(page, '30-admin-groups');
+    await page.getByRole('button', { name: 'Remove grace from dba' }).click();
+    await page.getByRole('list', { name: 'Members of dba' }).getByText('No members.').waitFor();
+
+    await page.getByRole('link', { name: 'Retention' }).click();
+    await page.getByRole('table', { name: 'Tables' }).getByText('execution_logs').waitFor();
+    await page.getByLabel(/^Older than/).fill('30');
+    await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+    const cleanup = page.getByRole('dialog', { name: 'Run this cleanup?' });
+    await cleanup.getByText(/0 would be deleted/).waitFor();
+    await expectAccessible(page, 'retention dry run');
+    await screenshot(page, '31-admin-retention');
+    await cleanup.getByRole('button', { name: 'Delete now' }).click();
+    await page.getByRole('status').getByText('Cleanup done.').waitFor();
+
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await page.getByText(/^Verified: \d+ chains, \d+ events, \d+ checkpoints$/).waitFor({ timeout: 15_000 });
+    const before = await page.getByLabel('Latest checkpoint').textContent();
+    await page.getByRole('button', { name: 'Write a checkpoint now' }).click();
+    await expect.poll(() => page.getByLabel('Latest checkpoint').textContent()).not.toBe(before);
+    await expectAccessible(page, 'admin audit');
+    await screenshot(page, '32-admin-audit');
+
+    await page.getByRole('link', { name: 'Attachments' }).click();
+    await page.getByRole('button', { name: 'Check attachments' }).click();
+    await page.getByText(/^All \d+ attachments are stored unchanged$/).waitFor();
+    await expectAccessible(page, 'admin attachments');
+
+    // a member sees no Administration, and the page refuses
+    const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const p = await other.newPage();
+      p.setDefaultTimeout(8000);
+      await p.goto(`${web.server.url}/admin/users`);
+      await signIn(p, 'grace', 'grace new password 2');
+      await p.getByRole('alert').getByText('Only administrators can see this page.').waitFor();
+      expect(await p.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+      expect((await p.request.get(`${web.server.url}/v1/admin/users`)).status()).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -94,6 +94,7 @@ export function AdminGroups() {
                 </select>
                 <button
                   type="button"
+                  aria-label={`Add member to ${g.name}`}
                   disabled={!adding[g.id]}
                   onClick={() => {
                     addMember.mutate({ id: g.id, userId: adding[g.id]! });

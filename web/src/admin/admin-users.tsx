@@ -128,7 +128,7 @@ export function AdminUsers() {
                 >
                   {u.disabledAt ? 'Enable' : 'Disable'}
                 </button>
-                <button type="button" onClick={() => setResetting(u)} aria-label={`Reset the password of ${u.username}`}>
+                <button type="button" onClick={() => setResetting(u)} aria-label={`Reset password of ${u.username}`}>
                   Reset password
                 </button>
               </td>
