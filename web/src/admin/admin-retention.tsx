@@ -71,7 +71,7 @@ export function AdminRetention() {
         </dd>
       </dl>
       <h2>Sizes</h2>
-      <table className="table compact" aria-label="Tables">
+      <table className="table compact fit" aria-label="Tables">
         <thead>
           <tr>
             <th scope="col">Table</th>
