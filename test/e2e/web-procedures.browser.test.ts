@@ -172,6 +172,32 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     await step.getByRole('link', { name: 'Download health-before.png' }).click();
     expect((await download).suggestedFilename()).toBe('health-before.png');
 
+    // a screenshot pasted from the clipboard, and a file dropped on the step
+    const shot = (
+      await sharp({ create: { width: 320, height: 200, channels: 3, background: '#1f4e8c' } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+    await step.getByRole('group', { name: /^Evidence upload for step 1/ }).waitFor();
+    for (const [kind, name] of [
+      ['paste', 'pasted-screenshot.png'],
+      ['drop', 'dropped.png'],
+    ] as const) {
+      // a real File in a DataTransfer, as the browser builds for a paste or a drop (the CSP does not govern this)
+      await page.evaluate(`(() => {
+        const bytes = Uint8Array.from(atob(${JSON.stringify(shot)}), (c) => c.charCodeAt(0));
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], ${JSON.stringify(name)}, { type: 'image/png' }));
+        const init = { bubbles: true, cancelable: true };
+        const event = ${JSON.stringify(kind)} === 'paste'
+          ? new ClipboardEvent('paste', { ...init, clipboardData: data })
+          : new DragEvent('drop', { ...init, dataTransfer: data });
+        document.querySelector('li[data-task-id="check_dashboard"] .drop-zone').dispatchEvent(event);
+      })()`);
+      await step.getByText(`Attached ${name}`).waitFor();
+      await step.getByRole('button', { name: `Open ${name} full size` }).waitFor({ timeout: 15_000 });
+    }
+
     // over the limit: refused in the page, nothing sent
     const before = (await web.client.attachments.list(ids.record!)).length;
     await step.locator('input[type=file]').first().setInputFiles(path.join(files, 'too-big.bin'));
@@ -244,7 +270,7 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     const archive = await download;
     expect(archive.suggestedFilename()).toBe(`runledger-execution-${ids.record}.tar.gz`);
     const verified = await verifyExecutionArchive(fs.createReadStream(await archive.path()));
-    expect(verified).toMatchObject({ ok: true, executionId: ids.record, checked: { attachments: 2 } });
+    expect(verified).toMatchObject({ ok: true, executionId: ids.record, checked: { attachments: 4 } });
     await expectAccessible(page, 'completed record');
     await screenshot(page, '23-run-view-completed', { fullPage: true });
   });
