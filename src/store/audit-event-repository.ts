@@ -45,16 +45,11 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
  * every dialect; `setChainHead` must follow in the same transaction.
  */
 export async function claimNextSeq(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; prevHash: string | null }> {
-  await db
-    .insertInto('audit_chain_heads')
-    .values({ subject_type: subjectType, subject_id: subjectId, seq: 0, hash: null })
-    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doNothing())
-    .execute();
+  // One statement: a new chain starts at 1, an existing one moves on by one (and stays locked).
   const head = await db
-    .updateTable('audit_chain_heads')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('subject_type', '=', subjectType)
-    .where('subject_id', '=', subjectId)
+    .insertInto('audit_chain_heads')
+    .values({ subject_type: subjectType, subject_id: subjectId, seq: 1, hash: null })
+    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doUpdateSet((eb) => ({ seq: eb('audit_chain_heads.seq', '+', 1) })))
     .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow();
   return { seq: head.seq, prevHash: head.hash };
