@@ -127,12 +127,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logPollMs: options.logPollMs,
         retention,
         attachments,
+        logStats: runtime.logs.stats,
       },
       {
         bodyLimitBytes: config.bodyLimitBytes,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
         sessionTtlMs: config.sessionTtlMs,
         trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
       },
     );
     await app.listen({ host: config.host, port: config.port });

@@ -163,9 +163,14 @@ function checkStepResults(results: readonly StepResultAuditRow[], transitions: r
       workerId: m.workerId ?? null,
       correlationId: m.correlationId ?? null,
       success: typeof m.success === 'boolean' ? m.success : t.toState === 'succeeded',
-      executionTimeMs: typeof m.executionTimeMs === 'number' ? Math.trunc(m.executionTimeMs) : null,
+      // Whole milliseconds, as the integer column holds them.
+      executionTimeMs: typeof m.executionTimeMs === 'number' ? Math.round(m.executionTimeMs) : null,
     };
-    const actual = { ...row, recordedAt: Date.parse(row.recordedAt) };
+    const actual = {
+      ...row,
+      recordedAt: Date.parse(row.recordedAt),
+      executionTimeMs: row.executionTimeMs === null ? null : Math.round(row.executionTimeMs),
+    };
     for (const key of Object.keys(expected) as (keyof typeof expected)[])
       if (!same(expected[key], actual[key]))
         problems.push(`step result of transition ${t.id}: its ${key} differs from the transition it records`);
