@@ -15,7 +15,8 @@ export class JwtSigner {
   }
 
   sign(userId: string): Promise<string> {
-    return new SignJWT({})
+    // `iat` has whole seconds; the milliseconds tell a token from a password reset in the same second
+    return new SignJWT({ iatMs: Date.now() })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -26,15 +27,15 @@ export class JwtSigner {
   }
 
   /**
-   * The user id the token was issued to and when (seconds since the epoch), or undefined for
-   * anything forged, expired or malformed.
+   * The user id the token was issued to and when (milliseconds since the epoch; a token without
+   * `iatMs` counts from the start of its `iat` second), or undefined for anything forged, expired or
+   * malformed.
    */
-  async verify(token: string): Promise<{ userId: string; issuedAt: number } | undefined> {
+  async verify(token: string): Promise<{ userId: string; issuedAtMs: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      return typeof payload.sub === 'string' && typeof payload.iat === 'number'
-        ? { userId: payload.sub, issuedAt: payload.iat }
-        : undefined;
+      if (typeof payload.sub !== 'string' || typeof payload.iat !== 'number') return undefined;
+      return { userId: payload.sub, issuedAtMs: typeof payload.iatMs === 'number' ? payload.iatMs : payload.iat * 1000 };
     } catch {
       return undefined;
     }

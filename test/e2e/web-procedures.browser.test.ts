@@ -448,7 +448,6 @@ describe.skipIf(skip)('procedures in Chromium', () => {
         body: JSON.stringify({ username: 'grace', password: MEMBER_PASSWORD }),
       }).then((r) => r.json())) as { token: string }
     ).token;
-    await new Promise((r) => setTimeout(r, 1100));
     await page.getByRole('button', { name: 'Reset password of grace' }).click();
     const reset = page.getByRole('dialog', { name: 'Reset the password of grace?' });
     await reset.getByLabel('New password').fill('grace new password 2');
