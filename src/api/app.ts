@@ -40,10 +40,26 @@ const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
+/**
+ * The server's own log names each request by method and path only: a query string holds what people
+ * search for (`input.password=…`, a keyword), and the log is read by more people than the record.
+ */
+function withoutQueryStrings(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  if (logger !== true && typeof logger !== 'object') return logger;
+  return {
+    ...(logger === true ? {} : logger),
+    serializers: {
+      ...(logger === true ? {} : (logger as { serializers?: Record<string, unknown> }).serializers),
+      req: (req: { method: string; url: string; id?: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+    },
+  };
+}
+
 /** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withoutQueryStrings(options.logger ?? false),
     bodyLimit: options.bodyLimitBytes,
     // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },

@@ -48,6 +48,7 @@ export async function runTaskAttempt(
       input,
       signal: controller.signal,
       pluginDirs: deps.pluginDirs,
+      secretSafeCut: (bytes, cut) => masker.safeCut(bytes, cut),
       log: (level, source, message) =>
         deps.logSink.append({ executionId: run.executionId, taskRunId: run.id, level, source, message: masker.mask(message) }),
     });

@@ -53,6 +53,7 @@ export async function pluginTask(ctx: TaskContext): Promise<unknown> {
     env: taskEnv(),
     stdin: `${JSON.stringify(request)}\n`,
     signal: ctx.signal,
+    safeCut: ctx.secretSafeCut,
     onStdoutLine: (line) => {
       const event = parseEvent(line);
       if (event?.type === 'output') result.add(event.output, line);
