@@ -9,6 +9,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
+import { NestingTooDeepError } from '../domain/errors.ts';
+import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../domain/nesting-depth.ts';
 import { registerAuthentication } from './access-hook.ts';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.ts';
 import type { AppServices } from './app-services.ts';
@@ -56,6 +58,27 @@ function withoutQueryStrings(logger: FastifyServerOptions['logger']): FastifySer
   };
 }
 
+/**
+ * JSON bodies are measured before they are parsed: a body nested deeper than `MAX_NESTING_DEPTH`
+ * is refused (400 `NESTING_TOO_DEEP`), since everything after the parser (validation, masking, the
+ * store) walks it recursively. Otherwise Fastify's own parser (prototype-poisoning checks) reads it.
+ */
+function registerJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonNestsDeeperThan(text)) {
+      done(
+        new NestingTooDeepError(`The JSON body nests deeper than ${MAX_NESTING_DEPTH} levels`, { maxDepth: MAX_NESTING_DEPTH }),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
 /** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -75,6 +98,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     if (await webPage(request, reply)) return reply;
     return sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
   });
+  registerJsonParser(app);
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {
