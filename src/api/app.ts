@@ -75,7 +75,7 @@ function registerJsonParser(app: FastifyInstance): void {
       );
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 }
 

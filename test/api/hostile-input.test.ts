@@ -67,7 +67,7 @@ describeEachDialect('hostile input answers 4xx, never 5xx, never a wrong answer'
       ['flow', flow],
       ['block', block],
       ['bomb', bomb],
-    ]) {
+    ] as const) {
       for (const [method, url] of [
         ['POST', '/v1/workflows'],
         ['PUT', '/v1/workflows/deep'],
