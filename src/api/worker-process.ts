@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { newWorkerId } from '../engine/engine.ts';
 import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
+import { openDataDirWarning, restrictFilesToOwner } from '../store/private-files.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { assertSharedSecretKey } from './server.ts';
 
@@ -27,6 +28,9 @@ export async function startWorker(
   const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
   assertSharedSecretKey(config, 'a worker (runledger worker)');
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const openDir = openDataDirWarning(config.dataDir);
+  if (openDir) warn(openDir);
+  restrictFilesToOwner(config.dataDir);
   const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   let runtime: EngineRuntime | undefined;
