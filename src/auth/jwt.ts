@@ -25,10 +25,21 @@ export class JwtSigner {
       .sign(this.key);
   }
 
-  /** The user id the token was issued to, or undefined for anything forged, expired or malformed. */
+  /**
+   * The user id the token was issued to, or undefined for anything forged, expired or malformed. A
+   * token must say when it was issued and when it expires, and be no older than the session lifetime
+   * whatever its `exp` says: a token signed with the real key but without an end (or with a far one)
+   * would otherwise be accepted forever.
+   */
   async verify(token: string): Promise<string | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        maxTokenAge: this.ttl,
+      });
       return typeof payload.sub === 'string' ? payload.sub : undefined;
     } catch {
       return undefined;

@@ -8,7 +8,8 @@ import { describeEachDialect, tempDir, TEST_PG_URL, type DialectName } from '../
 
 /** Every file under `dir` with group or other permission bits: none may have any. */
 function sharedFiles(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((name) => path.join(dir, name))
     .filter((file) => fs.statSync(file).isFile() && (fs.statSync(file).mode & 0o077) !== 0)
     .map((file) => `${path.relative(dir, file)} ${(fs.statSync(file).mode & 0o777).toString(8)}`);
