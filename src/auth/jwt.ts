@@ -1,4 +1,5 @@
 import { jwtVerify, SignJWT } from 'jose';
+import { parseDurationMs } from '../domain/duration.ts';
 
 const ISSUER = 'runledger';
 const AUDIENCE = 'runledger-api';
@@ -6,12 +7,14 @@ const AUDIENCE = 'runledger-api';
 /** Issues and checks session tokens (HS256). The key comes from config or the data directory. */
 export class JwtSigner {
   private readonly key: Uint8Array;
+  /** Token lifetime in whole seconds, read with the duration grammar of every other setting (`1h30m`). */
+  private readonly ttlSeconds: number;
 
-  constructor(
-    secret: string,
-    private readonly ttl: string,
-  ) {
+  constructor(secret: string, ttl: string) {
     this.key = new TextEncoder().encode(secret);
+    const ms = parseDurationMs(ttl);
+    if (ms === undefined || ms < 1000) throw new RangeError(`token lifetime ${JSON.stringify(ttl)} is not a duration of at least 1s`);
+    this.ttlSeconds = Math.floor(ms / 1000);
   }
 
   sign(userId: string): Promise<string> {
@@ -21,7 +24,7 @@ export class JwtSigner {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(this.ttl)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttlSeconds)
       .sign(this.key);
   }
 
@@ -38,7 +41,7 @@ export class JwtSigner {
         audience: AUDIENCE,
         algorithms: ['HS256'],
         requiredClaims: ['exp', 'iat', 'sub'],
-        maxTokenAge: this.ttl,
+        maxTokenAge: this.ttlSeconds,
       });
       return typeof payload.sub === 'string' ? payload.sub : undefined;
     } catch {
