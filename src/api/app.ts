@@ -11,6 +11,7 @@ import {
 import { BrowserSessions } from '../auth/browser-sessions.ts';
 import { NestingTooDeepError } from '../domain/errors.ts';
 import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../domain/nesting-depth.ts';
+import { DeferredAuditWrites } from '../observe/deferred-audit.ts';
 import { registerAuthentication } from './access-hook.ts';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.ts';
 import type { AppServices } from './app-services.ts';
@@ -25,6 +26,13 @@ import { recordRoutes } from './routes/record-routes.ts';
 import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Audit events written after the answer (see DeferredAuditWrites). */
+    deferredAudit: DeferredAuditWrites;
+  }
+}
 
 export interface AppOptions {
   bodyLimitBytes: number;
@@ -117,6 +125,10 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  // Audit writes kept out of an answer's time (a refused read); the server's close waits for them.
+  const deferredAudit = new DeferredAuditWrites();
+  app.decorate('deferredAudit', deferredAudit);
+  app.addHook('onClose', () => deferredAudit.drain());
   const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   registerAuthentication(app, services.auth, sessions);
   await app.register(healthRoutes(services));
