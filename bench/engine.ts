@@ -8,11 +8,13 @@
  * baseline runs) and with 1 and 3 `runledger worker` processes behind an API node. The baseline is today's code checked out from git into a temporary
  * directory and run with the same node_modules.
  *
- *   npx tsx bench/engine.ts   (BENCH_EXECUTIONS=500, BENCH_CHAIN_RUNS=3, BENCH_ROUNDS=2, BENCH_BASELINE_REF=cd1e7b4)
+ *   npx tsx bench/engine.ts   (BENCH_EXECUTIONS=500, BENCH_CHAIN_RUNS=3, BENCH_ROUNDS=2, BENCH_BASELINE_REF=cd1e7b4,
+ *                              BENCH_CASES=one node,3 workers to run only the cases whose names contain these)
  *
  * Prints `name: ours X, baseline Y, ratio Z` lines and writes bench/results/engine.json.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,7 @@ const IN_FLIGHT = 20;
 const BASELINE_REF = process.env.BENCH_BASELINE_REF ?? 'cd1e7b4';
 const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
+const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 interface Deployment {
@@ -97,7 +100,8 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
 /** A server (and workers) on a fresh store: SQLite in a new directory, or a new PostgreSQL database. */
 async function deploy(root: string, store: 'sqlite' | 'postgres', workers: number): Promise<Deployment> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-'));
-  const env: NodeJS.ProcessEnv = { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_SECRET_KEY: SECRET_KEY };
+  // One deployment: every node shares the secret key and the audit key.
+  const env: NodeJS.ProcessEnv = { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_SECRET_KEY: SECRET_KEY, RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY };
   let database: string | undefined;
   if (store === 'postgres') {
     database = `rl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -221,7 +225,9 @@ try {
     { name: 'PostgreSQL, API node + 1 worker', store: 'postgres', workers: 1 },
     { name: 'PostgreSQL, API node + 3 workers', store: 'postgres', workers: 3 },
   ];
-  for (const c of cases) {
+  // BENCH_CASES=postgres,sqlite… keeps the cases whose name contains one of the words (case-insensitive).
+  const only = (process.env.BENCH_CASES ?? '').toLowerCase().split(',').filter(Boolean);
+  for (const c of cases.filter((x) => only.length === 0 || only.some((w) => x.name.toLowerCase().includes(w)))) {
     const ours: Figures[] = [];
     const base: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -10,6 +10,7 @@ import { newWorkerId, type Engine } from '../engine/engine.ts';
 import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
 import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
+import { bindAuditKey } from '../observe/audit-authentication.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
@@ -86,17 +87,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lock: ProcessLock | undefined = config.databaseUrl
     ? undefined
     : acquireProcessLock(config.dataDir, runsTasks ? 'runledger serve' : 'runledger serve --no-worker');
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  let store = opened;
   let runtime: EngineRuntime | undefined;
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
+    const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
+    store = await bindAuditKey(opened, auditSigner);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
     const auth = new AuthService(store.db, jwt, { maxFailures: config.loginMaxFailures, lockoutMs: config.loginLockoutMs });
     await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
     const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
 
-    const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
     const retention = {
       logDays: config.logRetentionDays,
       auditDays: config.auditRetentionDays,
@@ -127,12 +130,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logPollMs: options.logPollMs,
         retention,
         attachments,
+        logStats: runtime.logs.stats,
       },
       {
         bodyLimitBytes: config.bodyLimitBytes,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
         sessionTtlMs: config.sessionTtlMs,
         trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
       },
     );
     await app.listen({ host: config.host, port: config.port });

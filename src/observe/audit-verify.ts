@@ -1,5 +1,5 @@
 import type { StoredAuditEvent } from '../store/audit-event-repository.ts';
-import { auditHash } from './audit-chain.ts';
+import { auditHash, hashedContent } from './audit-chain.ts';
 
 export interface ChainVerification {
   ok: boolean;
@@ -23,8 +23,7 @@ export function verifyChain(events: readonly StoredAuditEvent[]): ChainVerificat
       problems.push(`event ${e.id}: seq ${e.seq} where ${expectedSeq} was expected (an event was removed or reordered)`);
     else if (e.prevHash !== (prev?.hash ?? null)) problems.push(`event ${e.id} (seq ${e.seq}): does not follow the previous event's hash`);
     else {
-      const { prevHash, hash, ...content } = e;
-      if (hash !== auditHash(prevHash, content))
+      if (e.hash !== auditHash(e.prevHash, hashedContent(e)))
         problems.push(`event ${e.id} (seq ${e.seq}): content does not match its hash (changed after it was written)`);
     }
     if (problems.length > 0) break;

@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store answers */
+        /** The store answers and takes writes */
         get: {
             parameters: {
                 query?: never;
@@ -72,6 +72,40 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["Readiness"];
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (RUNLEDGER_METRICS_TOKEN or an admin token) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -2409,7 +2443,51 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** The same check; with `clean: true` it also removes the temporary files of uploads that never finished */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clean?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentCheck"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3983,6 +4061,10 @@ export interface components {
             createdAt: string;
             prevHash: string | null;
             hash: string;
+            /** @description The deployment audit key that authenticated the event */
+            keyId: string | null;
+            /** @description HMAC-SHA256 of `hash` under that key (null on events from before authentication) */
+            mac: string | null;
         };
         ChainVerificationInput: {
             ok: boolean;
@@ -4213,6 +4295,9 @@ export interface components {
                 actualSizeBytes: number;
             }[];
             orphans: string[];
+            /** @description Temporary files of uploads begun over an hour ago that never finished */
+            staleUploads: string[];
+            staleUploadsRemoved: boolean;
             ok: boolean;
         };
         RetentionPolicyInput: {
@@ -4274,6 +4359,9 @@ export interface components {
         ReadinessInput: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
         Problem: {
             type: string;
@@ -4711,6 +4799,10 @@ export interface components {
             createdAt: string;
             prevHash: string | null;
             hash: string;
+            /** @description The deployment audit key that authenticated the event */
+            keyId: string | null;
+            /** @description HMAC-SHA256 of `hash` under that key (null on events from before authentication) */
+            mac: string | null;
         };
         ChainVerification: {
             ok: boolean;
@@ -4941,6 +5033,9 @@ export interface components {
                 actualSizeBytes: number;
             }[];
             orphans: string[];
+            /** @description Temporary files of uploads begun over an hour ago that never finished */
+            staleUploads: string[];
+            staleUploadsRemoved: boolean;
             ok: boolean;
         };
         RetentionPolicy: {
@@ -5002,6 +5097,9 @@ export interface components {
         Readiness: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
     };
     responses: never;
