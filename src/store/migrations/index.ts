@@ -12,6 +12,7 @@ import * as attachments from './0009-attachments.ts';
 import * as scheduling from './0010-scheduling.ts';
 import * as auditAuthentication from './0011-audit-authentication.ts';
 import * as browserSessions from './0012-browser-sessions.ts';
+import * as unindexSecretInputs from './0015-unindex-secret-inputs.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -32,6 +33,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0010-scheduling': scheduling,
   '0011-audit-authentication': auditAuthentication,
   '0012-browser-sessions': browserSessions,
+  '0015-unindex-secret-inputs': unindexSecretInputs,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);
