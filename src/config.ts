@@ -1,22 +1,39 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDurationMs } from './domain/duration.ts';
+import { MAX_TIMER_MS, parseDurationMs } from './domain/duration.ts';
 import { ValidationError } from './domain/errors.ts';
 import type { BlobStorageConfig } from './records/create-blob-storage.ts';
 
-/** A duration setting (`30s`, `5m`) between `min` and `max` milliseconds. */
-function duration(fallback: string, min: number, max: number) {
+/**
+ * A duration setting (`30s`, `5m`) between `min` and `max` milliseconds. Every duration setting goes
+ * through here, and none may pass `MAX_TIMER_MS`: a timer set past it fires after 1 ms, so an
+ * interval of `1000d` would run continuously. Such a value is refused at start with its name.
+ */
+function duration(fallback: string, min: number, max: number = MAX_TIMER_MS) {
+  const upper = Math.min(max, MAX_TIMER_MS);
   return z
     .string()
     .default(fallback)
     .refine(
       (s) => {
         const ms = parseDurationMs(s);
-        return ms !== undefined && ms >= min && ms <= max;
+        return ms !== undefined && ms >= min && ms <= upper;
       },
-      `must be a duration from ${min}ms to ${max / 3_600_000}h, such as ${fallback}`,
+      `must be a duration from ${describeMs(min)} to ${describeMs(upper)}, such as ${fallback}`,
     );
 }
+
+/** `0ms`, `1s`, `1m`, `24h`, and the timer bound as what it is. */
+function describeMs(ms: number): string {
+  if (ms === MAX_TIMER_MS) return '24d 20h 31m 23s (2^31-1 ms, the longest a timer holds)';
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** S3 accepts up to 7 days; evidence links should not outlive the session that asked for them by much. */
+const MAX_URL_TTL_MS = 3_600_000;
 
 /**
  * Every setting in one place: its environment name, default and validation. Command-line flags
@@ -32,26 +49,17 @@ const schema = z.object({
   RUNLEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   RUNLEDGER_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   RUNLEDGER_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  RUNLEDGER_JWT_TTL: z.string().default('12h'),
-  RUNLEDGER_SESSION_TTL: z
-    .string()
-    .default('12h')
-    .refine((s) => (parseDurationMs(s) ?? 0) >= 60_000, 'must be a duration of at least 1m, such as 12h'),
+  RUNLEDGER_JWT_TTL: duration('12h', 60_000),
+  RUNLEDGER_SESSION_TTL: duration('12h', 60_000),
   RUNLEDGER_TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   RUNLEDGER_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RUNLEDGER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-  RUNLEDGER_LOGIN_LOCKOUT: z
-    .string()
-    .default('15m')
-    .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 15m'),
+  RUNLEDGER_LOGIN_LOCKOUT: duration('15m', 0),
   RUNLEDGER_AUDIT_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be an Ed25519 private key in PEM' }).optional(),
-  RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL: z
-    .string()
-    .default('1h')
-    .refine((s) => parseDurationMs(s) !== undefined, 'must be a duration such as 1h'),
+  RUNLEDGER_AUDIT_CHECKPOINT_INTERVAL: duration('1h', 1000),
   RUNLEDGER_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
   RUNLEDGER_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   RUNLEDGER_RECORD_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
@@ -92,17 +100,8 @@ const schema = z.object({
     .default(5 * 1024 ** 3),
   ATTACHMENT_DELETE_GRACE_DAYS: z.coerce.number().int().min(0).max(36500).default(7),
   // A pre-signed URL cannot be revoked: once issued it works for anyone who holds it until it expires, so keep it short.
-  ATTACHMENT_URL_TTL: z
-    .string()
-    .default('5m')
-    .refine((s) => {
-      const ms = parseDurationMs(s);
-      return ms !== undefined && ms >= 1000 && ms <= MAX_URL_TTL_MS;
-    }, 'must be a duration from 1s to 1h, such as 5m'),
+  ATTACHMENT_URL_TTL: duration('5m', 1000, MAX_URL_TTL_MS),
 });
-
-/** S3 accepts up to 7 days; evidence links should not outlive the session that asked for them by much. */
-const MAX_URL_TTL_MS = 3_600_000;
 
 export interface Config {
   dataDir: string;

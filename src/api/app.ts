@@ -9,6 +9,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { BrowserSessions } from '../auth/browser-sessions.ts';
+import { NestingTooDeepError } from '../domain/errors.ts';
+import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../domain/nesting-depth.ts';
+import { DeferredAuditWrites } from '../observe/deferred-audit.ts';
 import { registerAuthentication } from './access-hook.ts';
 import { DEFAULT_WEB_ROOT, registerWebUi } from './web-ui.ts';
 import type { AppServices } from './app-services.ts';
@@ -25,6 +28,13 @@ import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Audit events written after the answer (see DeferredAuditWrites). */
+    deferredAudit: DeferredAuditWrites;
+  }
+}
 
 export interface AppOptions {
   bodyLimitBytes: number;
@@ -44,10 +54,47 @@ const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
+/**
+ * The server's own log names each request by method and path only: a query string holds what people
+ * search for (`input.password=…`, a keyword), and the log is read by more people than the record.
+ */
+function withoutQueryStrings(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  if (logger !== true && typeof logger !== 'object') return logger;
+  return {
+    ...(logger === true ? {} : logger),
+    serializers: {
+      ...(logger === true ? {} : (logger as { serializers?: Record<string, unknown> }).serializers),
+      req: (req: { method: string; url: string; id?: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+    },
+  };
+}
+
+/**
+ * JSON bodies are measured before they are parsed: a body nested deeper than `MAX_NESTING_DEPTH`
+ * is refused (400 `NESTING_TOO_DEEP`), since everything after the parser (validation, masking, the
+ * store) walks it recursively. Otherwise Fastify's own parser (prototype-poisoning checks) reads it.
+ */
+function registerJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonNestsDeeperThan(text)) {
+      done(
+        new NestingTooDeepError(`The JSON body nests deeper than ${MAX_NESTING_DEPTH} levels`, { maxDepth: MAX_NESTING_DEPTH }),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+}
+
 /** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withoutQueryStrings(options.logger ?? false),
     bodyLimit: options.bodyLimitBytes,
     // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -63,6 +110,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     if (await webPage(request, reply)) return reply;
     return sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
   });
+  registerJsonParser(app);
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {
@@ -81,6 +129,10 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  // Audit writes kept out of an answer's time (a refused read); the server's close waits for them.
+  const deferredAudit = new DeferredAuditWrites();
+  app.decorate('deferredAudit', deferredAudit);
+  app.addHook('onClose', () => deferredAudit.drain());
   const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   registerAuthentication(app, services.auth, sessions);
   const metrics = createMetrics({ store: services.store, engine: services.engine, logStats: services.logStats });

@@ -10,18 +10,17 @@ import type { AppServices } from './app-services.ts';
 /**
  * The way every route reaches an execution: read through the actor's SQL scope, so a record the
  * actor may not read answers 404 exactly like a missing one. A denied read of a record that exists
- * is recorded as a security audit event (visible to admins only); the caller's answer is the same.
+ * is recorded as a security audit event (visible to admins only), written just after the answer; the
+ * caller's answer, and how long it takes, are the same.
  */
 export async function readableExecution(services: AppServices, request: FastifyRequest, id: string): Promise<Execution> {
   const actor = actorOf(request);
   const execution = await getVisibleExecution(services.store.db, id, executionReadScope(actor));
   if (execution) return execution;
   if (await getExecution(services.store.db, id)) {
-    await recordAccessDenied(services.store.db, actor, {
-      executionId: id,
-      method: request.method,
-      route: request.routeOptions.url ?? request.url,
-    });
+    const denied = { executionId: id, method: request.method, route: request.routeOptions.url ?? request.url };
+    // Off the request path: the answer must take as long as for an id that does not exist.
+    request.server.deferredAudit.add('ACCESS_DENIED', () => recordAccessDenied(services.store.db, actor, denied));
   }
   throw new ExecutionNotFoundError(id);
 }

@@ -1,4 +1,5 @@
 import type { Execution, TaskRun, Workflow, WorkflowVersion } from '../domain/records.ts';
+import { hideSecretDefaults } from '../engine/secret-defaults.ts';
 
 /** Response shapes: what the API promises, separate from the store's rows. */
 export function presentWorkflow(workflow: Workflow) {
@@ -14,10 +15,11 @@ export function presentWorkflow(workflow: Workflow) {
 
 /** A workflow with the definition of one of its versions (the latest, or the one just applied). */
 export function presentWorkflowDetail(workflow: Workflow, version: WorkflowVersion) {
-  return { ...presentWorkflow(workflow), definition: version.definition };
+  return { ...presentWorkflow(workflow), definition: hideSecretDefaults(version).definition };
 }
 
-export function presentVersion(version: WorkflowVersion) {
+export function presentVersion(stored: WorkflowVersion) {
+  const version = hideSecretDefaults(stored);
   return {
     id: version.id,
     workflowId: version.workflowId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution-status.ts';
+import { parseInstant } from '../domain/time.ts';
 import { LOG_LEVELS } from '../domain/wire/log-wire.ts';
 import { TRIGGERS, type Trigger } from '../domain/records.ts';
 
@@ -31,8 +32,9 @@ const statusList = z
 
 const instant = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or timestamp')
-  .transform((s) => new Date(s).toISOString());
+  .max(64)
+  .refine((s) => parseInstant(s) !== undefined, 'must be an ISO-8601 date or timestamp from 1970-01-01 to 9999-12-31')
+  .transform((s) => parseInstant(s)!);
 
 const INPUT_FILTER = /^input\.([a-z][a-z0-9_]*)$/;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, LOCAL_TOKEN_FILE } from '../auth/auth-service.ts';
 import { JwtSigner } from '../auth/jwt.ts';
-import { readOrCreateSecret, writePrivateFile } from '../store/private-files.ts';
+import { openDataDirWarning, readOrCreateSecret, restrictFilesToOwner, writePrivateFile } from '../store/private-files.ts';
 import type { Config } from '../config.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { newWorkerId, type Engine } from '../engine/engine.ts';
@@ -80,6 +80,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const runsTasks = options.worker !== false;
   if (!runsTasks) assertSharedSecretKey(config, 'an API node (serve --no-worker)');
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const openDir = openDataDirWarning(config.dataDir);
+  if (openDir) warn(openDir);
+  restrictFilesToOwner(config.dataDir);
   // The embedded store is single-node: one process per data directory (PostgreSQL takes many).
   const lock: ProcessLock | undefined = config.databaseUrl
     ? undefined

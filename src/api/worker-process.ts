@@ -5,6 +5,7 @@ import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.
 import { bindAuditKey } from '../observe/audit-authentication.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
+import { openDataDirWarning, restrictFilesToOwner } from '../store/private-files.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { assertSharedSecretKey } from './server.ts';
 
@@ -29,6 +30,9 @@ export async function startWorker(
   const warn = options.warn ?? ((line: string) => console.error(`runledger: ${line}`));
   assertSharedSecretKey(config, 'a worker (runledger worker)');
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const openDir = openDataDirWarning(config.dataDir);
+  if (openDir) warn(openDir);
+  restrictFilesToOwner(config.dataDir);
   const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
   const raw = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   let runtime: EngineRuntime | undefined;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { InvalidCredentialsError, TokenNotFoundError, TooManyAttemptsError, UnauthenticatedError } from '../domain/errors.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { AnonymousAuditBudget } from './anonymous-audit-budget.ts';
 import { UnknownUserLockout } from './login-lockout.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, User } from '../domain/records.ts';
@@ -13,6 +14,11 @@ import { generateApiToken, hashApiToken, looksLikeApiToken } from './api-token-c
 import type { JwtSigner } from './jwt.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import { writePrivateFile } from '../store/private-files.ts';
+
+/** A username as typed, cut to a bounded length for the record. */
+function recordedUsername(username: string): string {
+  return username.length > MAX_RECORDED_USERNAME ? `${username.slice(0, MAX_RECORDED_USERNAME)}…` : username;
+}
 
 export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
 export const LOCAL_TOKEN_FILE = 'local-token';
@@ -36,6 +42,15 @@ export interface LoginPolicy {
   lockoutMs: number;
 }
 
+/**
+ * The one `login` chain of every username that does not exist. Usernames cannot hold `*`, so it never
+ * collides with a real one; a chain per made-up name would let anyone open chains without bound.
+ */
+export const UNKNOWN_USERS_CHAIN = '*unknown-users*';
+
+/** Longest part of a made-up username kept in an audit event (the request allows 200 characters). */
+const MAX_RECORDED_USERNAME = 64;
+
 /** Identity: sign-in, bearer tokens (session JWTs and API tokens) and the first administrator. */
 export class AuthService {
   private readonly unknownUsers: UnknownUserLockout;
@@ -44,13 +59,17 @@ export class AuthService {
     private readonly db: Kysely<Database>,
     private readonly jwt: JwtSigner,
     private readonly loginPolicy: LoginPolicy = { maxFailures: 5, lockoutMs: 15 * 60_000 },
+    /** What failed and refused sign-ins (requests without credentials) may write to the audit trail. */
+    private readonly anonymousAudit = new AnonymousAuditBudget(),
   ) {
     this.unknownUsers = new UnknownUserLockout(loginPolicy.maxFailures, loginPolicy.lockoutMs);
   }
 
   /**
    * Signs in. After `maxFailures` consecutive failures a username is locked for `lockoutMs` (429,
-   * whether or not it exists). Every attempt is an audit event on the username's `login` chain.
+   * whether or not it exists). Every attempt is an audit event on the username's `login` chain (one
+   * shared chain for usernames that do not exist); failed and refused ones within the anonymous
+   * budget, the rest counted (see `AnonymousAuditBudget`).
    */
   async login(username: string, password: string, source: { ip?: string } = {}): Promise<{ token: string; user: User }> {
     const user = await this.verifyLogin(username, password, source);
@@ -67,7 +86,7 @@ export class AuthService {
     const state = found ? await users.getLoginState(this.db, found.user.id) : undefined;
     const lockedMs = state?.lockedUntil ? Math.max(0, Date.parse(state.lockedUntil) - now) : this.unknownUsers.lockedFor(username, now);
     if (lockedMs > 0) {
-      await this.auditLogin(username, 'LOGIN_REJECTED', found?.user ?? null, { reason: 'locked', ip: source.ip });
+      await this.auditRejected(username, found?.user ?? null, { reason: 'locked', ip: source.ip });
       throw new TooManyAttemptsError(Math.ceil(lockedMs / 1000));
     }
     // Verify against a dummy hash for unknown users: the answer takes as long either way.
@@ -103,40 +122,58 @@ export class AuthService {
     const failures = failedBefore + 1;
     const locks = failures >= this.loginPolicy.maxFailures;
     if (!user) this.unknownUsers.recordFailure(username, now);
+    const budget = this.anonymousAudit.take(now);
+    if (!user && !budget.write) return;
+    const subjectId = user ? user.username : UNKNOWN_USERS_CHAIN;
+    const who = {
+      username: recordedUsername(username),
+      ...(budget.write && budget.unrecordedBefore > 0 ? { unrecordedBefore: budget.unrecordedBefore } : {}),
+    };
     await this.db.transaction().execute(async (trx) => {
       if (user) {
+        // The lockout is state, not audit: it is kept whatever the budget says.
         await users.setLoginState(trx, user.id, {
           failedLogins: locks ? 0 : failures,
           lockedUntil: locks ? new Date(now + this.loginPolicy.lockoutMs).toISOString() : null,
         });
       }
-      await recordAuditEvent(trx, {
-        subjectType: 'login',
-        subjectId: username,
-        eventType: 'LOGIN_FAILED',
-        actor: null,
-        metadata: { username, ...metadata },
-      });
-      if (locks) {
+      if (budget.write) {
         await recordAuditEvent(trx, {
           subjectType: 'login',
-          subjectId: username,
+          subjectId,
+          eventType: 'LOGIN_FAILED',
+          actor: null,
+          metadata: { ...who, ...metadata },
+        });
+      }
+      // A lock of a real user is always recorded: it happens at most once per lockout period.
+      if (locks && user) {
+        await recordAuditEvent(trx, {
+          subjectType: 'login',
+          subjectId,
           eventType: 'LOGIN_LOCKED',
           actor: null,
-          metadata: { username, lockoutMs: this.loginPolicy.lockoutMs },
+          metadata: { username: user.username, lockoutMs: this.loginPolicy.lockoutMs },
         });
       }
     });
   }
 
-  private async auditLogin(username: string, eventType: string, user: User | null, metadata: Record<string, unknown>): Promise<void> {
+  /** A sign-in refused while the username is locked: within the anonymous budget, like a failure. */
+  private async auditRejected(username: string, user: User | null, metadata: Record<string, unknown>): Promise<void> {
+    const budget = this.anonymousAudit.take();
+    if (!budget.write) return;
     await this.db.transaction().execute((trx) =>
       recordAuditEvent(trx, {
         subjectType: 'login',
-        subjectId: username,
-        eventType,
-        actor: user ? actorOf(user) : null,
-        metadata: { username, ...metadata },
+        subjectId: user ? user.username : UNKNOWN_USERS_CHAIN,
+        eventType: 'LOGIN_REJECTED',
+        actor: null,
+        metadata: {
+          username: recordedUsername(username),
+          ...(budget.unrecordedBefore > 0 ? { unrecordedBefore: budget.unrecordedBefore } : {}),
+          ...metadata,
+        },
       }),
     );
   }

@@ -11,6 +11,12 @@ import parse from 'parse-duration';
 const DURATION_GRAMMAR = /^(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h|d)(?:\s*(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m|h|d))*$/;
 
 /**
+ * The longest delay a Node timer holds (2^31 − 1 ms, about 24.8 days). A longer one does not wait
+ * longer: it fires after 1 ms, so a setting past it would run its timer continuously.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * Reads a duration as milliseconds: a string such as `30s`, `5m`, `1h30m` or `250ms`, or a number
  * (already milliseconds). Returns `undefined` for anything else: empty, negative, NaN, unknown units
  * (`5 minutes`), trailing garbage.

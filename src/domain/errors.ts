@@ -158,6 +158,12 @@ export class RestoreExpiredError extends ConflictError {
   override readonly code = 'RESTORE_EXPIRED';
 }
 
+/** A JSON or YAML document nested deeper than `MAX_NESTING_DEPTH`; refused before it is parsed. */
+export class NestingTooDeepError extends RunledgerError {
+  readonly code = 'NESTING_TOO_DEEP';
+  readonly status = 400;
+}
+
 export class PayloadTooLargeError extends RunledgerError {
   readonly code = 'PAYLOAD_TOO_LARGE';
   readonly status = 413;

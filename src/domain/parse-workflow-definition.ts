@@ -1,4 +1,5 @@
 import YAML, { LineCounter } from 'yaml';
+import { jsonNestsDeeperThan, MAX_NESTING_DEPTH, valueNestsDeeperThan, yamlNestsDeeperThan } from './nesting-depth.ts';
 import { z } from 'zod';
 
 import { checkDefinition, formatProblemPath, ID_PATTERN, ID_RULE, MAX_ID_LENGTH } from './definition-checks.ts';
@@ -109,6 +110,7 @@ const errorMap: z.core.$ZodErrorMap = (issue) => {
  * line and column. Anything else is taken as the already-parsed document.
  */
 export function parseWorkflowDefinition(source: unknown, format?: 'yaml' | 'json'): WorkflowDefinition {
+  if (typeof source !== 'string' && valueNestsDeeperThan(source)) throw tooDeep();
   const raw = typeof source === 'string' ? load(source, format) : source;
   const result = definitionSchema.safeParse(raw, { error: errorMap });
   const problems: string[] = [];
@@ -128,7 +130,16 @@ export function parseWorkflowDefinition(source: unknown, format?: 'yaml' | 'json
   return normalise(result.data);
 }
 
+function tooDeep(): InvalidDefinitionError {
+  return new InvalidDefinitionError([`the definition nests deeper than ${MAX_NESTING_DEPTH} levels`]);
+}
+
+/**
+ * Text to a value, bounded before anything recursive sees it: the nesting depth is measured first,
+ * and YAML aliases are limited (an "anchor bomb" of aliases of aliases would expand exponentially).
+ */
 function load(text: string, format: 'yaml' | 'json' | undefined): unknown {
+  if (format === 'json' ? jsonNestsDeeperThan(text) : yamlNestsDeeperThan(text)) throw tooDeep();
   if (format === 'json') {
     try {
       return JSON.parse(text) as unknown;
@@ -143,8 +154,16 @@ function load(text: string, format: 'yaml' | 'json' | undefined): unknown {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     throw new InvalidDefinitionError([`yaml: line ${line}, column ${col}: ${error.message}`]);
   }
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (e: unknown) {
+    // yaml throws a ReferenceError for "excessive alias count"; nothing else in toJS is expected to throw.
+    throw new InvalidDefinitionError([`yaml: ${e instanceof Error ? e.message : String(e)} (at most ${MAX_ALIAS_COUNT} alias expansions)`]);
+  }
 }
+
+/** Aliases a definition may expand; real definitions use a handful, an anchor bomb needs millions. */
+const MAX_ALIAS_COUNT = 100;
 
 function normalise(data: ParsedDefinition): WorkflowDefinition {
   const inputs: WorkflowDefinition['inputs'] = {};

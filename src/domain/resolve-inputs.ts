@@ -1,4 +1,5 @@
 import { InvalidInputsError } from './errors.ts';
+import { jsonNestsDeeperThan } from './nesting-depth.ts';
 import type { InputType, WorkflowDefinition } from './workflow-definition.ts';
 
 /**
@@ -57,6 +58,7 @@ export function coerceInput(value: unknown, type: InputType): Coerced {
     case 'object':
     case 'array': {
       let parsed: unknown;
+      if (jsonNestsDeeperThan(text)) return { ok: false };
       try {
         parsed = JSON.parse(text);
       } catch {

@@ -90,6 +90,11 @@ export class Engine {
    * Resolves with the execution's status once it has ended, or after `timeoutMs` with the status it
    * has then. Woken by the `ended` signal (from any process on PostgreSQL), with a poll behind it.
    */
+  /** Text a person gives about an execution, masked with its secrets before it is stored elsewhere. */
+  maskForExecution(executionId: string, text: string): Promise<string> {
+    return this.commands.maskText(executionId, text);
+  }
+
   async waitForExecution(executionId: string, timeoutMs = Number.POSITIVE_INFINITY): Promise<ExecutionStatus | undefined> {
     const deadline = Date.now() + timeoutMs;
     let wake: () => void = () => {};

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { parseDurationMs } from '../domain/duration.ts';
 import {
   ExecutionNotFoundError,
@@ -19,12 +19,12 @@ import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { getExecution, insertExecution } from '../store/execution-repository.ts';
-import { lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { getExecutionSchedule, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply } from './execution-planning.ts';
-import { openExecutionSecrets, sealSecretInputs } from './execution-secrets.ts';
+import { maskInputs, openExecutionSecrets, sealSecretInputs, secretInputNames } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
 import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
@@ -74,7 +74,7 @@ export class ExecutionCommands {
     const { definition } = version;
     const inputs = resolveInputs(definition, req.inputs);
     const masker = new Masker(secretValues(definition, inputs, deps.env));
-    const maskedInputs = masker.maskValue(inputs) as Record<string, unknown>;
+    const maskedInputs = maskInputs(definition, inputs, masker);
     const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
     const id = newId();
     const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
@@ -95,6 +95,7 @@ export class ExecutionCommands {
         correlationId,
         title,
         inputs: maskedInputs,
+        unsearchableInputs: secretInputNames(definition),
         createdAt: now,
         sealedSecrets,
         deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
@@ -267,6 +268,16 @@ export class ExecutionCommands {
     });
   }
 
+  /**
+   * `text` masked with the execution's secrets, for text a person gives that is stored outside these
+   * commands (an evidence file's name). Where the sealed secrets cannot be opened, the environment's.
+   */
+  async maskText(executionId: string, text: string): Promise<string> {
+    const schedule = await getExecutionSchedule(this.deps.db, executionId);
+    if (!schedule) throw new ExecutionNotFoundError(executionId);
+    return (await this.maskerOf(this.deps.db, schedule, { orEnvironmentOnly: true })).mask(text);
+  }
+
   private async locked(trx: Transaction<Database>, executionId: string): Promise<ExecutionSchedule> {
     const schedule = await lockExecutionSchedule(trx, this.deps.caps, executionId);
     if (!schedule) throw new ExecutionNotFoundError(executionId);
@@ -283,7 +294,7 @@ export class ExecutionCommands {
 
   /** The masker of an execution's secrets, opened from their sealed copy (throws when this process cannot). */
   private async maskerOf(
-    trx: Transaction<Database>,
+    trx: Kysely<Database> | Transaction<Database>,
     schedule: ExecutionSchedule,
     options: { orEnvironmentOnly?: boolean } = {},
   ): Promise<Masker> {

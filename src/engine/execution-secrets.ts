@@ -1,6 +1,6 @@
 import { SecretKeyUnavailableError } from '../domain/errors.ts';
 import type { WorkflowDefinition } from '../domain/workflow-definition.ts';
-import { Masker } from './masker.ts';
+import { MASK, Masker } from './masker.ts';
 import type { SecretBox } from './secret-box.ts';
 import { secretValues } from './secret-values.ts';
 
@@ -8,6 +8,25 @@ import { secretValues } from './secret-values.ts';
 export interface OpenedSecrets {
   inputs: Record<string, unknown>;
   masker: Masker;
+}
+
+/**
+ * The inputs as they may be stored and shown: a secret input is `***` whatever its type (an object's
+ * fields, an array's items and a number's digits included), every other value masked with `masker`.
+ */
+export function maskInputs(definition: WorkflowDefinition, inputs: Record<string, unknown>, masker: Masker): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    out[name] = definition.inputs[name]?.secret && value !== undefined && value !== null ? MASK : masker.maskValue(value);
+  }
+  return out;
+}
+
+/** Names of the inputs declared `secret: true`: never indexed for search. */
+export function secretInputNames(definition: WorkflowDefinition): string[] {
+  return Object.entries(definition.inputs)
+    .filter(([, spec]) => spec.secret)
+    .map(([name]) => name);
 }
 
 /** The secret inputs of an execution, sealed for the store; null when it has none. */

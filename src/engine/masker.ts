@@ -38,6 +38,8 @@ export class Masker {
   readonly #secrets = new Set<string>();
   /** Every form of every secret, unique, longest first. */
   #forms: string[] = [];
+  /** The same forms as UTF-8 bytes, for `safeCut`. */
+  #byteForms: Buffer[] = [];
 
   constructor(secrets: Iterable<string> = []) {
     for (const secret of secrets) this.add(secret);
@@ -53,6 +55,27 @@ export class Masker {
     const forms = new Set(this.#forms);
     for (const form of secretForms(secret)) if (form.length >= MIN_SECRET_LENGTH) forms.add(form);
     this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    this.#byteForms = this.#forms.map((form) => Buffer.from(form, 'utf8'));
+  }
+
+  /**
+   * Where text may be cut at or before byte `cut` of `bytes` (UTF-8) without cutting any form of a
+   * secret in two, also one whose end has not arrived yet: the start of the earliest form that crosses
+   * `cut`, or `cut` itself. A form that starts at byte 0 cannot be kept whole (it is longer than the
+   * piece), so `cut` is returned then.
+   */
+  safeCut(bytes: Buffer, cut: number): number {
+    let safe = cut;
+    for (const form of this.#byteForms) {
+      for (let start = Math.max(1, cut - form.length + 1); start < safe; start++) {
+        const seen = Math.min(form.length, bytes.length - start);
+        if (bytes.compare(form, 0, seen, start, start + seen) === 0) {
+          safe = start;
+          break;
+        }
+      }
+    }
+    return safe;
   }
 
   /** Number of secrets masked. */
@@ -155,7 +178,7 @@ export class Masker {
 function secretForms(secret: string): string[] {
   const forms = [secret, JSON.stringify(secret).slice(1, -1)];
   const uri = encodeURIComponent(secret);
-  forms.push(uri, uri.replaceAll('%20', '+'));
+  forms.push(uri, uri.replaceAll('%20', '+'), encodeURI(secret), ...urlParserForms(secret));
   const bytes = Buffer.from(secret, 'utf8');
   for (const base64 of [bytes.toString('base64'), bytes.toString('base64url')]) {
     const unpadded = base64.replace(/=+$/, '');
@@ -172,6 +195,29 @@ function secretForms(secret: string): string[] {
     forms.push(middle, middle.replaceAll('+', '-').replaceAll('/', '_'));
   }
   return forms;
+}
+
+/**
+ * The secret as the WHATWG URL parser writes it back (what `new URL(…).href` and fetch's errors show):
+ * in a path, a query, a fragment, a form-encoded parameter and a host name (lower-cased, punycode).
+ */
+function urlParserForms(secret: string): string[] {
+  const forms: string[] = [];
+  for (const prefix of ['http://h/', 'http://h/?', 'http://h/#']) {
+    try {
+      const href = new URL(prefix + secret).href;
+      if (href.startsWith(prefix)) forms.push(href.slice(prefix.length));
+    } catch {
+      // not representable in that part of a URL: nothing to mask there
+    }
+  }
+  try {
+    forms.push(new URLSearchParams({ q: secret }).toString().slice(2));
+    forms.push(new URL(`http://${secret}/`).hostname);
+  } catch {
+    // not a host name: the parser refuses it, so it never appears as one
+  }
+  return forms.filter((form) => form.length > 0 && form !== secret);
 }
 
 /** Every occurrence of every form (overlaps included), merged into sorted disjoint [start, end) spans. */

@@ -5,6 +5,7 @@ import { failure, toError, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { longTimeout } from './long-timeout.ts';
 import type { Masker } from './masker.ts';
 import { TaskExecutionError, type AbortReason, type TaskHandler } from './task-handler.ts';
 
@@ -29,10 +30,11 @@ export async function runTaskAttempt(
 ): Promise<AttemptOutcome> {
   const started = performance.now();
   const timeoutMs = task.timeout ? parseDurationMs(task.timeout) : undefined;
+  // A timeout of weeks is a valid definition: longTimeout holds it where one Node timer cannot.
   const timer =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(
+      : longTimeout(
           () => controller.abort({ kind: 'timed_out', message: `task ${task.id} timed out after ${task.timeout}` } satisfies AbortReason),
           timeoutMs,
         );
@@ -48,6 +50,7 @@ export async function runTaskAttempt(
       input,
       signal: controller.signal,
       pluginDirs: deps.pluginDirs,
+      secretSafeCut: (bytes, cut) => masker.safeCut(bytes, cut),
       log: (level, source, message) =>
         deps.logSink.append({ executionId: run.executionId, taskRunId: run.id, level, source, message: masker.mask(message) }),
     });
@@ -63,7 +66,7 @@ export async function runTaskAttempt(
     });
     return { status: 'failed', output, error: taskFailure, durationMs: elapsed() };
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
   }
 }
 

@@ -13,6 +13,11 @@ export interface TaskContext {
   signal: AbortSignal;
   /** One log line. The engine masks secrets and bounds length before anything is stored. */
   log(level: LogLevel, source: string, message: string): void;
+  /**
+   * Where a too-long line may be cut at or before byte `cut` without cutting a secret in two (each
+   * piece is masked on its own). Absent: anywhere.
+   */
+  secretSafeCut?: (bytes: Buffer, cut: number) => number;
   /** Directories searched for `plugin` executables, in order. */
   pluginDirs: readonly string[];
 }

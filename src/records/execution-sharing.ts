@@ -4,7 +4,7 @@ import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { updateExecution } from '../store/execution-repository.ts';
-import { getExecutionShares, replaceExecutionShares } from '../store/execution-share-repository.ts';
+import { claimExecutionShares, getExecutionShares, replaceExecutionShares } from '../store/execution-share-repository.ts';
 
 export interface ShareChange {
   scope: 'private' | 'shared';
@@ -15,6 +15,8 @@ export interface ShareChange {
 /**
  * Who may read an execution besides its owner and the admins: the scope and the users and groups it
  * is shared with, replaced as a whole, with the before and after in one SHARES_CHANGED audit event.
+ * Concurrent changes of one execution's shares run one after the other, each seeing the last one's
+ * result as its "before".
  */
 export async function shareExecution(
   db: Kysely<Database>,
@@ -23,8 +25,9 @@ export async function shareExecution(
   change: ShareChange,
 ) {
   await db.transaction().execute(async (trx) => {
-    const before = await getExecutionShares(trx, execution.id);
     const now = nowIso();
+    const scopeBefore = (await claimExecutionShares(trx, execution.id, now)) ?? execution.accessScope;
+    const before = await getExecutionShares(trx, execution.id);
     await replaceExecutionShares(trx, execution.id, { userIds: change.userIds, groupIds: change.groupIds }, actor.userId, now);
     await updateExecution(trx, execution.id, { accessScope: change.scope, updatedAt: now });
     const after = await getExecutionShares(trx, execution.id);
@@ -34,7 +37,7 @@ export async function shareExecution(
       executionId: execution.id,
       eventType: 'SHARES_CHANGED',
       actor,
-      metadata: { before: { scope: execution.accessScope, ...before }, after: { scope: change.scope, ...after } },
+      metadata: { before: { scope: scopeBefore, ...before }, after: { scope: change.scope, ...after } },
     });
   });
   return { scope: change.scope, ...(await getExecutionShares(db, execution.id)) };

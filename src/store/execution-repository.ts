@@ -52,6 +52,8 @@ export interface NewExecution {
   title: string | null;
   /** Already masked. */
   inputs: Record<string, unknown>;
+  /** Inputs left out of the search index (secret inputs: `input.pw=***` must match nothing). */
+  unsearchableInputs?: readonly string[];
   createdAt: string;
   /** The secret inputs, sealed (execution-secrets.ts); null when there are none. */
   sealedSecrets?: string | null;
@@ -59,7 +61,7 @@ export interface NewExecution {
   deadlineAt?: string | null;
 }
 
-/** Inserts the execution and one `execution_inputs` row per scalar input (the search index). */
+/** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
 export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
   await db
     .insertInto('executions')
@@ -89,7 +91,7 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
     })
     .execute();
   const rows = Object.entries(e.inputs)
-    .filter(([, v]) => v !== null && v !== undefined)
+    .filter(([key, v]) => v !== null && v !== undefined && !e.unsearchableInputs?.includes(key))
     .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
   if (rows.length > 0) await db.insertInto('execution_inputs').values(rows).execute();
 }

@@ -28,7 +28,23 @@ export async function getExecutionShares(db: Db, executionId: string): Promise<E
   return { users, groups };
 }
 
-/** Replaces the whole share set of an execution. */
+/**
+ * Claims an execution's shares for this transaction and answers its scope as it is now. The claim is a
+ * write to the execution's row, which PostgreSQL locks until the transaction ends: a concurrent change
+ * of the same shares waits, then reads what this one wrote (SQLite has a single writer anyway). Without
+ * it two replacements interleave their delete and insert and one fails on a duplicate key.
+ */
+export async function claimExecutionShares(db: Db, executionId: string, now: string): Promise<'private' | 'shared' | undefined> {
+  const row = await db
+    .updateTable('executions')
+    .set({ updated_at: now })
+    .where('id', '=', executionId)
+    .returning('access_scope')
+    .executeTakeFirst();
+  return row?.access_scope as 'private' | 'shared' | undefined;
+}
+
+/** Replaces the whole share set of an execution (claim it first: `claimExecutionShares`). */
 export async function replaceExecutionShares(
   db: Db,
   executionId: string,

@@ -55,16 +55,17 @@ export async function deleteGroup(db: Db, id: string): Promise<boolean> {
   return Number(result.numDeletedRows) > 0;
 }
 
+/**
+ * Adds a member; returns whether they were not one before. One statement that does nothing on a
+ * member already there: two concurrent adds of the same member both succeed, one of them adds.
+ */
 export async function addGroupMember(db: Db, groupId: string, userId: string, now: string): Promise<boolean> {
-  const existing = await db
-    .selectFrom('group_members')
-    .select('user_id')
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
+  const result = await db
+    .insertInto('group_members')
+    .values({ group_id: groupId, user_id: userId, added_at: now })
+    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
     .executeTakeFirst();
-  if (existing) return false;
-  await db.insertInto('group_members').values({ group_id: groupId, user_id: userId, added_at: now }).execute();
-  return true;
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 export async function removeGroupMember(db: Db, groupId: string, userId: string): Promise<boolean> {

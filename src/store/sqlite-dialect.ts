@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database-schema.ts';
+import { ensurePrivateFile, restrictFilesToOwner } from './private-files.ts';
 import { StorableTextPlugin } from './storable-text.ts';
 
 /**
@@ -12,7 +13,13 @@ import { StorableTextPlugin } from './storable-text.ts';
  * Verified at start: WAL is required (readers beside the writer), so anything else fails loudly.
  */
 export function openSqlite(file: string): { db: Kysely<Database>; raw: SqliteDatabase.Database } {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    // Created 0600 before SQLite opens it, so its -wal and -shm are 0600 too (SQLite copies the mode);
+    // an older store's files lose their group and other permissions.
+    ensurePrivateFile(file);
+    restrictFilesToOwner(path.dirname(path.resolve(file)));
+  }
   const raw = new SqliteDatabase(file);
   // Space freed by retention goes back to the file system (`PRAGMA incremental_vacuum` after a
   // cleanup). The mode only takes effect on an empty database, so it is set before anything else.

@@ -249,6 +249,7 @@ for (const dialect of DIALECTS) {
       const strip = (b: Record<string, unknown>, id: string) => JSON.parse(JSON.stringify(b).replaceAll(id, '<id>'));
       expect(strip(denied.body, executionId)).toEqual(strip(missing.body, missingId));
       expect(denied.headers['content-length']).toBe(missing.headers['content-length']);
+      await h.app.deferredAudit.drain(); // written just after the answer
       const events = await h.store.db
         .selectFrom('audit_events')
         .selectAll()

@@ -225,7 +225,7 @@ describe('runledger execution logs', () => {
   it('answers a bad filter or an unknown execution with one line and exit 1', async () => {
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--since', 'yesterday']),
-      'runledger: querystring.since: "yesterday" is neither a duration (30s, 5m, 2h, 1d) nor a timestamp (VALIDATION_FAILED)',
+      'runledger: querystring.since: "yesterday" is neither a duration (30s, 5m, 2h, 1d) nor an ISO-8601 timestamp from 1970-01-01 to 9999-12-31 (VALIDATION_FAILED)',
     );
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--follow', '--since', 'yesterday']),

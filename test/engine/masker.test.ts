@@ -211,3 +211,42 @@ describe('Masker.maskError', () => {
     expect(new Masker().maskError('plain').message).toBe('plain');
   });
 });
+
+describe('Masker: forms the URL parser writes', () => {
+  const secrets = ['Sec ret/{x}"Ä#1?q=2', 'tok<en>`|^', 'MixedCaseHost.Example'];
+  it('masks a secret normalised in a path, a query, a fragment, a form parameter and a host name', () => {
+    const masker = new Masker(secrets);
+    for (const secret of secrets.slice(0, 2)) {
+      for (const url of [`http://h/${secret}`, `http://h/a?k=${secret}`, `http://h/#${secret}`]) {
+        const href = new URL(url).href;
+        expect(masker.mask(href), href).not.toContain(href.slice(href.indexOf(secret.slice(0, 3))));
+        expect(masker.mask(href), href).toContain('***');
+      }
+      const form = new URLSearchParams({ k: secret }).toString();
+      expect(masker.mask(form)).toBe('k=***');
+    }
+    expect(masker.mask(new URL('http://MixedCaseHost.Example/x').href)).toBe('http://***/x');
+    expect(masker.mask('getaddrinfo ENOTFOUND mixedcasehost.example')).toBe('getaddrinfo ENOTFOUND ***');
+  });
+});
+
+describe('Masker.safeCut', () => {
+  const masker = new Masker(['cut-me-not-secret', 'zz"quoted"zz']);
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+  it('moves a cut that falls inside a secret, or one whose end has not arrived, back to its start', () => {
+    const text = `${'a'.repeat(10)}cut-me-not-secret${'b'.repeat(10)}`;
+    for (let cut = 11; cut < 10 + 17; cut++) expect(masker.safeCut(bytes(text), cut), `cut ${cut}`).toBe(10);
+    // only the first half of the secret has arrived
+    expect(masker.safeCut(bytes(`${'a'.repeat(10)}cut-me-n`), 14)).toBe(10);
+    // its encoded forms are kept whole too
+    expect(masker.safeCut(bytes(`aaaa${JSON.stringify('zz"quoted"zz').slice(1, -1)}`), 8)).toBe(4);
+  });
+
+  it('leaves a cut outside every secret, and a secret at the start of the piece, where it is', () => {
+    expect(masker.safeCut(bytes(`${'a'.repeat(30)}cut-me-not-secret`), 20)).toBe(20);
+    expect(masker.safeCut(bytes('cut-me-not-secret'), 5)).toBe(5);
+    expect(masker.safeCut(bytes(`${'a'.repeat(10)}cut-me-nXt`), 14)).toBe(14);
+    expect(new Masker().safeCut(bytes('anything'), 3)).toBe(3);
+  });
+});

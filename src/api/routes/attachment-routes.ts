@@ -114,7 +114,8 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
           if (!part || part.fieldname !== FILE_PART) {
             throw new ValidationError('body: expected one file part named "file"', { problems: ['body.file: required'] });
           }
-          const attachment = await attachments.upload(part.file, { execution, taskRun, fileName: part.filename, actor });
+          const fileName = await services.engine.maskForExecution(execution.id, part.filename);
+          const attachment = await attachments.upload(part.file, { execution, taskRun, fileName, actor });
           return await reply.code(201).send(presentAttachment(attachment));
         } catch (e: unknown) {
           // The client is usually still sending: read and drop the rest (bounded) so that it reads this

@@ -6,6 +6,7 @@ import { parseDurationMs } from '../../domain/duration.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../../domain/execution-status.ts';
 import type { Execution } from '../../domain/records.ts';
+import { instantOf, parseInstant } from '../../domain/time.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { queryLogLines, queryLogLinesBefore, searchLogLines, type LogLineFilter } from '../../store/execution-log-repository.ts';
 import { listTaskRunsByExecution } from '../../store/task-run-repository.ts';
@@ -19,10 +20,18 @@ import { summariseLog } from '../../observe/log-summary.ts';
 function sinceInstant(since: string | undefined, now = Date.now()): string | undefined {
   if (since === undefined) return undefined;
   const ms = parseDurationMs(since);
-  if (ms !== undefined) return new Date(now - ms).toISOString();
-  const t = Date.parse(since);
-  if (Number.isNaN(t)) throw new ValidationError(`querystring.since: "${since}" is neither a duration (30s, 5m, 2h, 1d) nor a timestamp`);
-  return new Date(t).toISOString();
+  if (ms !== undefined) {
+    const back = instantOf(now - ms);
+    if (back === undefined) throw new ValidationError(`querystring.since: "${since}" reaches back before 1970-01-01`);
+    return back;
+  }
+  const t = parseInstant(since);
+  if (t === undefined) {
+    throw new ValidationError(
+      `querystring.since: "${since}" is neither a duration (30s, 5m, 2h, 1d) nor an ISO-8601 timestamp from 1970-01-01 to 9999-12-31`,
+    );
+  }
+  return t;
 }
 
 const DEFAULT_POLL_MS = 1000;

@@ -1,6 +1,7 @@
 import type { ExecutionDetail, ExecutionListItem, ExecutionShares, TaskRunView } from '../../client/types.ts';
 import { colourStatus, formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
+import { neutralise } from './terminal-text.ts';
 
 /** The execution history table of `execution list`: what was run (title, procedure), by whom, how it went, when. */
 export function renderExecutionList(items: readonly ExecutionListItem[], c: Colors): string {
@@ -59,9 +60,12 @@ function elapsed(startedAt: string | null, completedAt: string | null, durationM
   return (completedAt ? Date.parse(completedAt) : now) - Date.parse(startedAt);
 }
 
-/** A value, cut to `max` characters on one line, or whole (indented continuation lines) with --no-truncate. */
+/**
+ * A recorded value, cut to `max` characters on one line, or whole (indented continuation lines) with
+ * --no-truncate; either way its control characters are shown as escapes, never sent to the terminal.
+ */
 function shown(value: string, max: number, o: InspectOptions, indent: string): string {
-  return o.truncate ? truncate(value, max) : value.replace(/\n/g, `\n${indent}`);
+  return o.truncate ? truncate(value, max) : neutralise(value).replace(/\n/g, `\n${indent}`);
 }
 
 /** The overview of `execution inspect`: what ran, who started it, when, how it ended or where it is. */
@@ -76,7 +80,7 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors, o: Inspec
   if (e.title) fields.push(['Title', shown(e.title, 120, o, '  ')]);
   const who = e.triggeredByUsername ?? e.triggeredBy;
   fields.push(['Trigger', who ? `${e.trigger} by ${who}` : e.trigger]);
-  if (e.correlationId) fields.push(['Correlation', e.correlationId]);
+  if (e.correlationId) fields.push(['Correlation', neutralise(e.correlationId)]);
   fields.push(
     ['Created', formatTimestamp(e.createdAt)],
     ['Started', formatTimestamp(e.startedAt)],

@@ -1,4 +1,5 @@
 import type pc from 'picocolors';
+import { neutralise } from './terminal-text.ts';
 
 /** picocolors' formatters, all identity functions when colours are off. */
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -57,15 +58,15 @@ export function colourLevel(level: string, c: Colors): string {
   }
 }
 
-/** One line of at most `max` characters, for table cells. */
+/** One line of at most `max` characters, for table cells; recorded text, so control characters are shown, not acted on. */
 export function truncate(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = neutralise(text.replace(/\s+/g, ' ').trim());
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
-/** An input value as a person would have typed it. */
+/** An input value as a person would have typed it (control characters shown as escapes). */
 export function formatValue(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return neutralise(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 }
 
 /** `512 B`, `1.5 KiB`, `12.0 MiB`, `3.2 GiB`; `-` when unknown. */

@@ -28,6 +28,8 @@ export interface ProcessGroupOptions {
   signal: AbortSignal;
   onStdoutLine(line: string): void;
   onStderrLine(line: string): void;
+  /** Moves the cut of a too-long line back so that no secret is cut in two (see `LineSplitter`). */
+  safeCut?: ((bytes: Buffer, cut: number) => number) | undefined;
 }
 
 export interface ProcessExit {
@@ -76,8 +78,8 @@ export async function runProcessGroup(options: ProcessGroupOptions): Promise<Pro
   }
 
   const guard = spawnGroupGuard(pgid);
-  const stdout = new LineSplitter((line) => options.onStdoutLine(line));
-  const stderr = new LineSplitter((line) => options.onStderrLine(line));
+  const stdout = new LineSplitter((line) => options.onStdoutLine(line), undefined, options.safeCut);
+  const stderr = new LineSplitter((line) => options.onStderrLine(line), undefined, options.safeCut);
   // Both are pipes (stdio above), so Node always creates these streams.
   const stdoutPipe = child.stdout!;
   const stderrPipe = child.stderr!;

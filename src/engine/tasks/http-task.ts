@@ -1,3 +1,4 @@
+import { jsonNestsDeeperThan } from '../../domain/nesting-depth.ts';
 import { TaskExecutionError, type TaskContext } from '../task-handler.ts';
 import { abortError } from './abort-error.ts';
 import { MAX_TASK_OUTPUT_BYTES } from './output-limit.ts';
@@ -138,6 +139,8 @@ async function readBody(response: Response, label: string, signal: AbortSignal):
 /** JSON when the content type says so and the text parses; otherwise the text as it came. */
 function decodeBody(text: string, contentType: string | undefined): unknown {
   if (!contentType || !JSON_CONTENT_TYPE.test(contentType) || text === '') return text;
+  // A body nested too deep for the masker and the store stays text (it is still the whole answer).
+  if (jsonNestsDeeperThan(text)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -23,6 +23,11 @@ export class LineSplitter {
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly maxLineBytes = MAX_LINE_BYTES,
+    /**
+     * Moves a cut back (never forward) so that no secret is cut in two: each piece is masked on its
+     * own, and the halves of a secret would each pass unmasked.
+     */
+    private readonly safeCut: (bytes: Buffer, cut: number) => number = (_bytes, cut) => cut,
   ) {
     if (!(maxLineBytes >= 4)) throw new RangeError('maxLineBytes must be at least 4 (one UTF-8 character)');
   }
@@ -69,7 +74,10 @@ export class LineSplitter {
     let cut = this.maxLineBytes;
     // A UTF-8 character is at most 4 bytes, so its lead byte is at most 3 bytes back.
     while (cut > this.maxLineBytes - 3 && isContinuation(cut)) cut--;
-    return isContinuation(cut) ? this.maxLineBytes : cut; // not UTF-8 anyway: cut where we must
+    if (isContinuation(cut)) cut = this.maxLineBytes; // not UTF-8 anyway: cut where we must
+    // A secret starts at a character boundary, so moving back to its start keeps characters whole.
+    const safe = this.safeCut(bytes, cut);
+    return safe > 0 && safe <= cut ? safe : cut;
   }
 
   private emitLine(): void {

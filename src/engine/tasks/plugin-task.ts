@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LOG_LEVELS, LogLevel } from '../../domain/log-line.ts';
+import { jsonNestsDeeperThan } from '../../domain/nesting-depth.ts';
 import { TaskExecutionError, type TaskContext } from '../task-handler.ts';
 import { describeExit, runProcessGroup, taskEnv } from './child-process.ts';
 import { MAX_TASK_OUTPUT_BYTES, OUTPUT_LIMIT_MESSAGE, OutputLimit } from './output-limit.ts';
@@ -53,6 +54,7 @@ export async function pluginTask(ctx: TaskContext): Promise<unknown> {
     env: taskEnv(),
     stdin: `${JSON.stringify(request)}\n`,
     signal: ctx.signal,
+    safeCut: ctx.secretSafeCut,
     onStdoutLine: (line) => {
       const event = parseEvent(line);
       if (event?.type === 'output') result.add(event.output, line);
@@ -123,6 +125,7 @@ class PluginResult {
 
 function parseEvent(line: string): PluginEvent | undefined {
   if (!line.trimStart().startsWith('{')) return undefined; // most text is not JSON: skip the parse
+  if (jsonNestsDeeperThan(line)) return undefined; // too deep for the masker and the store: a text line
   let value: unknown;
   try {
     value = JSON.parse(line);

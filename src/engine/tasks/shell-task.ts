@@ -44,6 +44,7 @@ export async function shellTask(ctx: TaskContext): Promise<ShellTaskOutput> {
     env,
     cwd,
     signal: ctx.signal,
+    safeCut: ctx.secretSafeCut,
     onStdoutLine: (line) => {
       if (!limit.admit(line)) return;
       stdout.add(line);

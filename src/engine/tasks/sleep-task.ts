@@ -1,10 +1,7 @@
-import { parseDurationMs } from '../../domain/duration.ts';
+import { MAX_TIMER_MS, parseDurationMs } from '../../domain/duration.ts';
 import type { TaskContext } from '../task-handler.ts';
 import { abortError } from './abort-error.ts';
 import { invalidInput } from './task-input.ts';
-
-/** Longest single timer Node keeps; longer ones fire after 1 ms, so long sleeps are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SleepTaskOutput {
   sleptMs: number;
@@ -45,6 +42,7 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
         resolve();
         return;
       }
+      // Node holds at most MAX_TIMER_MS in one timer (longer fires after 1 ms): long sleeps are chained.
       timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
     };
     signal.addEventListener('abort', onAbort, { once: true });

@@ -13,6 +13,7 @@ import * as scheduling from './0010-scheduling.ts';
 import * as auditAuthentication from './0011-audit-authentication.ts';
 import * as browserSessions from './0012-browser-sessions.ts';
 import * as credentialsChangedAt from './0014-credentials-changed-at.ts';
+import * as unindexSecretInputs from './0015-unindex-secret-inputs.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -34,6 +35,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0011-audit-authentication': auditAuthentication,
   '0012-browser-sessions': browserSessions,
   '0014-credentials-changed-at': credentialsChangedAt,
+  '0015-unindex-secret-inputs': unindexSecretInputs,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

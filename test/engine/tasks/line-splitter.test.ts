@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTINUED_PREFIX, LineSplitter, MAX_LINE_BYTES } from '../../../src/engine/tasks/line-splitter.ts';
+import { Masker } from '../../../src/engine/masker.ts';
 
 function split(chunks: Array<string | Buffer>, maxLineBytes?: number): string[] {
   const lines: string[] = [];
@@ -62,5 +63,40 @@ describe('LineSplitter', () => {
 
   it('cuts a too-long final line that has no newline', () => {
     expect(split(['abcdefghij'], 4)).toEqual(['abcd', '[continued] efgh', '[continued] ij']);
+  });
+});
+
+describe('LineSplitter with a masker', () => {
+  const secret = 'split-me-never-Q7';
+  const masker = new Masker([secret, 'short-Ω-secret']);
+  function splitMasked(chunks: Array<string | Buffer>, max = 64): string[] {
+    const lines: string[] = [];
+    const splitter = new LineSplitter(
+      (line) => lines.push(masker.mask(line)),
+      max,
+      (bytes, cut) => masker.safeCut(bytes, cut),
+    );
+    for (const chunk of chunks) splitter.push(chunk);
+    splitter.end();
+    return lines;
+  }
+
+  it('never cuts a secret in two, wherever the cut would fall and however the chunks arrive', () => {
+    for (let at = 40; at < 80; at++) {
+      const line = `${'x'.repeat(at)}${secret}${'y'.repeat(20)}`;
+      const whole = splitMasked([line]);
+      const byteByByte = splitMasked([...Buffer.from(line)].map((b) => Buffer.from([b])));
+      for (const lines of [whole, byteByByte]) {
+        expect(lines.join('\n'), `secret at ${at}`).not.toMatch(/split-|me-never|never-Q7/);
+        expect(lines.join('\n'), `secret at ${at}`).toContain('***');
+        expect(lines.every((l) => Buffer.byteLength(l.replace(CONTINUED_PREFIX, '')) <= 64)).toBe(true);
+      }
+    }
+  });
+
+  it('keeps a secret of multi-byte characters whole and the text around it intact', () => {
+    const line = `${'é'.repeat(30)}short-Ω-secret tail`;
+    const lines = splitMasked([line]);
+    expect(lines.join('').replace(new RegExp(CONTINUED_PREFIX.replace(/[[\]]/g, '\\$&'), 'g'), '')).toBe(`${'é'.repeat(30)}*** tail`);
   });
 });
