@@ -116,10 +116,10 @@ for (const dialect of DIALECTS) {
         const reads = await f.h.store.db
           .selectFrom('audit_events')
           .select(['event_type', 'metadata'])
-          .where('execution_id', '=', executionId)
           .where('subject_type', '=', 'security')
           .execute();
-        expect(reads.map((r) => r.event_type)).toEqual(expect.arrayContaining(['AUDIT_READ', 'ACCESS_DENIED']));
+        expect(reads.map((r) => r.event_type)).toContain('AUDIT_READ');
+        expect(JSON.stringify(reads)).toContain('export');
       });
 
       it('shows offline what a forger changed: evidence bytes, an audit event, the manifest, the checkpoint', async () => {
