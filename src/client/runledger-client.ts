@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import { ApiError } from './api-error.ts';
 import { AttachmentsClient } from './attachments-client.ts';
@@ -159,7 +158,7 @@ export class RunledgerClient {
    * which the `yaml` package parses whether it is YAML or JSON.
    */
   async applyWorkflow(source: string, format: DefinitionFormat): Promise<AppliedWorkflow> {
-    const id = definitionId(source);
+    const id = await definitionId(source);
     const { status, body } = await this.send<Omit<AppliedWorkflow, 'created'>>('PUT', `/v1/workflows/${enc(id)}`, {
       body: source,
       contentType: MEDIA_TYPES[format],
@@ -447,7 +446,9 @@ function logQuery(filter: LogFilter): Record<string, string | number | undefined
 }
 
 /** The workflow id a YAML or JSON definition declares (YAML is a superset of JSON). */
-export function definitionId(source: string): string {
+export async function definitionId(source: string): Promise<string> {
+  // Loaded here: the YAML parser is the heaviest module of the client, and only applying a definition needs it.
+  const { parse: parseYaml } = await import('yaml');
   let parsed: unknown;
   try {
     parsed = parseYaml(source);

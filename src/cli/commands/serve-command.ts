@@ -72,7 +72,7 @@ function storeOverrides(flags: StoreFlags, ctx: CliContext): { dataDir?: string;
 /**
  * SIGINT or SIGTERM closes the process cleanly — a worker stops claiming, lets its running tasks
  * finish within RUNLEDGER_DRAIN_TIMEOUT and hands back the rest — and exits 0; a second signal while
- * closing exits 1 at once. The only place the CLI calls process.exit: a server has handles that would
+ * closing exits 1 at once. process.exit, because a server has handles that would
  * otherwise keep the process alive.
  */
 function stopOnSignal(close: () => Promise<void>, ctx: CliContext): void {
