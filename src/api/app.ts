@@ -59,6 +59,13 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     if (await webPage(request, reply)) return reply;
     return sendProblem(reply, request, 404, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
   });
+  // An empty body sent as JSON is no body, as if no content type were given: a route whose fields
+  // are all optional (POST /workflows/:id/run) then takes it as `{}`, the others say what is missing.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body.toString(), done),
+  );
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   await app.register(fastifySwagger, {

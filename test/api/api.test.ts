@@ -212,6 +212,21 @@ describeEachDialect('REST API', (dialect) => {
     expect(JSON.parse(broken.body)).toMatchObject({ code: 'INVALID_JSON' });
   });
 
+  it('takes a run request with no body, or an empty JSON body, as {}', async () => {
+    await h.api('POST', '/v1/workflows', helloYaml);
+    const auth = { authorization: `Bearer ${h.adminToken}` };
+    for (const headers of [auth, { ...auth, 'content-type': 'application/json' }]) {
+      const run = await h.app.inject({ method: 'POST', url: '/v1/workflows/hello/run', headers });
+      expect(run.statusCode, run.body).toBe(202);
+      const { executionId } = JSON.parse(run.body) as { executionId: string };
+      await h.engine.waitForExecution(executionId);
+      expect((await h.api<ExecutionView>('GET', `/v1/executions/${executionId}`)).body).toMatchObject({
+        status: 'completed',
+        inputs: { name: 'world' },
+      });
+    }
+  });
+
   it('answers 404 for unknown executions and 400 for ids that are not UUIDs', async () => {
     expect(await h.api('GET', `/v1/executions/${newId()}`)).toMatchObject({ status: 404, body: { code: 'EXECUTION_NOT_FOUND' } });
     expect(await h.api('GET', '/v1/executions/not-a-uuid')).toMatchObject({
