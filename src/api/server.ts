@@ -23,7 +23,6 @@ import { applyRecordRetention } from '../records/execution-deletion.ts';
 import { buildApp } from './app.ts';
 import { SERVER_FILE, ServerFile } from './server-file.ts';
 
-
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
@@ -142,7 +141,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const url = `http://${host}:${port}`;
     const keptBy = serverFile.claim(url);
     if (keptBy !== undefined)
-      warn(`${path.join(config.dataDir, SERVER_FILE)} names the server of pid ${keptBy}, which still runs; the CLI here finds that one, not this one`);
+      warn(
+        `${path.join(config.dataDir, SERVER_FILE)} names the server of pid ${keptBy}, which still runs; the CLI here finds that one, not this one`,
+      );
 
     // Signed checkpoints of every audit chain's head: periodically, and once more at a clean stop.
     const checkpoint = (reason: string) =>
