@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store answers */
+        /** The store answers and takes writes */
         get: {
             parameters: {
                 query?: never;
@@ -4004,6 +4004,7 @@ export interface components {
              */
             recordedAt: string;
             workerId: string | null;
+            recordedBy: string | null;
             correlationId: string | null;
             success: boolean;
             executionTimeMs: number | null;
@@ -4274,6 +4275,9 @@ export interface components {
         ReadinessInput: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
         Problem: {
             type: string;
@@ -4732,6 +4736,7 @@ export interface components {
              */
             recordedAt: string;
             workerId: string | null;
+            recordedBy: string | null;
             correlationId: string | null;
             success: boolean;
             executionTimeMs: number | null;
@@ -5002,6 +5007,9 @@ export interface components {
         Readiness: {
             status: string;
             store: string;
+            cause?: string;
+            detail?: string;
+            since?: string;
         };
     };
     responses: never;
