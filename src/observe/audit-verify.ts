@@ -54,7 +54,7 @@ export function verifyLifecycle(events: readonly StoredAuditEvent[], status: str
   if (!ended && terminal.length > 0) problems.push(`lifecycle: the execution is ${status} but a terminal event is recorded`);
   let current: string = 'pending';
   for (const e of events) {
-    const m = e.metadata as Record<string, unknown>;
+    const m = e.metadata;
     if (m.to === undefined && m.from === undefined) continue;
     const forTask = typeof m.taskId === 'string';
     const states: readonly string[] = forTask ? TASK_RUN_STATUSES : EXECUTION_STATUSES;
