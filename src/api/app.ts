@@ -40,6 +40,15 @@ const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
+/**
+ * A task run is a task run in every URL: `/v1/executions/:id/tasks/:taskRunId…`. The paths that
+ * once called it a step (`…/steps/:taskRunId`, `…/steps/:taskRunId/complete`, `…/attachments`)
+ * still answer, as aliases; `POST /v1/executions/:id/steps` (a person adds a step) is not one of them.
+ */
+export function taskRunAlias(url: string): string {
+  return url.replace(/^\/v1\/executions\/([^/?#]+)\/steps\/(?=[^/?#])/, '/v1/executions/$1/tasks/');
+}
+
 /** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,6 +57,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     trustProxy: options.trustProxy ?? false,
+    rewriteUrl: (request) => taskRunAlias(request.url ?? '/'),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -235,7 +235,7 @@ export class RunledgerClient {
     taskRunId: string,
     result: { status: 'succeeded' | 'failed'; notes?: string | undefined },
   ): Promise<TaskRunView> {
-    return this.request('POST', `/v1/executions/${enc(id)}/steps/${enc(taskRunId)}/complete`, {
+    return this.request('POST', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}/complete`, {
       body: { status: result.status, ...(result.notes !== undefined && { notes: result.notes }) },
     });
   }

@@ -30,7 +30,7 @@ describeEachDialect('REST API', (dialect) => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/steps/{taskRunId}/complete']),
+      expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/tasks/{taskRunId}/complete']),
     );
   });
 
