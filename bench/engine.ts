@@ -13,6 +13,7 @@
  * Prints `name: ours X, baseline Y, ratio Z` lines and writes bench/results/engine.json.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ const IN_FLIGHT = 20;
 const BASELINE_REF = process.env.BENCH_BASELINE_REF ?? 'cd1e7b4';
 const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
+const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 interface Deployment {
@@ -97,7 +99,8 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
 /** A server (and workers) on a fresh store: SQLite in a new directory, or a new PostgreSQL database. */
 async function deploy(root: string, store: 'sqlite' | 'postgres', workers: number): Promise<Deployment> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-'));
-  const env: NodeJS.ProcessEnv = { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_SECRET_KEY: SECRET_KEY };
+  // One deployment: every node shares the secret key and the audit key.
+  const env: NodeJS.ProcessEnv = { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_SECRET_KEY: SECRET_KEY, RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY };
   let database: string | undefined;
   if (store === 'postgres') {
     database = `rl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -16,6 +16,8 @@ import { workerActor } from '../src/observe/audit-logger.ts';
 import { StateWriter, type StateChange } from '../src/engine/state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
 import type { TaskRun } from '../src/domain/records.ts';
+import { bindAuditKey } from '../src/observe/audit-authentication.ts';
+import { AuditSigner } from '../src/observe/audit-signer.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
 import { seedExecution, seedWorkflow } from '../test/support/seed.ts';
 
@@ -76,9 +78,11 @@ async function measure(runs: TaskRun[], commit: (c: StateChange<TaskRun>) => Pro
 }
 
 async function bench(name: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>): Promise<void> {
-  const { store, cleanup } = await open();
+  const { store: raw, cleanup } = await open();
   try {
-    await migrateToLatest(store);
+    await migrateToLatest(raw);
+    // Audit events are authenticated: the store carries a key, as a server's does.
+    const store = await bindAuditKey(raw, AuditSigner.load(fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-key-')), undefined));
     const baselineRuns = await seed(store, CHANGES);
     const oursRuns = await seed(store, CHANGES);
     const baseline = await measure(baselineRuns, (c) =>
@@ -91,7 +95,7 @@ async function bench(name: string, open: () => Promise<{ store: Store; cleanup()
       `group commit [${name}] (${CHANGES} changes, ${CONCURRENCY} in flight): ours ${ours.toFixed(0)}/s, baseline ${baseline.toFixed(0)}/s (one transaction per change), ratio ${(ours / baseline).toFixed(2)}; ${perCommit.toFixed(1)} changes per commit`,
     );
   } finally {
-    await store.close();
+    await raw.close();
     await cleanup();
   }
 }

@@ -16,6 +16,8 @@ import { newId } from '../src/domain/ids.ts';
 import { workerActor } from '../src/observe/audit-logger.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
 import { createPendingTaskRuns, transitionTaskRun } from '../src/engine/task-run-transition.ts';
+import { bindAuditKey } from '../src/observe/audit-authentication.ts';
+import { AuditSigner } from '../src/observe/audit-signer.ts';
 import { migrateToLatest, openStore, type Store } from '../src/store/store.ts';
 import { seedExecution, seedWorkflow } from '../test/support/seed.ts';
 
@@ -32,8 +34,10 @@ async function seedExecutions(store: Store, n: number): Promise<string[]> {
 
 const message = (i: number) => `line ${i}: compiling module ${i % 97} of the build, everything nominal so far`;
 
-async function bench(name: string, store: Store): Promise<void> {
-  await migrateToLatest(store);
+async function bench(name: string, raw: Store): Promise<void> {
+  await migrateToLatest(raw);
+  // Audit events are authenticated: the store carries a key, as a server's does.
+  const store = await bindAuditKey(raw, AuditSigner.load(fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-key-')), undefined));
   // baseline: the same rows, batched by 100, one insert per batch in one transaction, same driver
   const baseIds = await seedExecutions(store, EXECUTIONS);
   const t0 = performance.now();

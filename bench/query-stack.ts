@@ -6,6 +6,7 @@ import { JwtSigner } from '../src/auth/jwt.ts';
 import type { Engine } from '../src/engine/engine.ts';
 import { openEngineRuntime } from '../src/engine/engine-runtime.ts';
 import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
+import { bindAuditKey } from '../src/observe/audit-authentication.ts';
 import { AuditSigner } from '../src/observe/audit-signer.ts';
 import type { LogCollector } from '../src/observe/log-collector.ts';
 import { AttachmentService } from '../src/records/attachment-service.ts';
@@ -25,7 +26,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function buildStack(store: Store, dataDir: string): Promise<Stack> {
+export async function buildStack(migrated: Store, dataDir: string): Promise<Stack> {
+  // The audit key is bound to the store as a server binds it: the events written here are authenticated.
+  const auditSigner = AuditSigner.load(dataDir, undefined);
+  const store = await bindAuditKey(migrated, auditSigner);
   const auth = new AuthService(store.db, new JwtSigner('x'.repeat(40), '1h'));
   await auth.bootstrapAdmin(dataDir, ADMIN_PASSWORD, () => undefined);
   const runtime = await openEngineRuntime(
@@ -41,7 +45,7 @@ export async function buildStack(store: Store, dataDir: string): Promise<Stack> 
       engine,
       catalog: new WorkflowCatalog(store.db),
       auth,
-      auditSigner: AuditSigner.load(dataDir, undefined),
+      auditSigner,
       logFeed: logs,
       retention: { logDays: 30, auditDays: 365 },
       // Not measured here; present because every app has one.

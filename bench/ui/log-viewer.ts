@@ -162,8 +162,10 @@ try {
       last = await loadedTo();
     }
     if (last > before) windows += 1;
-    if (windows % 200 === 0) process.stderr.write(`  scrolled to line ${last.toLocaleString('en')}\r`);
+    // Progress: rewritten in place on a terminal, a line each in a log file.
+    if (windows % 200 === 0) process.stderr.write(`  scrolled to line ${last.toLocaleString('en')}${process.stderr.isTTY ? '\r' : '\n'}`);
   }
+  if (process.stderr.isTTY) process.stderr.write('\n');
   await page.evaluate(`(() => { const el = document.querySelector('.log-scroll'); el.scrollTop = el.scrollHeight; })()`);
   await page.locator(`.log-row[data-seq="${TOTAL}"]`).waitFor();
   const scrollSeconds = (performance.now() - scrollStarted) / 1000;

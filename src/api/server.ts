@@ -10,6 +10,7 @@ import { newWorkerId, type Engine } from '../engine/engine.ts';
 import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
 import { WorkflowCatalog } from '../engine/workflow-catalog.ts';
 import { writeCheckpoint } from '../observe/audit-checkpoints.ts';
+import { bindAuditKey } from '../observe/audit-authentication.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
 import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
@@ -81,16 +82,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lock: ProcessLock | undefined = config.databaseUrl
     ? undefined
     : acquireProcessLock(config.dataDir, runsTasks ? 'runledger serve' : 'runledger serve --no-worker');
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  let store = opened;
   let runtime: EngineRuntime | undefined;
   let listening: FastifyInstance | undefined;
   const serverFile = new ServerFile(config.dataDir);
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
+    const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
+    store = await bindAuditKey(opened, auditSigner);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
     const auth = new AuthService(store.db, jwt, { maxFailures: config.loginMaxFailures, lockoutMs: config.loginLockoutMs });
 
-    const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
     const retention = {
       logDays: config.logRetentionDays,
       auditDays: config.auditRetentionDays,

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import type { Config } from '../config.ts';
 import { newWorkerId } from '../engine/engine.ts';
 import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
+import { bindAuditKey } from '../observe/audit-authentication.ts';
+import { AuditSigner } from '../observe/audit-signer.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { assertSharedSecretKey } from './server.ts';
@@ -28,10 +30,12 @@ export async function startWorker(
   assertSharedSecretKey(config, 'a worker (runledger worker)');
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  const raw = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   let runtime: EngineRuntime | undefined;
   try {
-    for (const line of await migrateToLatest(store)) print(`store: ${line}`);
+    for (const line of await migrateToLatest(raw)) print(`store: ${line}`);
+    // A worker records audit events too: it holds the deployment's audit key like every node.
+    const store = await bindAuditKey(raw, AuditSigner.load(config.dataDir, config.auditSigningKey));
     const workerId = newWorkerId();
     runtime = await openEngineRuntime(store, { ...config, env: process.env }, { worker: true, workerId, warn });
     const { planned } = await runtime.engine.start();
@@ -51,7 +55,7 @@ export async function startWorker(
     };
   } catch (e) {
     await runtime?.close(0);
-    await store.close();
+    await raw.close();
     lock?.release();
     throw e;
   }

@@ -106,7 +106,9 @@ export class AttachmentsClient {
   }
 
   /** Admins: rows whose object is missing or altered (sha256), and objects no row names. */
-  check(): Promise<AttachmentCheck> {
+  /** With `clean`, the server also removes the temporary files of uploads that never finished. */
+  check(options: { clean?: boolean } = {}): Promise<AttachmentCheck> {
+    if (options.clean) return this.http.request('POST', '/v1/admin/attachments/check', { body: { clean: true } });
     return this.http.request('GET', '/v1/admin/attachments/check');
   }
 }

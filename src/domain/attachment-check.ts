@@ -30,6 +30,13 @@ export interface AttachmentCheckReport {
   altered: AlteredAttachment[];
   /** Storage keys under `attachments/` that no row accounts for. */
   orphans: string[];
+  /**
+   * Temporary files of uploads that began over an hour ago and never finished (a server stopped
+   * mid-upload): harmless, and removed when the check is asked to clean.
+   */
+  staleUploads: string[];
+  /** Whether `staleUploads` were removed by this check. */
+  staleUploadsRemoved: boolean;
   /** Nothing missing, altered or orphaned. */
   ok: boolean;
 }

@@ -194,6 +194,12 @@ export class StorageUnavailableError extends RunledgerError {
   readonly status = 503;
 }
 
+/** The attachment store has no room left (a full disk or quota, ENOSPC / EDQUOT). */
+export class StorageFullError extends RunledgerError {
+  readonly code = 'STORAGE_FULL';
+  readonly status = 507;
+}
+
 /**
  * Sealed secret values could not be opened in this process: `RUNLEDGER_SECRET_KEY` is missing or is
  * not the key they were sealed with. Nothing runs with a stand-in value instead.
@@ -201,6 +207,20 @@ export class StorageUnavailableError extends RunledgerError {
 export class SecretKeyUnavailableError extends RunledgerError {
   readonly code = 'SECRET_KEY_UNAVAILABLE';
   readonly status = 503;
+}
+
+/**
+ * This process's audit key is not the deployment's: the store's audit trail is authenticated with
+ * another key. Every node of a deployment must hold the same key.
+ */
+export class AuditKeyMismatchError extends RunledgerError {
+  readonly code = 'AUDIT_KEY_MISMATCH';
+  readonly status = 500;
+  constructor(registeredKeyId: string, registeredAt: string, ourKeyId: string, source: string) {
+    super(
+      `this store's audit trail is authenticated with key ${registeredKeyId} (registered ${registeredAt}), but this process has key ${ourKeyId} (${source}): give every node the deployment's key with RUNLEDGER_AUDIT_SIGNING_KEY (docs/operations.md, "Running several nodes")`,
+    );
+  }
 }
 
 export class InternalError extends RunledgerError {

@@ -46,7 +46,7 @@ export async function openEngineRuntime(
     {
       db: store.db,
       caps: store.caps,
-      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 4 : 1, health: store.health }),
+      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 8 : 1, health: store.health }),
       handlers: taskHandlers,
       logSink: logs,
       workerId: options.workerId,

@@ -81,6 +81,11 @@ export class ExecutionCommands {
     return deps.writer.submit(async (trx, tx) => {
       const now = nowIso();
       const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
+      const title = req.title
+        ? masker.mask(req.title)
+        : req.trigger === 'manual'
+          ? masker.mask(defaultRecordTitle(definition, inputs, now))
+          : null;
       await insertExecution(trx, {
         id,
         workflowId: workflow.id,
@@ -88,11 +93,7 @@ export class ExecutionCommands {
         trigger: req.trigger,
         triggeredBy: req.actor.userId,
         correlationId,
-        title: req.title
-          ? masker.mask(req.title)
-          : req.trigger === 'manual'
-            ? masker.mask(defaultRecordTitle(definition, inputs, now))
-            : null,
+        title,
         inputs: maskedInputs,
         createdAt: now,
         sealedSecrets,
@@ -118,7 +119,14 @@ export class ExecutionCommands {
         executionId: id,
         eventType: 'CREATED',
         actor: req.actor,
-        metadata: { workflowId: workflow.id, workflowVersion: version.version, trigger: req.trigger, inputs: maskedInputs, correlationId },
+        metadata: {
+          workflowId: workflow.id,
+          workflowVersion: version.version,
+          trigger: req.trigger,
+          inputs: maskedInputs,
+          correlationId,
+          title,
+        },
       });
       const log = SchedulerLog.of(tx, this.deps);
       log.add(

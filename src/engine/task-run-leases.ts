@@ -4,6 +4,7 @@ import type { TimedLogLine } from '../domain/log-line.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import { transitionFacts } from '../observe/record-facts.ts';
 import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { lockExecutionSchedule, markExecutionsStarted } from '../store/execution-schedule-repository.ts';
@@ -50,26 +51,32 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
     });
     log.add(id, 'INFO', `execution started by worker ${deps.workerId}`);
   }
-  await insertTransitions(
-    trx,
-    claimed.map((r) => ({
-      id: newId(),
-      taskRunId: r.id,
-      executionId: r.executionId,
-      fromState: 'pending',
-      toState: 'running',
-      metadata: { workerId: deps.workerId, attempt: r.attempt, fence: r.fence, leaseExpiresAt },
-      createdAt: now,
-    })),
-  );
-  for (const r of claimed) {
+  const transitions = claimed.map((r) => ({
+    id: newId(),
+    taskRunId: r.id,
+    executionId: r.executionId,
+    fromState: 'pending' as const,
+    toState: 'running' as const,
+    metadata: { workerId: deps.workerId, attempt: r.attempt, fence: r.fence, leaseExpiresAt },
+    createdAt: now,
+  }));
+  await insertTransitions(trx, transitions);
+  for (const [i, r] of claimed.entries()) {
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: r.executionId,
       executionId: r.executionId,
       eventType: 'STATE_CHANGE',
       actor,
-      metadata: { taskRunId: r.id, taskId: r.taskId, attempt: r.attempt, from: 'pending', to: 'running', fence: r.fence },
+      metadata: {
+        taskRunId: r.id,
+        taskId: r.taskId,
+        attempt: r.attempt,
+        from: 'pending',
+        to: 'running',
+        fence: r.fence,
+        ...transitionFacts(transitions[i]!),
+      },
     });
   }
   return claimed;

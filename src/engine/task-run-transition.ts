@@ -3,6 +3,7 @@ import { InvalidStateError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, TaskRun } from '../domain/records.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { factHash, transitionFacts } from '../observe/record-facts.ts';
 import { canTransitionTaskRun, type TaskRunStatus } from '../domain/task-run-status.ts';
 import type { Database } from '../store/database-schema.ts';
 import {
@@ -46,9 +47,16 @@ export async function tryTransitionTaskRun(trx: Transaction<Database>, req: Tran
   }
   const changed = await updateTaskRun(trx, run.id, { ...changes, status: to, updatedAt: now }, run.status, req.lease);
   if (!changed) return null;
-  await insertTransitions(trx, [
-    { id: newId(), taskRunId: run.id, executionId: run.executionId, fromState: run.status, toState: to, metadata, createdAt: now },
-  ]);
+  const transition = {
+    id: newId(),
+    taskRunId: run.id,
+    executionId: run.executionId,
+    fromState: run.status,
+    toState: to,
+    metadata,
+    createdAt: now,
+  };
+  await insertTransitions(trx, [transition]);
   // DESIGN invariant 1: the state change, its transition and its audit event commit together.
   await recordAuditEvent(trx, {
     subjectType: 'execution',
@@ -64,6 +72,9 @@ export async function tryTransitionTaskRun(trx: Transaction<Database>, req: Tran
       to,
       ...(changes.error ? { code: changes.error.code } : {}),
       ...(typeof metadata.reason === 'string' ? { reason: metadata.reason } : {}),
+      // What the rows beside the chain hold, so verification can compare them (record-facts.ts).
+      ...transitionFacts(transition),
+      ...(changes.output === undefined ? {} : { output: factHash(changes.output) }),
     },
   });
   const { sealedOutput, ...rest } = changes;

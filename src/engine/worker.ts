@@ -3,7 +3,7 @@ import type { TaskRun } from '../domain/records.ts';
 import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
 import { storeFailure } from '../store/store-failure.ts';
-import { hasClaimable, listStopRequestsOf, nextAvailableAt, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
+import { earliestAvailableAt, listStopRequestsOf, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
@@ -83,7 +83,11 @@ export class Worker {
       return;
     }
     this.claiming = true;
-    void this.claimLoop().finally(() => (this.claiming = false));
+    void this.claimLoop().finally(() => {
+      this.claiming = false;
+      // A kick that came while the loop was ending (after its last look) would otherwise be lost.
+      if (this.claimAgain) this.kick();
+    });
   }
 
   private async claimLoop(): Promise<void> {
@@ -96,16 +100,17 @@ export class Worker {
       let wait = this.options.pollMs;
       try {
         const now = nowIso();
-        if (await hasClaimable(this.deps.db, now)) {
+        const earliest = await earliestAvailableAt(this.deps.db);
+        if (earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
           claimed = await this.deps.writer.submit((trx, tx) =>
             claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
           );
+        } else if (earliest !== null) {
+          // Nothing claimable yet: sleep until the earliest backoff ends. (After a claim, runs still
+          // waiting for a backoff are picked up by the next look: a finishing attempt, a wake-up or the poll.)
+          wait = Math.min(wait, Math.max(0, Date.parse(earliest) - Date.now()));
         }
         this.loggedClaimError = false;
-        if (claimed.length < free) {
-          const next = await nextAvailableAt(this.deps.db, now);
-          if (next !== null) wait = Math.min(wait, Math.max(0, Date.parse(next) - Date.now()));
-        }
       } catch (e: unknown) {
         if (!this.loggedClaimError) console.error(`runledger: worker ${this.deps.workerId} could not claim work: ${toError(e).message}`);
         this.loggedClaimError = true;

@@ -13,6 +13,14 @@ export interface AuditEventContent {
   createdAt: string;
 }
 
+/** The part of a stored event its hash covers: everything but the links and the authentication. */
+export function hashedContent<E extends AuditEventContent & { prevHash: unknown; hash: unknown; keyId?: unknown; mac?: unknown }>(
+  e: E,
+): AuditEventContent {
+  const { id, subjectType, subjectId, seq, executionId, eventType, actor, metadata, createdAt } = e;
+  return { id, subjectType, subjectId, seq, executionId, eventType, actor, metadata, createdAt };
+}
+
 /** JSON with object keys sorted at every depth: the same event always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -5,6 +5,7 @@ import { nowIso } from '../domain/time.ts';
 import { claimNextSeq, insertAuditEvent, setChainHead, type StoredAuditEvent } from '../store/audit-event-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
+import { auditKeyOf } from './audit-authentication.ts';
 
 export interface AuditEventInput {
   subjectType: 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security' | 'system';
@@ -16,7 +17,6 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
-/** The engine acting on its own: a worker process. */
 /** The server itself, as the actor of what it does on a schedule (retention, purges) or at start-up. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ kind: 'system', userId: null, username: null, role: null });
 
@@ -54,7 +54,11 @@ export async function recordAuditEvent(trx: Transaction<Database>, input: AuditE
     metadata: input.metadata ?? {},
     createdAt: nowIso(),
   };
-  const event: StoredAuditEvent = { ...content, prevHash, hash: auditHash(prevHash, content) };
+  const key = auditKeyOf(trx);
+  // An event without the deployment's authentication would be indistinguishable from a forged one.
+  if (!key) throw new Error('audit events are recorded through a store handle bound to the deployment audit key (withAuditKey)');
+  const hash = auditHash(prevHash, content);
+  const event: StoredAuditEvent = { ...content, prevHash, hash, keyId: key.keyId, mac: key.authenticate(hash) };
   await insertAuditEvent(trx, event);
   await setChainHead(trx, input.subjectType, input.subjectId, event.hash);
   return event;

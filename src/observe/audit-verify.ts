@@ -1,7 +1,7 @@
 import type { StoredAuditEvent } from '../store/audit-event-repository.ts';
 import { EXECUTION_STATUSES, isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { TASK_RUN_STATUSES } from '../domain/task-run-status.ts';
-import { auditHash } from './audit-chain.ts';
+import { auditHash, hashedContent } from './audit-chain.ts';
 
 export interface ChainVerification {
   ok: boolean;
@@ -25,8 +25,7 @@ export function verifyChain(events: readonly StoredAuditEvent[]): ChainVerificat
       problems.push(`event ${e.id}: seq ${e.seq} where ${expectedSeq} was expected (an event was removed or reordered)`);
     else if (e.prevHash !== (prev?.hash ?? null)) problems.push(`event ${e.id} (seq ${e.seq}): does not follow the previous event's hash`);
     else {
-      const { prevHash, hash, ...content } = e;
-      if (hash !== auditHash(prevHash, content))
+      if (e.hash !== auditHash(e.prevHash, hashedContent(e)))
         problems.push(`event ${e.id} (seq ${e.seq}): content does not match its hash (changed after it was written)`);
     }
     if (problems.length > 0) break;

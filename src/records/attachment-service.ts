@@ -130,8 +130,9 @@ export class AttachmentService {
   }
 
   /** Rows whose objects are missing or altered, and objects without rows. */
-  async check(): Promise<AttachmentCheckReport> {
-    return checkAttachments(this.#deps);
+  /** With `clean`, also removes the temporary files of uploads that never finished. */
+  async check(options: { clean?: boolean } = {}): Promise<AttachmentCheckReport> {
+    return checkAttachments(this.#deps, options);
   }
 
   async #get(key: string): Promise<Readable> {

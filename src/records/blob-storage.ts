@@ -26,6 +26,14 @@ export interface BlobStorage {
    * itself (the local backend). The download is named `fileName` and typed `contentType`.
    */
   presignedGetUrl(key: string, options: PresignedGetOptions): Promise<string | null>;
+  /**
+   * Uploads that began before `before` and never finished (the server died mid-upload): the local
+   * backend's temporary files. An S3 bucket's incomplete multipart uploads are the bucket's to expire
+   * (a lifecycle rule), so the S3 backend lists none.
+   */
+  staleUploads(before: Date): Promise<string[]>;
+  /** Removes one of `staleUploads`'s names. */
+  removeStaleUpload(name: string): Promise<void>;
 }
 
 export interface PutBlobOptions {

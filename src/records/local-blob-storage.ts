@@ -94,6 +94,28 @@ export class LocalBlobStorage implements BlobStorage {
     yield* this.#walk(prefix.slice(0, prefix.lastIndexOf('/') + 1), prefix);
   }
 
+  async staleUploads(before: Date): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(path.join(this.#root, TEMP_DIR));
+    } catch (e: unknown) {
+      if (isMissing(e)) return [];
+      throw e;
+    }
+    const stale: string[] = [];
+    for (const name of names) {
+      const info = await stat(path.join(this.#root, TEMP_DIR, name)).catch(() => null);
+      if (info?.isFile() && info.mtime < before) stale.push(name);
+    }
+    return stale.sort();
+  }
+
+  async removeStaleUpload(name: string): Promise<void> {
+    // Names come from staleUploads (random UUIDs); anything else never becomes a path.
+    if (!/^[0-9a-f-]{36}$/.test(name)) throw new InvalidStorageKeyError(name);
+    await rm(path.join(this.#root, TEMP_DIR, name), { force: true });
+  }
+
   /** Always null: there is no second server to sign for, so the API streams the file itself. */
   async presignedGetUrl(key: string, _options: PresignedGetOptions): Promise<null> {
     assertStorageKey(key);

@@ -16,6 +16,7 @@ import {
   assertStorageKey,
   assertStorageKeyPrefix,
   BlobNotFoundError,
+  InvalidStorageKeyError,
   type BlobStorage,
   type PresignedGetOptions,
   type PutBlobOptions,
@@ -153,6 +154,15 @@ export class S3BlobStorage implements BlobStorage {
       ResponseContentType: contentType,
     });
     return getSignedUrl(this.#client, command, { expiresIn: expiresInSeconds });
+  }
+
+  /** None: incomplete multipart uploads are expired by the bucket's lifecycle rule (docs/operations.md). */
+  staleUploads(_before: Date): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
+  removeStaleUpload(name: string): Promise<void> {
+    return Promise.reject(new InvalidStorageKeyError(name));
   }
 }
 

@@ -6,6 +6,7 @@ import {
   QuotaExceededError,
   RecordEndedError,
   RunledgerError,
+  StorageFullError,
   StorageUnavailableError,
   TaskRunNotFoundError,
   ValidationError,
@@ -72,6 +73,8 @@ export async function uploadAttachment(deps: AttachmentDeps, body: Readable, req
   } catch (e: unknown) {
     await removeQuietly(deps.storage, key);
     if (e instanceof BlobTooLargeError) throw limit < maxBytes ? quotaExceeded(userQuotaBytes) : tooLarge(maxBytes);
+    // A failing disk fails the request body too (the pipeline destroys it with the disk's error): the disk comes first.
+    if (isStorageErrno(e)) throw storageFailure(e);
     if (sourceError) throw new ValidationError(`The upload was interrupted or malformed: ${sourceError.message}`);
     throw storageFailure(e);
   }
@@ -135,10 +138,19 @@ function quotaExceeded(quotaBytes: number): QuotaExceededError {
   });
 }
 
+/** Errors of the file system under the local attachment store, not of the request. */
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT']);
+
+function isStorageErrno(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && STORAGE_ERRNOS.has(String((e as { code?: unknown }).code));
+}
+
 /** Names the failure by its code only: messages of file system and S3 errors carry server paths and bucket names. */
 export function storageFailure(e: unknown): RunledgerError {
   if (e instanceof RunledgerError) return e;
   const error: Error & { code?: unknown } = e instanceof Error ? e : new Error(String(e));
   const code = typeof error.code === 'string' ? error.code : error.name;
+  if (NO_ROOM.has(code)) return new StorageFullError(`The attachment store is full (${code}); nothing was stored`, { reason: code });
   return new StorageUnavailableError(`The attachment store failed (${code}); try again later`, { reason: code });
 }

@@ -16,6 +16,9 @@ export interface StoredAuditEvent {
   createdAt: string;
   prevHash: string | null;
   hash: string;
+  /** The deployment key that authenticated it, and the HMAC of `hash` under that key (null before authentication). */
+  keyId: string | null;
+  mac: string | null;
 }
 
 function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
@@ -31,6 +34,8 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
     createdAt: row.created_at,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyId: row.key_id,
+    mac: row.mac,
   };
 }
 
@@ -40,16 +45,11 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
  * every dialect; `setChainHead` must follow in the same transaction.
  */
 export async function claimNextSeq(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; prevHash: string | null }> {
-  await db
-    .insertInto('audit_chain_heads')
-    .values({ subject_type: subjectType, subject_id: subjectId, seq: 0, hash: null })
-    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doNothing())
-    .execute();
+  // One statement: a new chain starts at 1, an existing one moves on by one (and stays locked).
   const head = await db
-    .updateTable('audit_chain_heads')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('subject_type', '=', subjectType)
-    .where('subject_id', '=', subjectId)
+    .insertInto('audit_chain_heads')
+    .values({ subject_type: subjectType, subject_id: subjectId, seq: 1, hash: null })
+    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).doUpdateSet((eb) => ({ seq: eb('audit_chain_heads.seq', '+', 1) })))
     .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow();
   return { seq: head.seq, prevHash: head.hash };
@@ -92,6 +92,8 @@ export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<voi
       created_at: e.createdAt,
       prev_hash: e.prevHash,
       hash: e.hash,
+      key_id: e.keyId,
+      mac: e.mac,
     })
     .execute();
 }
@@ -130,4 +132,27 @@ export async function listAuditEvents(
   if (filter.eventType) q = q.where('event_type', '=', filter.eventType);
   const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
   return rows.map(toEvent);
+}
+
+/**
+ * What the ATTACHMENT_ADDED events recorded of these attachments (sha256, size), by attachment id:
+ * the authenticated account of each upload, which the attachment rows must still agree with.
+ */
+export async function recordedAttachmentFacts(
+  db: Db,
+  executionIds: readonly string[],
+): Promise<Map<string, { sha256: unknown; sizeBytes: unknown }>> {
+  const facts = new Map<string, { sha256: unknown; sizeBytes: unknown }>();
+  if (executionIds.length === 0) return facts;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select('metadata')
+    .where('event_type', '=', 'ATTACHMENT_ADDED')
+    .where('execution_id', 'in', [...new Set(executionIds)])
+    .execute();
+  for (const row of rows) {
+    const m = fromJson<Record<string, unknown>>(row.metadata);
+    facts.set(String(m.attachmentId), { sha256: m.sha256, sizeBytes: m.sizeBytes });
+  }
+  return facts;
 }

@@ -152,6 +152,22 @@ export interface AuditEventsTable {
   created_at: string;
   prev_hash: string | null;
   hash: string;
+  /** The deployment key that authenticated the event (absent on events from before authentication). */
+  key_id: string | null;
+  /** HMAC-SHA256 of `hash` under that key. */
+  mac: string | null;
+}
+
+/** The deployment's audit key: one row, written at first start; the events before it are listed in `heads`. */
+export interface AuditKeysTable {
+  generation: number;
+  key_id: string;
+  public_key: string;
+  registered_at: string;
+  /** Every chain's head when the key was registered: the events up to there carry no MAC. */
+  heads: Json;
+  /** Ed25519 signature of the registration by the key itself. */
+  signature: string;
 }
 
 export interface ApiTokensTable {
@@ -250,6 +266,7 @@ export interface Database {
   browser_sessions: BrowserSessionsTable;
   attachments: AttachmentsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  audit_keys: AuditKeysTable;
   audit_purge_window: AuditPurgeWindowTable;
   step_result_audit: StepResultAuditTable;
   audit_chain_heads: AuditChainHeadsTable;

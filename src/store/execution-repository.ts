@@ -111,6 +111,12 @@ export async function getExecution(db: Db, id: string): Promise<Execution | unde
   return row && toExecution(row);
 }
 
+/** The execution as stored, deleted or not: what verification compares with the audit trail. */
+export async function getStoredExecution(db: Db, id: string): Promise<(Execution & { deletedAt: string | null }) | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { ...toExecution(row), deletedAt: row.deleted_at };
+}
+
 /** A soft-deleted execution (admin views): when and by whom it was deleted. */
 export async function getDeletedExecution(
   db: Db,

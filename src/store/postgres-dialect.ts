@@ -25,7 +25,7 @@ export function openPostgres(
 ): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? 16,
     types: { getTypeParser },
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });

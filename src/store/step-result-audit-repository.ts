@@ -55,3 +55,30 @@ export async function listStepResultAudit(db: Db, executionId: string, taskRunId
     };
   });
 }
+
+/** A step-result row as stored. */
+export interface StepResultAuditRow {
+  id: string;
+  taskRunId: string;
+  transitionId: string;
+  recordedAt: string;
+  workerId: string | null;
+  correlationId: string | null;
+  success: boolean;
+  executionTimeMs: number | null;
+}
+
+/** The execution's step-result rows as stored, without joins: what verification compares with their transitions. */
+export async function listStepResultRows(db: Db, executionId: string): Promise<StepResultAuditRow[]> {
+  const rows = await db.selectFrom('step_result_audit').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    taskRunId: r.task_run_id,
+    transitionId: r.transition_id,
+    recordedAt: r.recorded_at,
+    workerId: r.worker_id,
+    correlationId: r.correlation_id,
+    success: r.success === true || r.success === 1,
+    executionTimeMs: r.execution_time_ms,
+  }));
+}

@@ -57,12 +57,23 @@ class StorableTextTransformer extends OperationNodeTransformer {
   }
 }
 
+/** Whether any string value anywhere in the query tree needs `storableText`. */
+function holdsUnstorableText(node: unknown): boolean {
+  if (typeof node === 'string') return HAS_UNSTORABLE.test(node);
+  if (Array.isArray(node)) return node.some(holdsUnstorableText);
+  if (typeof node === 'object' && node !== null && !ArrayBuffer.isView(node)) {
+    for (const value of Object.values(node)) if (typeof value !== 'number' && holdsUnstorableText(value)) return true;
+  }
+  return false;
+}
+
 /** Applies `storableText` to every string parameter of every query, whichever repository builds it. */
 export class StorableTextPlugin implements KyselyPlugin {
   private readonly transformer = new StorableTextTransformer();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.transformer.transformNode(args.node);
+    // Almost no query holds such text: a read-only look first, and the copying transform only when needed.
+    return holdsUnstorableText(args.node) ? this.transformer.transformNode(args.node) : args.node;
   }
 
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {

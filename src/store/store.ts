@@ -89,6 +89,8 @@ function migrator(store: Store): Migrator {
     provider: new StaticMigrationProvider(store.caps),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Migrations are independent of one another: one numbered below a store's newest still applies.
+    allowUnorderedMigrations: true,
     // Kysely looks for its tables by name in every schema unless told which: with several schemas in
     // one database (tests, several installations) it would find another schema's and skip creating its own.
     ...(store.schema ? { migrationTableSchema: store.schema } : {}),

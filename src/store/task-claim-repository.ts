@@ -121,27 +121,17 @@ export async function listExpiredLeases(db: Db, now: string, limit: number): Pro
   return rows.map((r) => ({ id: r.id, executionId: r.execution_id }));
 }
 
-/** Whether any run is claimable now: a read, so a worker with nothing to do opens no write transaction. */
-export async function hasClaimable(db: Db, now: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('task_runs')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('available_at', 'is not', null)
-    .where('available_at', '<=', now)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** When the next claimable run becomes available after `now`, if any is scheduled (a retry's backoff). */
-export async function nextAvailableAt(db: Db, now: string): Promise<string | null> {
+/**
+ * When the earliest claimable run became or becomes available (past: claimable now; future: a retry's
+ * backoff), or null when no run waits to be claimed. A read, so a worker with nothing to do opens no
+ * write transaction, and one query tells both whether to claim and how long to sleep.
+ */
+export async function earliestAvailableAt(db: Db): Promise<string | null> {
   const row = await db
     .selectFrom('task_runs')
     .select((eb) => eb.fn.min('available_at').as('at'))
     .where('status', '=', 'pending')
     .where('available_at', 'is not', null)
-    .where('available_at', '>', now)
     .executeTakeFirst();
   return row?.at ?? null;
 }

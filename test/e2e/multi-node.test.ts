@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,6 +19,8 @@ const BIN = path.resolve('bin/runledger.js');
 const EXECUTIONS = 200;
 const LEASE = '3s';
 const SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
+/** One audit key for the deployment: every node authenticates the events it writes with it. */
+const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A DAG whose shape the engine cannot know in advance: drawn from a seeded generator. */
 function hiddenShapeDag(seed: number) {
@@ -88,6 +91,7 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
     RUNLEDGER_DATA_DIR: dataDir,
     RUNLEDGER_DATABASE_URL: databaseUrl,
     RUNLEDGER_SECRET_KEY: SECRET_KEY,
+    RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY,
     RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
     RUNLEDGER_LOG_LEVEL: 'silent',
     RUNLEDGER_LEASE_DURATION: LEASE,

@@ -1,11 +1,11 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import crypto from 'node:crypto';
-import { auditHash, canonicalJson } from '../../src/observe/audit-chain.ts';
-import { listAuditChain } from '../../src/store/audit-event-repository.ts';
+import { auditHash, canonicalJson, hashedContent } from '../../src/observe/audit-chain.ts';
+import { insertAuditEvent, listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
+import { dropAuditGuards } from '../support/tampering.ts';
 
 interface Verification {
   ok: boolean;
@@ -15,16 +15,7 @@ interface Verification {
   problems: string[];
 }
 
-async function dropGuards(h: Harness): Promise<void> {
-  for (const table of ['audit_events', 'audit_checkpoints']) {
-    if (h.store.caps.dialect === 'postgres')
-      await sql`drop trigger ${sql.raw(`${table}_append_only`)} on ${sql.table(table)}`.execute(h.store.db);
-    else {
-      await sql`drop trigger ${sql.raw(`${table}_no_update`)}`.execute(h.store.db);
-      await sql`drop trigger ${sql.raw(`${table}_no_delete`)}`.execute(h.store.db);
-    }
-  }
-}
+const dropGuards = (h: Harness) => dropAuditGuards(h, ['audit_events', 'audit_checkpoints']);
 
 describeEachDialect('signed audit checkpoints', (dialect) => {
   let h: Harness;
@@ -70,7 +61,7 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
     );
   });
 
-  it('detects a chain recomputed from scratch, with the checkpoints deleted, against an exported checkpoint', async () => {
+  it('detects a chain recomputed from scratch, with the checkpoints deleted: by its authentication, and against an exported checkpoint', async () => {
     const exported = (await h.api<Record<string, unknown>>('GET', '/v1/audit/checkpoints/latest')).body;
     expect(exported.publicKey).toMatch(/BEGIN PUBLIC KEY/);
     await dropGuards(h);
@@ -104,7 +95,13 @@ describeEachDialect('signed audit checkpoints', (dialect) => {
       .where('subject_id', '=', executionId)
       .execute();
     await h.store.db.deleteFrom('audit_checkpoints').execute();
-    expect(await verify()).toMatchObject({ ok: true, checkpoints: 0 }); // nothing inside the store can tell
+    // The links and hashes hold, but the events' authentication needs the deployment key, which is not in the store.
+    const inside = await verify();
+    expect(inside).toMatchObject({ ok: false, checkpoints: 0 });
+    expect(inside.problems.join('\n')).toMatch(
+      new RegExp(`execution ${executionId}: event \\S+ \\(seq 1\\): its authentication does not verify \\(forged or rewritten\\)`),
+    );
+    expect(inside.problems).toContain(`execution ${executionId}: record: its triggered by is not the one recorded when it was created`);
     const { publicKey: _publicKey, ...checkpoint } = exported;
     const v = (await h.api<Verification>('POST', '/v1/audit/verify', { checkpoint })).body;
     expect(v.ok).toBe(false);
@@ -175,7 +172,11 @@ describeEachDialect('audit verify: lifecycle completeness', (dialect) => {
         .where('subject_id', '=', id)
         .execute();
       const v = (await h.api<Verification>('GET', '/v1/audit/verify')).body;
-      expect(v.problems).toEqual([`execution ${id}: lifecycle: the execution is completed but 0 terminal events are recorded`]);
+      // The record's status no longer has the event that set it, either.
+      expect(v.problems).toEqual([
+        `execution ${id}: lifecycle: the execution is completed but 0 terminal events are recorded`,
+        `execution ${id}: record: its status is completed, the audit trail says running`,
+      ]);
     } finally {
       await h.dispose();
     }
@@ -223,24 +224,8 @@ describeEachDialect('audit verify: tampering inside the store', (dialect) => {
       eventType: 'STATE_CHANGE',
       metadata: { from: 'completed', to: 'running' },
     };
-    const { prevHash: _p, hash: _h, ...body } = content;
-    const hash = auditHash(last.hash, body);
-    await h.store.db
-      .insertInto('audit_events')
-      .values({
-        id: content.id,
-        subject_type: 'execution',
-        subject_id: id,
-        seq: content.seq,
-        execution_id: id,
-        event_type: content.eventType,
-        actor: JSON.stringify(content.actor),
-        metadata: JSON.stringify(content.metadata),
-        created_at: content.createdAt,
-        prev_hash: last.hash,
-        hash,
-      })
-      .execute();
+    const hash = auditHash(last.hash, hashedContent(content));
+    await insertAuditEvent(h.store.db, { ...content, prevHash: last.hash, hash, keyId: null, mac: null });
     expect(await problems()).toContain(`execution ${id}: the chain ends at seq ${last.seq + 1} but its recorded head is seq ${last.seq}`);
   });
 });

@@ -1,22 +1,14 @@
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
+import { dropAuditGuards } from '../support/tampering.ts';
 
 interface AuditAnswer {
   items: { id: string; seq: number; eventType: string }[];
   verification: { ok: boolean; checked: number; problems: string[] };
 }
 
-/** Drops the append-only guards, as someone with direct database access could. */
-async function dropGuards(h: Harness): Promise<void> {
-  if (h.store.caps.dialect === 'postgres') {
-    await sql`drop trigger audit_events_append_only on audit_events`.execute(h.store.db);
-  } else {
-    await sql`drop trigger audit_events_no_update`.execute(h.store.db);
-    await sql`drop trigger audit_events_no_delete`.execute(h.store.db);
-  }
-}
+const dropGuards = (h: Harness) => dropAuditGuards(h, ['audit_events']);
 
 describeEachDialect('GET /v1/executions/:id/audit', (dialect) => {
   let h: Harness;

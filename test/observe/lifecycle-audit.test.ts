@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { auditHash } from '../../src/observe/audit-chain.ts';
+import { auditHash, hashedContent } from '../../src/observe/audit-chain.ts';
 import { listAuditEventsByExecution, type StoredAuditEvent } from '../../src/store/audit-event-repository.ts';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
@@ -21,7 +21,8 @@ function expectChained(events: StoredAuditEvent[]): void {
   sorted.forEach((e, i) => {
     expect(e.seq).toBe(i + 1);
     expect(e.prevHash).toBe(i === 0 ? null : sorted[i - 1]!.hash);
-    const { prevHash, hash, ...content } = e;
+    const { prevHash, hash } = e;
+    const content = hashedContent(e);
     expect(hash).toBe(auditHash(prevHash, content));
   });
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SIGNING_KEY_FILE } from '../../src/observe/audit-signer.ts';
 import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
@@ -81,7 +82,12 @@ describe.skipIf(postgresUnavailable !== null)('log notifications across processe
       dataDir = tempDir();
       server = await startServer(
         loadConfig(
-          { RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') },
+          {
+            RUNLEDGER_LOG_LEVEL: 'silent',
+            RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+            // Another node of the same deployment: the deployment's audit key, not one of its own.
+            RUNLEDGER_AUDIT_SIGNING_KEY: fs.readFileSync(path.join(t.dataDir, SIGNING_KEY_FILE), 'utf8'),
+          },
           { dataDir, databaseUrl: TEST_PG_URL, port: 0, host: '127.0.0.1' },
         ),
         { print: () => {}, worker: false, schema: t.store.schema, logPollMs: 60_000 },

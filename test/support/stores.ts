@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bindAuditKey } from '../../src/observe/audit-authentication.ts';
+import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import pg from 'pg';
 import { describe } from 'vitest';
 import { migrateToLatest, openStore, type Store } from '../../src/store/store.ts';
@@ -65,8 +67,9 @@ async function migrateBesideOthers(store: Store): Promise<void> {
 export async function createTestStore(dialect: DialectName): Promise<TestStore> {
   const dataDir = tempDir();
   if (dialect === 'sqlite') {
-    const store = openStore({ dataDir });
-    await migrateToLatest(store);
+    const opened = openStore({ dataDir });
+    await migrateToLatest(opened);
+    const store = await bindAuditKey(opened, AuditSigner.load(dataDir, undefined));
     return {
       store,
       dataDir,
@@ -81,8 +84,9 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const store = openStore({ dataDir, databaseUrl: TEST_PG_URL, schema });
-  await migrateBesideOthers(store);
+  const opened = openStore({ dataDir, databaseUrl: TEST_PG_URL, schema });
+  await migrateBesideOthers(opened);
+  const store = await bindAuditKey(opened, AuditSigner.load(dataDir, undefined));
   return {
     store,
     dataDir,

@@ -228,6 +228,22 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
         return attachments.check();
       },
     );
+
+    app.post(
+      '/admin/attachments/check',
+      {
+        schema: {
+          body: z.object({ clean: z.boolean().optional() }).strict().optional(),
+          response: { 200: attachmentCheckWire, ...problemResponses },
+          tags: ['admin'],
+          summary: 'The same check; with `clean: true` it also removes the temporary files of uploads that never finished',
+        },
+      },
+      async (request) => {
+        assertAdmin(actorOf(request));
+        return attachments.check({ clean: request.body?.clean === true });
+      },
+    );
   };
 }
 

@@ -7,7 +7,7 @@ import { getGroupByName, listGroups } from '../../store/group-repository.ts';
 import { getUserById, getUserByUsername } from '../../store/user-repository.ts';
 import { listStepResultAudit } from '../../store/step-result-audit-repository.ts';
 import { listAuditChain } from '../../store/audit-event-repository.ts';
-import { verifyChain, verifyLifecycle } from '../../observe/audit-verify.ts';
+import { verifyAudit } from '../../observe/audit-checkpoints.ts';
 import { getExecution } from '../../store/execution-repository.ts';
 import { operableExecution, readableExecution } from '../execution-access.ts';
 import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
@@ -134,11 +134,14 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
         const actor = actorOf(request);
         const execution = await readableExecution(services, request, request.params.id);
         const events = await listAuditChain(db, 'execution', execution.id);
-        const chain = verifyChain(events);
-        const problems = [...chain.problems, ...verifyLifecycle(events, execution.status)];
+        // The same verification as `audit verify --execution`: links, authentication, lifecycle, the record's facts, checkpoints.
+        const { ok, problems } = await verifyAudit(db, services.auditSigner, { subject: { type: 'execution', id: execution.id } });
         // Reading the audit trail is itself an audit event (on the reader's chain, not the one read).
         await recordAuditRead(db, actor, { executionId: execution.id });
-        return { items: events, verification: { ok: problems.length === 0, checked: chain.checked, problems } };
+        // Every problem is this execution's: the lines need not name it.
+        const own = `execution ${execution.id}: `;
+        const lines = problems.map((p) => (p.startsWith(own) ? p.slice(own.length) : p));
+        return { items: events, verification: { ok, checked: events.length, problems: lines } };
       },
     );
 

@@ -75,9 +75,10 @@ export function registerAttachmentCommands(program: Command, ctx: CliContext): v
   attachment
     .command('check')
     .description('Admins: find attachments whose file is missing or altered (sha256) and files without an attachment; exit 1 if any')
-    .option('--json', 'print JSON ({ checked, missing, altered, orphans, ok })')
-    .action(async (flags: { json?: boolean }) => {
-      const check = await ctx.client().attachments.check();
+    .option('--clean', 'also remove the temporary files of uploads that began over an hour ago and never finished')
+    .option('--json', 'print JSON ({ checked, missing, altered, orphans, staleUploads, staleUploadsRemoved, ok })')
+    .action(async (flags: { json?: boolean; clean?: boolean }) => {
+      const check = await ctx.client().attachments.check({ clean: flags.clean === true });
       // Problems are the outcome, printed, and exit code 1 (like `audit verify`).
       if (!check.ok) ctx.exitCode = 1;
       if (flags.json) return ctx.printJson(check);

@@ -91,7 +91,14 @@ export function renderAttachmentList(items: readonly AttachmentView[], stepOf: (
 export function renderAttachmentCheck(check: AttachmentCheck, c: Colors): string {
   const problems = check.missing.length + check.altered.length + check.orphans.length;
   const summary = `${check.checked.toLocaleString('en-US')} attachments checked`;
-  if (check.ok && problems === 0) return `${summary}: ${c.green('no problems')}`;
+  const stale = check.staleUploads.length;
+  const staleLine =
+    stale === 0
+      ? ''
+      : check.staleUploadsRemoved
+        ? `\n${stale} unfinished upload${stale === 1 ? '' : 's'} (temporary files) removed`
+        : `\n${c.yellow(`${stale} unfinished upload${stale === 1 ? '' : 's'}`)} left temporary files: remove them with \`runledger attachments check --clean\``;
+  if (check.ok && problems === 0) return `${summary}: ${c.green('no problems')}${staleLine}`;
   const row = (kind: string, p: AttachmentCheck['missing'][number]): string[] => [
     c.red(kind),
     p.id,
@@ -108,7 +115,7 @@ export function renderAttachmentCheck(check: AttachmentCheck, c: Colors): string
     ['PROBLEM', 'ATTACHMENT', 'EXECUTION', 'FILE', 'STORAGE KEY'],
     rows,
     c,
-  )}`;
+  )}${staleLine}`;
 }
 
 /**

@@ -43,6 +43,8 @@ export const attachmentCheckWire: z.ZodType<AttachmentCheckReport> = z
       }),
     ),
     orphans: z.array(z.string()),
+    staleUploads: z.array(z.string()).meta({ description: 'Temporary files of uploads begun over an hour ago that never finished' }),
+    staleUploadsRemoved: z.boolean(),
     ok: z.boolean(),
   })
   .meta({ id: 'AttachmentCheck' });

@@ -23,6 +23,8 @@ export const auditEventWire = z
     createdAt: instantWire,
     prevHash: z.string().nullable(),
     hash: z.string(),
+    keyId: z.string().nullable().meta({ description: 'The deployment audit key that authenticated the event' }),
+    mac: z.string().nullable().meta({ description: 'HMAC-SHA256 of `hash` under that key (null on events from before authentication)' }),
   })
   .meta({ id: 'AuditEvent' });
 

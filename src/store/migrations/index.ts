@@ -10,6 +10,7 @@ import * as auditPurgedAt from './0007-audit-purged-at.ts';
 import * as logPartitions from './0008-log-partitions.ts';
 import * as attachments from './0009-attachments.ts';
 import * as scheduling from './0010-scheduling.ts';
+import * as auditAuthentication from './0011-audit-authentication.ts';
 import * as browserSessions from './0012-browser-sessions.ts';
 
 interface DialectAwareMigration {
@@ -29,6 +30,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0008-log-partitions': logPartitions,
   '0009-attachments': attachments,
   '0010-scheduling': scheduling,
+  '0011-audit-authentication': auditAuthentication,
   '0012-browser-sessions': browserSessions,
 };
 

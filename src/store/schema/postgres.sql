@@ -71,8 +71,21 @@ table audit_events (
   created_at timestamp with time zone not null,
   prev_hash text,
   hash text not null,
+  key_id text,
+  mac text,
   constraint audit_events_pkey PRIMARY KEY (id),
   constraint audit_events_subject_seq_uq UNIQUE (subject_type, subject_id, seq)
+);
+
+table audit_keys (
+  generation integer not null,
+  key_id text not null,
+  public_key text not null,
+  registered_at timestamp with time zone not null,
+  heads text not null,
+  signature text not null,
+  constraint audit_keys_key_id_key UNIQUE (key_id),
+  constraint audit_keys_pkey PRIMARY KEY (generation)
 );
 
 table audit_purge_window (
@@ -306,6 +319,8 @@ CREATE UNIQUE INDEX audit_checkpoints_seq_key ON audit_checkpoints USING btree (
 CREATE INDEX audit_events_execution_idx ON audit_events USING btree (execution_id, id);
 CREATE UNIQUE INDEX audit_events_pkey ON audit_events USING btree (id);
 CREATE UNIQUE INDEX audit_events_subject_seq_uq ON audit_events USING btree (subject_type, subject_id, seq);
+CREATE UNIQUE INDEX audit_keys_key_id_key ON audit_keys USING btree (key_id);
+CREATE UNIQUE INDEX audit_keys_pkey ON audit_keys USING btree (generation);
 CREATE UNIQUE INDEX browser_sessions_pkey ON browser_sessions USING btree (id);
 CREATE UNIQUE INDEX browser_sessions_token_hash_key ON browser_sessions USING btree (token_hash);
 CREATE INDEX browser_sessions_user_idx ON browser_sessions USING btree (user_id);
@@ -348,6 +363,7 @@ CREATE TRIGGER audit_checkpoints_append_only BEFORE DELETE OR UPDATE ON audit_ch
 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER audit_events_append_only BEFORE DELETE OR UPDATE ON audit_events FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
+CREATE TRIGGER audit_keys_append_only BEFORE DELETE OR UPDATE ON audit_keys FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER step_result_audit_append_only BEFORE DELETE OR UPDATE ON step_result_audit FOR EACH ROW EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER step_result_audit_no_truncate BEFORE TRUNCATE ON step_result_audit FOR EACH STATEMENT EXECUTE FUNCTION runledger_reject_audit_change();
 CREATE TRIGGER task_run_transitions_step_result_audit AFTER INSERT ON task_run_transitions FOR EACH ROW EXECUTE FUNCTION runledger_step_result_audit();

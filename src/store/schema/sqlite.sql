@@ -6,7 +6,9 @@ CREATE TABLE "audit_chain_heads" ("subject_type" text not null, "subject_id" tex
 
 CREATE TABLE "audit_checkpoints" ("id" text primary key, "seq" integer not null unique, "created_at" text not null, "reason" text not null, "heads" text not null, "prev_hash" text, "hash" text not null, "key_id" text not null, "signature" text not null);
 
-CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
+CREATE TABLE "audit_events" ("id" text primary key, "subject_type" text not null, "subject_id" text not null, "seq" integer not null, "execution_id" text, "event_type" text not null, "actor" text not null, "metadata" text not null, "created_at" text not null, "prev_hash" text, "hash" text not null, "key_id" text, "mac" text, constraint "audit_events_subject_seq_uq" unique ("subject_type", "subject_id", "seq"));
+
+CREATE TABLE "audit_keys" ("generation" integer primary key, "key_id" text not null unique, "public_key" text not null, "registered_at" text not null, "heads" text not null, "signature" text not null);
 
 CREATE TABLE "audit_purge_window" ("opened_at" text not null);
 
@@ -93,6 +95,12 @@ CREATE TRIGGER audit_events_no_delete before delete on "audit_events"
 
 CREATE TRIGGER audit_events_no_update before update on "audit_events"
                 begin select raise(abort, 'audit rows are append-only: UPDATE refused'); end;
+
+CREATE TRIGGER audit_keys_no_delete before delete on audit_keys
+              begin select raise(abort, 'audit rows are append-only: DELETE refused'); end;
+
+CREATE TRIGGER audit_keys_no_update before update on audit_keys
+              begin select raise(abort, 'audit rows are append-only: UPDATE refused'); end;
 
 CREATE TRIGGER step_result_audit_no_delete before delete on "step_result_audit"
                 when not exists (select 1 from audit_purge_window)

@@ -2393,7 +2393,51 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** The same check; with `clean: true` it also removes the temporary files of uploads that never finished */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clean?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttachmentCheck"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3967,6 +4011,10 @@ export interface components {
             createdAt: string;
             prevHash: string | null;
             hash: string;
+            /** @description The deployment audit key that authenticated the event */
+            keyId: string | null;
+            /** @description HMAC-SHA256 of `hash` under that key (null on events from before authentication) */
+            mac: string | null;
         };
         ChainVerificationInput: {
             ok: boolean;
@@ -4198,6 +4246,9 @@ export interface components {
                 actualSizeBytes: number;
             }[];
             orphans: string[];
+            /** @description Temporary files of uploads begun over an hour ago that never finished */
+            staleUploads: string[];
+            staleUploadsRemoved: boolean;
             ok: boolean;
         };
         RetentionPolicyInput: {
@@ -4699,6 +4750,10 @@ export interface components {
             createdAt: string;
             prevHash: string | null;
             hash: string;
+            /** @description The deployment audit key that authenticated the event */
+            keyId: string | null;
+            /** @description HMAC-SHA256 of `hash` under that key (null on events from before authentication) */
+            mac: string | null;
         };
         ChainVerification: {
             ok: boolean;
@@ -4930,6 +4985,9 @@ export interface components {
                 actualSizeBytes: number;
             }[];
             orphans: string[];
+            /** @description Temporary files of uploads begun over an hour ago that never finished */
+            staleUploads: string[];
+            staleUploadsRemoved: boolean;
             ok: boolean;
         };
         RetentionPolicy: {
