@@ -2,6 +2,7 @@ import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import { ApiError } from './api-error.ts';
 import { AttachmentsClient } from './attachments-client.ts';
 import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
+import { clientFetch } from './node-http-fetch.ts';
 import { RecordsClient } from './records-client.ts';
 import { logEvents, ndjsonLines } from './response-streams.ts';
 import type {
@@ -55,7 +56,7 @@ export interface RunledgerClientOptions {
   server: string;
   /** Bearer token: a session JWT from `login()` or an API token. */
   token?: string | undefined;
-  /** The transport; the global fetch unless given. */
+  /** The transport; node:http for plain requests and the global fetch for the rest, unless given. */
   fetch?: typeof fetch;
 }
 
@@ -76,7 +77,7 @@ export class RunledgerClient {
   private readonly http: HttpTransport;
 
   constructor(options: RunledgerClientOptions) {
-    this.http = new HttpTransport(options.server, options.token, options.fetch ?? globalThis.fetch);
+    this.http = new HttpTransport(options.server, options.token, options.fetch ?? clientFetch);
     this.server = this.http.server;
     this.records = new RecordsClient(this.http);
     this.attachments = new AttachmentsClient(this.http);
