@@ -78,6 +78,16 @@ describe('the compiled binary', () => {
   });
 });
 
+describe('a server that does not answer', () => {
+  it('is named with the system error, in one line', async () => {
+    const result = await spawnCli(['execution', 'list', '--server', 'http://127.0.0.1:9'], { env, cwd: h.tmp });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^runledger: Cannot reach the Runledger server at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\); .*\(SERVER_UNREACHABLE\)\n$/,
+    );
+  });
+});
+
 describe('a reader that closes its end early', () => {
   const readCommands = (): string[][] => [
     ['workflow', 'list'],
