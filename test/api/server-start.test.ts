@@ -8,7 +8,7 @@ import { startServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { countUsers } from '../../src/store/user-repository.ts';
 import { openStore } from '../../src/store/store.ts';
-import { BIN } from '../cli/binary-spawn.ts';
+import { BIN, spawnCli } from '../cli/binary-spawn.ts';
 import { postgresUnavailable, tempDir, TEST_PG_URL } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -39,6 +39,29 @@ describe('a server on a busy port', () => {
       });
       await server.close();
       expect(printed.some((l) => l.startsWith('Created user "admin" with password: '))).toBe(true);
+    } finally {
+      blocker.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runledger serve on a busy port', () => {
+  it('says so in one line, exit 1, having created nobody', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dataDir = tempDir();
+    try {
+      const result = await spawnCli(['serve', '--port', String(port)], {
+        env: { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_LOG_LEVEL: 'silent' },
+        cwd: dataDir,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `runledger: port ${port} on 127.0.0.1 is already in use (EADDRINUSE): stop what listens there, or choose another port with --port or RUNLEDGER_PORT\n`,
+      );
+      expect(result.stdout).not.toMatch(/admin|password/i);
     } finally {
       blocker.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { CliError } from '../cli-error.ts';
 
 interface StoreFlags {
   dataDir?: string;
@@ -38,7 +39,12 @@ export function registerServeCommand(
       // Loaded here, not at the top: the server's modules take seconds to load, and the other commands never need them.
       const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config.ts'), import('../../api/server.ts')]);
       const config = loadConfig(ctx.env, { port: flags.port, host: flags.host, ...storeOverrides(flags, ctx) });
-      const server = await startServer(config, { worker: flags.worker, print: (line) => ctx.print(line) });
+      const server = await startServer(config, { worker: flags.worker, print: (line) => ctx.print(line) }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new CliError(
+          `port ${config.port} on ${config.host} is already in use (EADDRINUSE): stop what listens there, or choose another port with --port or RUNLEDGER_PORT`,
+        );
+      });
       ctx.print(`Runledger listening on ${server.url}`);
       ctx.print(
         `Data: ${config.dataDir} (store ${server.store.location})${flags.worker ? '' : '; API only: no tasks run in this process'}`,
