@@ -8,7 +8,8 @@
  * baseline runs) and with 1 and 3 `runledger worker` processes behind an API node. The baseline is today's code checked out from git into a temporary
  * directory and run with the same node_modules.
  *
- *   npx tsx bench/engine.ts   (BENCH_EXECUTIONS=500, BENCH_CHAIN_RUNS=3, BENCH_ROUNDS=2, BENCH_BASELINE_REF=cd1e7b4)
+ *   npx tsx bench/engine.ts   (BENCH_EXECUTIONS=500, BENCH_CHAIN_RUNS=3, BENCH_ROUNDS=2, BENCH_BASELINE_REF=cd1e7b4,
+ *                              BENCH_CASES=one node,3 workers to run only the cases whose names contain these)
  *
  * Prints `name: ours X, baseline Y, ratio Z` lines and writes bench/results/engine.json.
  */
@@ -224,7 +225,9 @@ try {
     { name: 'PostgreSQL, API node + 1 worker', store: 'postgres', workers: 1 },
     { name: 'PostgreSQL, API node + 3 workers', store: 'postgres', workers: 3 },
   ];
-  for (const c of cases) {
+  // BENCH_CASES=postgres,sqlite… keeps the cases whose name contains one of the words (case-insensitive).
+  const only = (process.env.BENCH_CASES ?? '').toLowerCase().split(',').filter(Boolean);
+  for (const c of cases.filter((x) => only.length === 0 || only.some((w) => x.name.toLowerCase().includes(w)))) {
     const ours: Figures[] = [];
     const base: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {

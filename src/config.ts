@@ -41,6 +41,7 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  RUNLEDGER_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RUNLEDGER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   RUNLEDGER_LOGIN_LOCKOUT: z
     .string()
@@ -136,6 +137,8 @@ export interface Config {
   workerPollMs: number;
   pluginDirs: string[];
   bodyLimitBytes: number;
+  /** The bearer token of `GET /metrics` for a Prometheus scraper. */
+  metricsToken: string | undefined;
   logLevel: z.infer<typeof schema>['RUNLEDGER_LOG_LEVEL'];
   attachments: AttachmentConfig;
 }
@@ -173,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jwtTtl: e.RUNLEDGER_JWT_TTL,
     sessionTtlMs: parseDurationMs(e.RUNLEDGER_SESSION_TTL)!,
     trustProxy: e.RUNLEDGER_TRUST_PROXY,
+    metricsToken: e.RUNLEDGER_METRICS_TOKEN,
     loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
     auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
     logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,

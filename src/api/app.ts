@@ -22,6 +22,8 @@ import { executionRoutes } from './routes/execution-routes.ts';
 import { recordRoutes } from './routes/record-routes.ts';
 import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
+import { createMetrics } from '../observe/metrics.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
 
 export interface AppOptions {
@@ -34,6 +36,8 @@ export interface AppOptions {
   webRoot?: string | null;
   logger?: FastifyServerOptions['logger'];
   version?: string;
+  /** The bearer token a Prometheus scraper sends to `GET /metrics` (admins' tokens work too). */
+  metricsToken?: string | undefined;
 }
 
 const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
@@ -96,7 +100,13 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
 
   const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   registerAuthentication(app, services.auth, sessions);
+  const metrics = createMetrics({ store: services.store, engine: services.engine, logStats: services.logStats });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern (`/v1/executions/:id`), never the URL: ids would make a series each.
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
   await app.register(healthRoutes(services));
+  await app.register(metricsRoutes(services, metrics, options.metricsToken));
   await app.register(authRoutes(services, sessions), { prefix: '/v1' });
   await app.register(workflowRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });

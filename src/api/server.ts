@@ -124,12 +124,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         logPollMs: options.logPollMs,
         retention,
         attachments,
+        logStats: runtime.logs.stats,
       },
       {
         bodyLimitBytes: config.bodyLimitBytes,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
         sessionTtlMs: config.sessionTtlMs,
         trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
       },
     );
     // The port first: on a busy port the server stops before it creates anyone or prints a password.

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
-import { claimNextSeq, insertAuditEvent, setChainHead, type StoredAuditEvent } from '../store/audit-event-repository.ts';
+import { appendAuditEvent, claimNextSeq, type StoredAuditEvent } from '../store/audit-event-repository.ts';
 import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
 import { auditKeyOf } from './audit-authentication.ts';
@@ -42,7 +42,13 @@ export function auditActor(actor: Actor | null): Record<string, unknown> {
  * head row stays locked from claiming the seq to recording the new hash.
  */
 export async function recordAuditEvent(trx: Transaction<Database>, input: AuditEventInput): Promise<StoredAuditEvent> {
-  const { seq, prevHash } = await claimNextSeq(trx, input.subjectType, input.subjectId);
+  // A chain this transaction already appended to is locked by it, and its head is known: no need to ask.
+  const heads = headsOf(trx);
+  const chain = `${input.subjectType}\u0000${input.subjectId}`;
+  const known = heads.get(chain);
+  const { seq, prevHash } = known
+    ? { seq: known.seq + 1, prevHash: known.hash }
+    : await claimNextSeq(trx, input.subjectType, input.subjectId);
   const content = {
     id: newId(),
     subjectType: input.subjectType,
@@ -59,7 +65,16 @@ export async function recordAuditEvent(trx: Transaction<Database>, input: AuditE
   if (!key) throw new Error('audit events are recorded through a store handle bound to the deployment audit key (withAuditKey)');
   const hash = auditHash(prevHash, content);
   const event: StoredAuditEvent = { ...content, prevHash, hash, keyId: key.keyId, mac: key.authenticate(hash) };
-  await insertAuditEvent(trx, event);
-  await setChainHead(trx, input.subjectType, input.subjectId, event.hash);
+  await appendAuditEvent(trx, event);
+  heads.set(chain, { seq, hash });
   return event;
+}
+
+/** The heads of the chains each open transaction has appended to (forgotten with the transaction). */
+const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, { seq: number; hash: string }>>();
+
+function headsOf(trx: Transaction<Database>): Map<string, { seq: number; hash: string }> {
+  let heads = headsByTransaction.get(trx);
+  if (!heads) headsByTransaction.set(trx, (heads = new Map()));
+  return heads;
 }

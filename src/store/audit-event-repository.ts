@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEventsTable, Database } from './database-schema.ts';
 import { fromJson, toJson } from './json-column.ts';
 
@@ -42,7 +42,7 @@ function toEvent(row: Selectable<AuditEventsTable>): StoredAuditEvent {
 /**
  * Claims the next seq of a subject's chain and returns it with the previous event's hash. The head
  * row stays locked until the caller's transaction ends, so appends to one chain are serialised on
- * every dialect; `setChainHead` must follow in the same transaction.
+ * every dialect; `appendAuditEvent` must follow in the same transaction.
  */
 export async function claimNextSeq(db: Db, subjectType: string, subjectId: string): Promise<{ seq: number; prevHash: string | null }> {
   // One statement: a new chain starts at 1, an existing one moves on by one (and stays locked).
@@ -68,34 +68,51 @@ export async function getChainHead(
     .executeTakeFirst();
 }
 
-export async function setChainHead(db: Db, subjectType: string, subjectId: string, hash: string): Promise<void> {
+/**
+ * Writes the event and moves its chain's head to it. On PostgreSQL one statement does both (a
+ * data-modifying WITH); elsewhere two. The caller holds the head row (claimNextSeq in this transaction).
+ */
+export async function appendAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
+  const head = { seq: e.seq, hash: e.hash };
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db
+      .with('appended', (qb) => qb.insertInto('audit_events').values(eventRow(e)))
+      .updateTable('audit_chain_heads')
+      .set(head)
+      .where('subject_type', '=', e.subjectType)
+      .where('subject_id', '=', e.subjectId)
+      .execute();
+    return;
+  }
+  await insertAuditEvent(db, e);
   await db
     .updateTable('audit_chain_heads')
-    .set({ hash })
-    .where('subject_type', '=', subjectType)
-    .where('subject_id', '=', subjectId)
+    .set(head)
+    .where('subject_type', '=', e.subjectType)
+    .where('subject_id', '=', e.subjectId)
     .execute();
 }
 
 export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      id: e.id,
-      subject_type: e.subjectType,
-      subject_id: e.subjectId,
-      seq: e.seq,
-      execution_id: e.executionId,
-      event_type: e.eventType,
-      actor: toJson(e.actor),
-      metadata: toJson(e.metadata),
-      created_at: e.createdAt,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-      key_id: e.keyId,
-      mac: e.mac,
-    })
-    .execute();
+  await db.insertInto('audit_events').values(eventRow(e)).execute();
+}
+
+function eventRow(e: StoredAuditEvent): Insertable<AuditEventsTable> {
+  return {
+    id: e.id,
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    seq: e.seq,
+    execution_id: e.executionId,
+    event_type: e.eventType,
+    actor: toJson(e.actor),
+    metadata: toJson(e.metadata),
+    created_at: e.createdAt,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+    key_id: e.keyId,
+    mac: e.mac,
+  };
 }
 
 /** A page of every event in id order, after a cursor: the export reads the whole trail this way. */

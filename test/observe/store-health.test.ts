@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { checkTableSizes } from '../../src/observe/store-health.ts';
+import { SIGNING_KEY_FILE } from '../../src/observe/audit-signer.ts';
 import { startServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { seedExecution, seedWorkflow } from '../support/seed.ts';
@@ -49,6 +52,8 @@ describeEachDialect('store health', (dialect) => {
         RUNLEDGER_LOG_LEVEL: 'silent',
         RUNLEDGER_TABLE_SIZE_WARNING_BYTES: '1',
         RUNLEDGER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+        // Another node of the same deployment: the store's audit key.
+        RUNLEDGER_AUDIT_SIGNING_KEY: fs.readFileSync(path.join(t.dataDir, SIGNING_KEY_FILE), 'utf8'),
       },
       {
         dataDir: dialect === 'sqlite' ? t.dataDir : tempDir(),

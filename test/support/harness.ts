@@ -158,6 +158,7 @@ export async function createHarness(
       logFeed,
       retention: { logDays: 30, auditDays: 365 },
       attachments,
+      logStats: logs.stats,
     },
     { bodyLimitBytes: 1024 * 1024, ...options.appOptions },
   );
