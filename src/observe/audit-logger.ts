@@ -75,6 +75,6 @@ const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, { seq:
 
 function headsOf(trx: Transaction<Database>): Map<string, { seq: number; hash: string }> {
   let heads = headsByTransaction.get(trx);
-  if (!heads) headsByTransaction.set(trx, (heads = new Map()));
+  if (!heads) headsByTransaction.set(trx, (heads = new Map<string, { seq: number; hash: string }>()));
   return heads;
 }
