@@ -372,6 +372,8 @@ for (const dialect of DIALECTS) {
             },
           ],
           orphans: [orphan],
+          staleUploads: [],
+          staleUploadsRemoved: false,
         });
         for (const key of await f.storedKeys()) expect(key).toMatch(key.startsWith('thumbnails/') ? /\.webp$/ : KEY);
         const missingDownload = await f.call('GET', `/v1/attachments/${lost.id}`);
