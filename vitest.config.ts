@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // the browser tests drive the web UI of this tree: built once before any test
-    globalSetup: ['test/support/build-web.ts'],
+    // the web UI and the compiled CLI of this tree, built once before any test
+    globalSetup: ['test/support/build-before-tests.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -80,6 +80,12 @@ function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // An empty body sent as JSON is no body, as if no content type were given: a route whose fields
+    // are all optional (POST /workflows/:id/run) then takes it as `{}`, the others say what is missing.
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
     if (jsonNestsDeeperThan(text)) {
       done(
         new NestingTooDeepError(`The JSON body nests deeper than ${MAX_NESTING_DEPTH} levels`, { maxDepth: MAX_NESTING_DEPTH }),
@@ -91,6 +97,15 @@ function registerJsonParser(app: FastifyInstance): void {
   });
 }
 
+/**
+ * A task run is a task run in every URL: `/v1/executions/:id/tasks/:taskRunId…`. The paths that
+ * once called it a step (`…/steps/:taskRunId`, `…/steps/:taskRunId/complete`, `…/attachments`)
+ * still answer, as aliases; `POST /v1/executions/:id/steps` (a person adds a step) is not one of them.
+ */
+export function taskRunAlias(url: string): string {
+  return url.replace(/^\/v1\/executions\/([^/?#]+)\/steps\/(?=[^/?#])/, '/v1/executions/$1/tasks/');
+}
+
 /** The HTTP API. Only api/server.ts listens; tests call `app.inject()` on this. */
 export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -99,6 +114,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     // `/v1/executions/` and `/v1/executions` are the same resource; no route is reachable by a trick.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     trustProxy: options.trustProxy ?? false,
+    rewriteUrl: (request) => taskRunAlias(request.url ?? '/'),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

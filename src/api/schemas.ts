@@ -274,7 +274,8 @@ export const logDownloadQuery = z.object({
 
 export const cleanupBody = z
   .object({
-    olderThanDays: z.number().int().min(1).max(36500).optional(),
+    /** 0: every execution that has ended. */
+    olderThanDays: z.number().int().min(0).max(36500).optional(),
     status: z.enum(['completed', 'failed', 'cancelled', 'timed_out']).optional(),
     dryRun: z.boolean().default(false),
   })

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, LOCAL_TOKEN_FILE } from '../auth/auth-service.ts';
 import { JwtSigner } from '../auth/jwt.ts';
-import { openDataDirWarning, readOrCreateSecret, restrictFilesToOwner, writePrivateFile } from '../store/private-files.ts';
+import { openDataDirWarning, readOrCreateSecret, restrictFilesToOwner } from '../store/private-files.ts';
 import type { Config } from '../config.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { newWorkerId, type Engine } from '../engine/engine.ts';
@@ -22,9 +22,7 @@ import { AttachmentService } from '../records/attachment-service.ts';
 import { createBlobStorage } from '../records/create-blob-storage.ts';
 import { applyRecordRetention } from '../records/execution-deletion.ts';
 import { buildApp } from './app.ts';
-
-/** Written next to the data so the CLI on this machine finds the server without set-up. */
-export const SERVER_FILE = 'server.json';
+import { SERVER_FILE, ServerFile } from './server-file.ts';
 
 export interface RunningServer {
   url: string;
@@ -90,15 +88,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   let store = opened;
   let runtime: EngineRuntime | undefined;
+  let listening: FastifyInstance | undefined;
+  const serverFile = new ServerFile(config.dataDir);
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
     const auditSigner = AuditSigner.load(config.dataDir, config.auditSigningKey);
     store = await bindAuditKey(opened, auditSigner);
     const jwt = new JwtSigner(config.jwtSecret ?? readOrCreateSecret(path.join(config.dataDir, 'jwt-secret')), config.jwtTtl);
     const auth = new AuthService(store.db, jwt, { maxFailures: config.loginMaxFailures, lockoutMs: config.loginLockoutMs });
-    await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
-    const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
-    await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
 
     const retention = {
       logDays: config.logRetentionDays,
@@ -140,13 +137,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         metricsToken: config.metricsToken,
       },
     );
+    // The port first: on a busy port the server stops before it creates anyone or prints a password.
     await app.listen({ host: config.host, port: config.port });
+    listening = app;
+    await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
+    const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
+    await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
-    const serverFile = path.join(config.dataDir, SERVER_FILE);
-    writePrivateFile(serverFile, `${JSON.stringify({ url, pid: process.pid })}\n`);
+    const keptBy = serverFile.claim(url);
+    if (keptBy !== undefined)
+      warn(
+        `${path.join(config.dataDir, SERVER_FILE)} names the server of pid ${keptBy}, which still runs; the CLI here finds that one, not this one`,
+      );
 
     // Signed checkpoints of every audit chain's head: periodically, and once more at a clean stop.
     const checkpoint = (reason: string) =>
@@ -189,11 +194,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         await runtime?.close(options.drainTimeoutMs ?? config.drainTimeoutMs);
         await checkpoint('shutdown');
         await store.close();
-        fs.rmSync(serverFile, { force: true });
+        serverFile.release();
         lock?.release();
       })());
     return { url, app, engine, store, close };
   } catch (e) {
+    await listening?.close();
     await runtime?.close(0);
     await store.close();
     lock?.release();

@@ -13,7 +13,7 @@ export function describeError(e: unknown, debug: boolean): string {
   const error = e instanceof Error ? e : new Error(typeof e === 'string' ? e : String(e));
   let line: string;
   if (error instanceof ApiError) {
-    line = `${error.detail} (${error.code})`;
+    line = `${namingFlags(error.detail)} (${error.code})`;
     if (error.code === 'UNAUTHENTICATED') line += '; sign in with "runledger login", or pass --token or RUNLEDGER_TOKEN';
   } else if (error instanceof CliError) {
     line = error.message;
@@ -28,4 +28,18 @@ export function describeError(e: unknown, debug: boolean): string {
 
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** API query parameters whose CLI flag has another name; the others are the flag in kebab case. */
+const FLAG_OF_PARAMETER: Record<string, string> = { from: '--since', to: '--until' };
+
+/**
+ * A person typed flags, not query parameters: `querystring.limit.0: …` from the server's request
+ * validation reads `--limit: …` on the command line.
+ */
+export function namingFlags(detail: string): string {
+  return detail.replace(
+    /\bquerystring\.([A-Za-z]+)(?:\.\d+)?/g,
+    (_, name: string) => FLAG_OF_PARAMETER[name] ?? `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  );
 }

@@ -1,18 +1,5 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { registerAttachmentCommands } from './commands/attachment-commands.ts';
-import { registerAuditCommands } from './commands/audit-commands.ts';
-import { registerDbCommands } from './commands/db-commands.ts';
-import { registerExecutionCommands } from './commands/execution-commands.ts';
-import { registerGroupCommands } from './commands/group-commands.ts';
-import { registerRetentionCommands } from './commands/retention-commands.ts';
-import { registerLoginCommand } from './commands/login-command.ts';
-import { registerProcedureCommands } from './commands/procedure-commands.ts';
-import { registerServeCommand } from './commands/serve-command.ts';
-import { registerStepCommands } from './commands/step-commands.ts';
-import { registerTokenCommands } from './commands/token-commands.ts';
-import { registerUserCommands } from './commands/user-commands.ts';
-import { registerWorkflowCommands } from './commands/workflow-commands.ts';
 import { describeError, oneLine } from './cli-error.ts';
 import { CliContext, type GlobalOptions, type OutputStream } from './cli-context.ts';
 
@@ -56,11 +43,60 @@ function addGlobalOptions(command: Command): Command {
     .option('--token <token>', 'API token or session token (default: RUNLEDGER_TOKEN, `runledger login`, the local server)');
 }
 
+export type Parsers = typeof parsers;
+/** Adds one top-level command (or a few) to the program. */
+export type Registrar = (program: Command, ctx: CliContext, parsers: Parsers) => void;
+
+/**
+ * Every top-level command and the module that defines it, in the order `--help` lists them. A
+ * command's module (and what it imports: the client, renderers, YAML) is loaded only when that
+ * command runs: `runledger --version` loads none, `execution list` one.
+ */
+const COMMAND_MODULES: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Registrar> }> = [
+  { names: ['serve', 'worker'], load: async () => (await import('./commands/serve-command.ts')).registerServeCommand },
+  { names: ['login'], load: async () => (await import('./commands/login-command.ts')).registerLoginCommand },
+  { names: ['db'], load: async () => (await import('./commands/db-commands.ts')).registerDbCommands },
+  { names: ['workflow'], load: async () => (await import('./commands/workflow-commands.ts')).registerWorkflowCommands },
+  { names: ['execution'], load: async () => (await import('./commands/execution-commands.ts')).registerExecutionCommands },
+  { names: ['procedure'], load: async () => (await import('./commands/procedure-commands.ts')).registerProcedureCommands },
+  { names: ['step'], load: async () => (await import('./commands/step-commands.ts')).registerStepCommands },
+  { names: ['attachment'], load: async () => (await import('./commands/attachment-commands.ts')).registerAttachmentCommands },
+  { names: ['token'], load: async () => (await import('./commands/token-commands.ts')).registerTokenCommands },
+  { names: ['user'], load: async () => (await import('./commands/user-commands.ts')).registerUserCommands },
+  { names: ['group'], load: async () => (await import('./commands/group-commands.ts')).registerGroupCommands },
+  { names: ['audit'], load: async () => (await import('./commands/audit-commands.ts')).registerAuditCommands },
+  { names: ['logs'], load: async () => (await import('./commands/retention-commands.ts')).registerRetentionCommands },
+];
+
+/** Program options that take a value: skipped when looking for the command's name. */
+const VALUE_OPTIONS = new Set(['--server', '--token']);
+
+/**
+ * The modules the command line needs: none for `--version` alone, the named command's module, or
+ * all of them for help, `help CMD` and an unknown name (commander then lists or suggests commands).
+ */
+export async function loadRegistrars(args: readonly string[]): Promise<Registrar[]> {
+  let name: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) {
+      name = arg;
+      break;
+    } else if (arg === '-h' || arg === '--help') break;
+  }
+  const versionOnly =
+    name === undefined && args.some((a) => a === '-V' || a === '--version') && !args.some((a) => a === '-h' || a === '--help');
+  if (versionOnly) return [];
+  const wanted = COMMAND_MODULES.filter((m) => name !== undefined && m.names.includes(name));
+  return Promise.all((wanted.length > 0 ? wanted : COMMAND_MODULES).map((m) => m.load()));
+}
+
 function leaves(command: Command): Command[] {
   return command.commands.length === 0 ? [command] : command.commands.flatMap(leaves);
 }
 
-export function buildProgram(ctx: CliContext): Command {
+export function buildProgram(ctx: CliContext, registrars: readonly Registrar[]): Command {
   const program = new Command('runledger')
     .description('Runs workflows and runbooks and keeps the complete, verifiable record of every run.')
     .version(packageVersion(), '-V, --version')
@@ -77,19 +113,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   addGlobalOptions(program);
 
-  registerServeCommand(program, ctx, parsers);
-  registerLoginCommand(program, ctx);
-  registerDbCommands(program, ctx);
-  registerWorkflowCommands(program, ctx, parsers);
-  registerExecutionCommands(program, ctx, parsers);
-  registerProcedureCommands(program, ctx, parsers);
-  registerStepCommands(program, ctx);
-  registerAttachmentCommands(program, ctx);
-  registerTokenCommands(program, ctx);
-  registerUserCommands(program, ctx);
-  registerGroupCommands(program, ctx);
-  registerAuditCommands(program, ctx, parsers);
-  registerRetentionCommands(program, ctx, parsers);
+  for (const register of registrars) register(program, ctx, parsers);
   for (const leaf of leaves(program)) if (leaf !== program) addGlobalOptions(leaf);
 
   program.hook('preAction', (_program, action) => {
@@ -100,13 +124,28 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /**
+ * A reader that stops early (`runledger execution list | head -1`) closes the pipe; what it wanted
+ * has been printed, so the command ends there, quietly and successfully, whatever it was doing.
+ * Installed once per process, only on the real stdout.
+ */
+function endQuietlyWhenStdoutCloses(stdout: NodeJS.WriteStream): void {
+  if (stdout.listeners('error').length > 0) return;
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`runledger: cannot write the output: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+/**
  * The `runledger` command line. Returns the exit code: 0 on success, 1 on any error (printed as
  * one line `runledger: <reason>` on stderr) or when `workflow run --wait` ends other than completed.
  */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
+  if (io.stdout === undefined) endQuietlyWhenStdoutCloses(process.stdout);
   const ctx = new CliContext(io.env ?? process.env, io.cwd ?? process.cwd(), io.stdout ?? process.stdout, io.stderr ?? process.stderr);
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'node' });
+    await buildProgram(ctx, await loadRegistrars(argv.slice(2))).parseAsync(argv, { from: 'node' });
     return ctx.exitCode;
   } catch (e: unknown) {
     // Commander has already printed its message (usage errors) or the help/version text.

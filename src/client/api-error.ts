@@ -78,6 +78,20 @@ export function unreachableError(server: string, cause: unknown): ApiError {
   });
 }
 
+/**
+ * The object storage a download was sent to (S3: a pre-signed URL) did not answer. The server did:
+ * the message names the storage, so nobody goes looking for a server that is running.
+ */
+export function storageUnreachableError(origin: string, cause: unknown): ApiError {
+  const reason = networkReason(cause);
+  return new ApiError({
+    status: 0,
+    code: 'STORAGE_UNREACHABLE',
+    detail: `Cannot reach the attachment storage at ${origin}${reason ? ` (${reason})` : ''}, where the Runledger server sent this download; the storage (S3_ENDPOINT on the server) is down or unreachable from here`,
+    cause,
+  });
+}
+
 /** fetch says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND, "bad port") is in its causes. */
 function networkReason(error: unknown): string | undefined {
   let message: string | undefined;

@@ -32,7 +32,7 @@ export class AttachmentsClient {
         upload.onProgress?.(progress);
       },
     });
-    const path = `/v1/executions/${enc(executionId)}/steps/${enc(taskRunId)}/attachments`;
+    const path = `/v1/executions/${enc(executionId)}/tasks/${enc(taskRunId)}/attachments`;
     try {
       return await this.http.request<AttachmentView>('POST', path, { body, contentType });
     } catch (e: unknown) {

@@ -1,4 +1,4 @@
-import { ApiError, apiErrorFromResponse, unreachableError } from './api-error.ts';
+import { ApiError, apiErrorFromResponse, storageUnreachableError, unreachableError } from './api-error.ts';
 
 /** One request to the Runledger server. */
 export interface RequestOptions {
@@ -83,15 +83,15 @@ export class HttpTransport {
   }
 
   /**
-   * GETs a URL of another host (a pre-signed storage URL) without our token: the bearer token is for
-   * our server only. A non-2xx answer throws its ApiError.
+   * GETs a URL of the attachment storage (a pre-signed S3 URL) without our token: the bearer token
+   * is for our server only. A non-2xx answer throws its ApiError; no answer, STORAGE_UNREACHABLE.
    */
   async fetchForeign(url: URL): Promise<Response> {
     let response: Response;
     try {
       response = await this.fetchFn(url, { method: 'GET' });
     } catch (e: unknown) {
-      throw unreachableError(url.origin, e);
+      throw storageUnreachableError(url.origin, e);
     }
     if (!response.ok) await throwFor(response);
     return response;

@@ -51,7 +51,7 @@ export class RecordsClient {
 
   /** Replaces a step's notes; `RECORD_ENDED` once the record has ended. */
   updateStepNotes(executionId: string, taskRunId: string, notes: string): Promise<TaskRunView> {
-    return this.http.request('PATCH', `/v1/executions/${enc(executionId)}/steps/${enc(taskRunId)}`, { body: { notes } });
+    return this.http.request('PATCH', `/v1/executions/${enc(executionId)}/tasks/${enc(taskRunId)}`, { body: { notes } });
   }
 
   /** Soft delete: hidden from everything but admin views; `EXECUTION_NOT_ENDED` while it runs. */

@@ -1,8 +1,8 @@
-import { parse as parseYaml } from 'yaml';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import { ApiError } from './api-error.ts';
 import { AttachmentsClient, dispositionFileName } from './attachments-client.ts';
 import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
+import { clientFetch } from './node-http-fetch.ts';
 import { RecordsClient } from './records-client.ts';
 import { logEvents, ndjsonLines } from './response-streams.ts';
 import type {
@@ -56,7 +56,7 @@ export interface RunledgerClientOptions {
   server: string;
   /** Bearer token: a session JWT from `login()` or an API token. */
   token?: string | undefined;
-  /** The transport; the global fetch unless given. */
+  /** The transport; node:http for plain requests and the global fetch for the rest, unless given. */
   fetch?: typeof fetch;
 }
 
@@ -77,7 +77,7 @@ export class RunledgerClient {
   private readonly http: HttpTransport;
 
   constructor(options: RunledgerClientOptions) {
-    this.http = new HttpTransport(options.server, options.token, options.fetch ?? globalThis.fetch);
+    this.http = new HttpTransport(options.server, options.token, options.fetch ?? clientFetch);
     this.server = this.http.server;
     this.records = new RecordsClient(this.http);
     this.attachments = new AttachmentsClient(this.http);
@@ -159,7 +159,7 @@ export class RunledgerClient {
    * which the `yaml` package parses whether it is YAML or JSON.
    */
   async applyWorkflow(source: string, format: DefinitionFormat): Promise<AppliedWorkflow> {
-    const id = definitionId(source);
+    const id = await definitionId(source);
     const { status, body } = await this.send<Omit<AppliedWorkflow, 'created'>>('PUT', `/v1/workflows/${enc(id)}`, {
       body: source,
       contentType: MEDIA_TYPES[format],
@@ -236,7 +236,7 @@ export class RunledgerClient {
     taskRunId: string,
     result: { status: 'succeeded' | 'failed'; notes?: string | undefined },
   ): Promise<TaskRunView> {
-    return this.request('POST', `/v1/executions/${enc(id)}/steps/${enc(taskRunId)}/complete`, {
+    return this.request('POST', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}/complete`, {
       body: { status: result.status, ...(result.notes !== undefined && { notes: result.notes }) },
     });
   }
@@ -464,7 +464,9 @@ function logQuery(filter: LogFilter): Record<string, string | number | undefined
 }
 
 /** The workflow id a YAML or JSON definition declares (YAML is a superset of JSON). */
-export function definitionId(source: string): string {
+export async function definitionId(source: string): Promise<string> {
+  // Loaded here: the YAML parser is the heaviest module of the client, and only applying a definition needs it.
+  const { parse: parseYaml } = await import('yaml');
   let parsed: unknown;
   try {
     parsed = parseYaml(source);

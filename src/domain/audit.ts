@@ -12,7 +12,10 @@ export interface StepResultAuditEntry {
   transitionId: string;
   executionId: string;
   recordedAt: string;
+  /** The worker that ran the attempt; null for a step a person ended (see `recordedBy`). */
   workerId: string | null;
+  /** Who recorded the result: the worker's id, or the person (username) for a manual step. */
+  recordedBy: string | null;
   correlationId: string | null;
   success: boolean;
   executionTimeMs: number | null;

@@ -120,6 +120,7 @@ function checkWith(task: RawTask, problems: string[]): void {
   switch (type as TaskType) {
     case 'shell':
       string('command', true);
+      oneOf('stderrLevel', LOG_LEVEL_NAMES);
       break;
     case 'http':
       string('url', true);
@@ -147,6 +148,7 @@ function checkWith(task: RawTask, problems: string[]): void {
       if (action !== undefined && !action.includes('{{') && !PLUGIN_ACTION.test(action)) {
         problems.push(`${at('action')}: must match ${PLUGIN_ACTION.source}`);
       }
+      oneOf('stderrLevel', LOG_LEVEL_NAMES);
       break;
     }
     case 'manual':

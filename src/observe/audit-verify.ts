@@ -1,4 +1,6 @@
 import type { StoredAuditEvent } from '../store/audit-event-repository.ts';
+import { EXECUTION_STATUSES, isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
+import { TASK_RUN_STATUSES } from '../domain/task-run-status.ts';
 import { auditHash, hashedContent } from './audit-chain.ts';
 
 export interface ChainVerification {
@@ -34,14 +36,41 @@ export function verifyChain(events: readonly StoredAuditEvent[]): ChainVerificat
 
 const TERMINAL_EVENTS = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT']);
 
-/** An execution's lifecycle is complete when it starts with CREATED and, once ended, has its end recorded. */
+/**
+ * An execution's lifecycle is complete and consistent: it starts with CREATED; every state change
+ * (its own and its task runs') records exactly one state it left and one it entered, both real
+ * states; the execution's own changes follow on from each other (each leaves the state the previous
+ * one entered, the first leaves `pending`) and end in its current status; and, once ended, it has
+ * exactly one terminal event.
+ */
 export function verifyLifecycle(events: readonly StoredAuditEvent[], status: string): string[] {
   const problems: string[] = [];
   if (events[0]?.eventType !== 'CREATED') problems.push('lifecycle: the first event is not CREATED');
-  const ended = ['completed', 'failed', 'cancelled', 'timed_out'].includes(status);
+  const ended = isTerminalExecutionStatus(status as ExecutionStatus);
   const terminal = events.filter((e) => TERMINAL_EVENTS.has(e.eventType));
   if (ended && terminal.length !== 1)
     problems.push(`lifecycle: the execution is ${status} but ${terminal.length} terminal events are recorded`);
   if (!ended && terminal.length > 0) problems.push(`lifecycle: the execution is ${status} but a terminal event is recorded`);
+  let current: string = 'pending';
+  for (const e of events) {
+    const m = e.metadata;
+    if (m.to === undefined && m.from === undefined) continue;
+    const forTask = typeof m.taskId === 'string';
+    const states: readonly string[] = forTask ? TASK_RUN_STATUSES : EXECUTION_STATUSES;
+    const from = m.from;
+    const to = m.to;
+    if (typeof to !== 'string' || !states.includes(to) || (from !== undefined && (typeof from !== 'string' || !states.includes(from)))) {
+      problems.push(
+        `lifecycle: event ${e.id} (seq ${e.seq}, ${e.eventType}) records ${JSON.stringify({ from, to })}, not one state left and one entered`,
+      );
+      continue;
+    }
+    if (forTask) continue;
+    if (from !== current)
+      problems.push(`lifecycle: event ${e.id} (seq ${e.seq}, ${e.eventType}) leaves ${String(from)} but the execution was ${current}`);
+    current = to;
+  }
+  if (problems.length === 0 && current !== status)
+    problems.push(`lifecycle: the recorded state changes end in ${current} but the execution is ${status}`);
   return problems;
 }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../domain/byte-size.ts';
 import type { Kysely } from 'kysely';
 import type { DialectCapabilities } from '../store/capabilities.ts';
 import type { Database } from '../store/database-schema.ts';
@@ -31,13 +32,9 @@ export async function checkTableSizes(
       bytes,
       thresholdBytes,
       message:
-        `WARN ${table} takes ${formatMiB(bytes)} (over ${formatMiB(thresholdBytes)}): lower the retention ` +
+        `WARN ${table} takes ${formatBytes(bytes)} (over ${formatBytes(thresholdBytes)}): lower the retention ` +
         `(RUNLEDGER_LOG_RETENTION_DAYS, RUNLEDGER_AUDIT_RETENTION_DAYS) or run "runledger logs cleanup"; see docs/operations.md`,
     });
   }
   return warnings;
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }

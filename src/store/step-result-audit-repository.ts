@@ -42,6 +42,8 @@ export async function listStepResultAudit(db: Db, executionId: string, taskRunId
       executionId: r.execution_id,
       recordedAt: r.recorded_at,
       workerId: r.worker_id,
+      // A person's step records no worker: the person is the actor of its transition.
+      recordedBy: r.worker_id ?? (typeof metadata.actor === 'string' ? metadata.actor : null),
       correlationId: r.correlation_id,
       success: r.success === true || r.success === 1,
       executionTimeMs: r.execution_time_ms,

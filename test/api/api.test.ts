@@ -30,7 +30,7 @@ describeEachDialect('REST API', (dialect) => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/steps/{taskRunId}/complete']),
+      expect.arrayContaining(['/v1/workflows/{id}/run', '/v1/executions/{id}', '/v1/executions/{id}/tasks/{taskRunId}/complete']),
     );
   });
 
@@ -210,6 +210,21 @@ describeEachDialect('REST API', (dialect) => {
     });
     expect(broken.statusCode).toBe(400);
     expect(JSON.parse(broken.body)).toMatchObject({ code: 'INVALID_JSON' });
+  });
+
+  it('takes a run request with no body, or an empty JSON body, as {}', async () => {
+    await h.api('POST', '/v1/workflows', helloYaml);
+    const auth = { authorization: `Bearer ${h.adminToken}` };
+    for (const headers of [auth, { ...auth, 'content-type': 'application/json' }]) {
+      const run = await h.app.inject({ method: 'POST', url: '/v1/workflows/hello/run', headers });
+      expect(run.statusCode, run.body).toBe(202);
+      const { executionId } = JSON.parse(run.body) as { executionId: string };
+      await h.engine.waitForExecution(executionId);
+      expect((await h.api<ExecutionView>('GET', `/v1/executions/${executionId}`)).body).toMatchObject({
+        status: 'completed',
+        inputs: { name: 'world' },
+      });
+    }
   });
 
   it('answers 404 for unknown executions and 400 for ids that are not UUIDs', async () => {

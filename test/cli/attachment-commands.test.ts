@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachmentView, ProcedureStarted } from '../../src/client/record-types.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from '../support/s3-server.ts';
 import { startCliHarness, type CliHarness, type CliRun } from './cli-harness.ts';
 
@@ -19,6 +20,8 @@ tasks:
 `;
 
 let s3: TestS3Server;
+/** The last test stops the storage. */
+let stopped = false;
 let harness: CliHarness;
 
 function ok(result: CliRun): string {
@@ -45,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness?.close();
-  await s3?.close();
+  if (!stopped) await s3?.close();
 });
 
 describe('attachment commands on S3 storage', () => {
@@ -94,5 +97,24 @@ describe('attachment commands on S3 storage', () => {
     expect(ok(await run(['attachments', 'check']))).toBe('1 attachments checked: no problems\n');
     expect(ok(await run(['attachment', 'delete', attachment.id]))).toMatch(new RegExp(`^attachment ${attachment.id}: deleted at `));
     expect(ok(await run(['attachment', 'list', id]))).toBe(`No attachments; add one with "runledger step attach ${id} STEP FILE".\n`);
+  });
+
+  it('names the storage, not the server, when the storage is down', async () => {
+    const { run } = harness;
+    const { executionId: id } = JSON.parse(ok(await run(['procedure', 'start', 'audit_disk', '--json']))) as ProcedureStarted;
+    await waitFor(
+      async () => ((await harness.client.getExecution(id)).taskRuns.some((r) => r.status === 'waiting') ? true : undefined),
+      'the step to wait',
+    );
+    fs.writeFileSync(path.join(harness.tmp, 'in', 'note.txt'), 'all green\n');
+    const attachment = JSON.parse(ok(await run(['step', 'attach', id, 'inspect', 'in/note.txt', '--json']))) as AttachmentView;
+    await s3.close();
+    stopped = true;
+    const result = await run(['attachment', 'get', attachment.id, '--output', path.join(harness.tmp, 'out.txt')]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `runledger: Cannot reach the attachment storage at ${s3.endpoint} (ECONNREFUSED), where the Runledger server sent this download; the storage (S3_ENDPOINT on the server) is down or unreachable from here (STORAGE_UNREACHABLE)\n`,
+    });
   });
 });

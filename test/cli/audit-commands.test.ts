@@ -118,7 +118,7 @@ describe('runledger audit', () => {
       failure(/^runledger: option '--subject-type <type>' argument 'robot' is invalid\. Allowed choices are execution, .*\n$/),
     );
     expect(await run(['audit', 'list', '--event-type', 'created'])).toMatchObject(
-      failure(/^runledger: querystring\.eventType: .*\(VALIDATION_FAILED\)\n$/),
+      failure(/^runledger: --event-type: .*\(VALIDATION_FAILED\)\n$/),
     );
   });
 
@@ -170,7 +170,7 @@ describe('runledger execution inspect --audit', () => {
     expect(out).toMatch(/^\S+ \S+Z\s+7\s+COMPLETED\s+worker \S+\s+running->completed in \S+$/m);
     expect(out.indexOf(' CREATED ')).toBeLessThan(out.indexOf(' COMPLETED '));
     expect(out).toMatch(/^chain verified \(7 events\)$/m);
-    expect(out).toMatch(/^TASK RUN\s+RECORDED AT\s+WORKER\s+CORRELATION ID\s+SUCCESS\s+EXECUTION TIME$/m);
+    expect(out).toMatch(/^TASK RUN\s+RECORDED AT\s+RECORDED BY\s+CORRELATION ID\s+SUCCESS\s+EXECUTION TIME$/m);
     expect(out).toMatch(new RegExp(`^a#1\\s+\\S+ \\S+Z\\s+\\S+\\s+${executionId}\\s+yes\\s+\\d+ms$`, 'm'));
     expect(out).toMatch(/^b#1\s+/m);
 

@@ -20,7 +20,8 @@ name: Chatty
 tasks:
   - id: talk
     type: shell
-    with: { command: "echo 'out 1'; echo 'out 2'; echo 'out 3'; sleep 0.2; echo 'bad' >&2" }
+    # this task's stderr means trouble: its lines are logged at ERROR (the default is INFO)
+    with: { command: "echo 'out 1'; echo 'out 2'; echo 'out 3'; sleep 0.2; echo 'bad' >&2", stderrLevel: ERROR }
   - id: note
     type: log
     needs: [talk]
@@ -225,11 +226,11 @@ describe('runledger execution logs', () => {
   it('answers a bad filter or an unknown execution with one line and exit 1', async () => {
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--since', 'yesterday']),
-      'runledger: querystring.since: "yesterday" is neither a duration (30s, 5m, 2h, 1d) nor an ISO-8601 timestamp from 1970-01-01 to 9999-12-31 (VALIDATION_FAILED)',
+      'runledger: --since: "yesterday" is neither a duration (30s, 5m, 2h, 1d) nor an ISO-8601 timestamp from 1970-01-01 to 9999-12-31 (VALIDATION_FAILED)',
     );
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--follow', '--since', 'yesterday']),
-      /^runledger: querystring\.since: .* \(VALIDATION_FAILED\)\n$/,
+      /^runledger: --since: .* \(VALIDATION_FAILED\)\n$/,
     );
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--level', 'INFO,LOUD']),
@@ -241,7 +242,7 @@ describe('runledger execution logs', () => {
     );
     oneLineFailure(
       await run(['execution', 'logs', chatty.id, '--task', 'nope']),
-      `runledger: querystring.task: execution ${chatty.id} has no task "nope" (VALIDATION_FAILED)`,
+      `runledger: --task: execution ${chatty.id} has no task "nope" (VALIDATION_FAILED)`,
     );
     oneLineFailure(await run(['execution', 'logs', UNKNOWN]), `runledger: Execution ${UNKNOWN} not found (EXECUTION_NOT_FOUND)`);
     oneLineFailure(

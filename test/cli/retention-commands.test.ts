@@ -82,6 +82,7 @@ describe('runledger logs stats', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^Log lines kept\s+30 days after an execution ended$/m);
     expect(res.stdout).toMatch(/^Audit kept\s+365 days after an execution ended$/m);
+    expect(res.stdout).toMatch(/^Records kept\s+indefinitely \(RUNLEDGER_RECORD_RETENTION_DAYS is not set\)$/m);
     expect(res.stdout).toMatch(/^TABLE\s+ROWS\s+SIZE$/m);
     expect(res.stdout).toMatch(/^executions\s+3\s+(\d+(\.\d)? (B|KiB|MiB|GiB)|-)$/m);
     expect(res.stdout).toMatch(/^execution_logs\s+[1-9][\d,]*\s+\S+/m);
@@ -143,10 +144,20 @@ describe('runledger logs cleanup', () => {
     expect(done.stdout).toMatch(new RegExp(`^Log lines\\s+${oldLines} were deleted$`, 'm'));
     expect(await logLineCount(ids.old!)).toBe(0);
     expect(await logLineCount(ids.web!)).toBe(webLines);
+
+    // --days 0: every execution that has ended, tried first with --dry-run
+    const everything = JSON.parse((await run(['logs', 'cleanup', '--days', '0', '--dry-run', '--json'])).stdout) as CleanupReport;
+    const ended = Object.values(ids).filter((id) => id !== ids.old);
+    let lines = 0;
+    for (const id of ended) lines += await logLineCount(id);
+    expect(lines).toBeGreaterThan(0);
+    expect(everything).toMatchObject({ dryRun: true, logLines: { deleted: lines } });
+    expect(Date.now() - Date.parse(everything.logLines.before)).toBeLessThan(60_000);
+    expect(await logLineCount(ids.web!)).toBe(webLines);
   });
 
   it('refuses a bad --days or --status with one line, exit 1', async () => {
-    expect(await run(['logs', 'cleanup', '--days', '0'])).toMatchObject({
+    expect(await run(['logs', 'cleanup', '--days', '-1'])).toMatchObject({
       code: 1,
       stdout: '',
       stderr: expect.stringMatching(/^runledger: .*--days.*\n$/),

@@ -106,7 +106,7 @@ describe('attachments.upload', () => {
     expect(answer).toEqual(created);
 
     const [request] = t.sent;
-    expect(request).toMatchObject({ method: 'POST', url: 'http://rl.test/v1/executions/exec/steps/run/attachments', duplex: 'half' });
+    expect(request).toMatchObject({ method: 'POST', url: 'http://rl.test/v1/executions/exec/tasks/run/attachments', duplex: 'half' });
     const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(request!.headers['content-type']!)![1]!;
     const body = Buffer.from(request!.body!);
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a %22quoted%22%0D%0Aname.png"\r\nContent-Type: application/octet-stream\r\n\r\n`;

@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflowDefinition } from '../../src/domain/parse-workflow-definition.ts';
@@ -17,6 +17,16 @@ describe('examples', () => {
       expect(def.id).toBe(path.basename(file, '.yaml').replaceAll('-', '_'));
     });
   }
+
+  it('points only at documents the project has', () => {
+    const root = path.resolve(EXAMPLES, '..');
+    for (const file of files) {
+      for (const [name] of readFileSync(path.join(EXAMPLES, file), 'utf8').matchAll(/[\w./-]+\.md\b/g)) {
+        const found = [path.join(root, name), path.join(root, 'docs', name)].some((candidate) => existsSync(candidate));
+        expect(found, `${file} mentions ${name}`).toBe(true);
+      }
+    }
+  });
 
   it('ships the demo/echo plugin as an executable', () => {
     const plugin = path.join(EXAMPLES, 'plugins/demo/echo');

@@ -189,6 +189,11 @@ describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
       (d) => (d.tasks[0] = { id: 'build', type: 'http', with: { url: 'u', method: 'FETCH' } }),
       ['tasks[0].with.method: must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS'],
     ],
+    [
+      'shell bad stderrLevel',
+      (d) => (d.tasks[0].with = { command: 'make', stderrLevel: 'LOUD' }),
+      ['tasks[0].with.stderrLevel: must be one of DEBUG, INFO, WARN, ERROR'],
+    ],
     ['log without message', (d) => (d.tasks[2].with = {}), ['tasks[2].with.message: required']],
     [
       'log bad level',

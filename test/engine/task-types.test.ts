@@ -99,7 +99,7 @@ describeEachDialect('task types', (dialect) => {
       ['INFO', 'one'],
       ['INFO', 'three'],
     ]);
-    expect(of('task:ok:stderr')).toEqual([['ERROR', 'two']]);
+    expect(of('task:ok:stderr')).toEqual([['INFO', 'two']]);
   });
 
   it('http: method, headers, JSON body; non-2xx fails unless allowed', async () => {

@@ -92,7 +92,7 @@ export function attachmentRoutes(services: AppServices): FastifyPluginAsyncZod {
     });
 
     app.post(
-      '/executions/:id/steps/:taskRunId/attachments',
+      '/executions/:id/tasks/:taskRunId/attachments',
       {
         schema: {
           response: { 201: attachmentWire, ...problemResponses },

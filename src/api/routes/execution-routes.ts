@@ -209,7 +209,7 @@ export function executionRoutes(services: AppServices): FastifyPluginAsyncZod {
     );
 
     app.post(
-      '/executions/:id/steps/:taskRunId/complete',
+      '/executions/:id/tasks/:taskRunId/complete',
       {
         schema: {
           response: { 200: taskRunWire, ...problemResponses },

@@ -119,7 +119,7 @@ export function recordRoutes(services: AppServices): FastifyPluginAsyncZod {
     );
 
     app.patch(
-      '/executions/:id/steps/:taskRunId',
+      '/executions/:id/tasks/:taskRunId',
       {
         schema: {
           response: { 200: taskRunWire, ...problemResponses },

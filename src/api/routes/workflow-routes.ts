@@ -180,6 +180,10 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
           params: workflowParams,
           body: runBody,
         },
+        // Every field is optional, so no body at all means `{}` (the schema's default covers only an absent one).
+        preValidation: async (request) => {
+          request.body ??= {} as typeof request.body;
+        },
       },
       async (request, reply) => {
         const trigger = request.body.procedure ? 'manual' : request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseDurationMs } from '../../domain/duration.ts';
 import { CliError } from '../cli-error.ts';
 import type { CliContext } from '../cli-context.ts';
 import { renderExecutionList, renderShares } from '../render/execution-view.ts';
@@ -31,6 +32,17 @@ interface ShareFlags {
   json?: boolean;
 }
 
+/**
+ * `--since 1d` means "a day ago", as for `execution logs --since`; an ISO-8601 date or timestamp is
+ * passed on as it is. Anything else is refused here, naming the flag.
+ */
+const pointInTime = (value: string): string => {
+  const ago = parseDurationMs(value);
+  if (ago !== undefined) return new Date(Date.now() - ago).toISOString();
+  if (/^\d{4}-\d{2}-\d{2}/.test(value.trim()) && !Number.isNaN(Date.parse(value))) return value.trim();
+  throw new InvalidArgumentError('expected a duration (30s, 5m, 2h, 1d) or an ISO-8601 date or timestamp');
+};
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `--input server=web-01` (repeatable) → `{ server: 'web-01' }`; a name the server cannot filter by is refused here. */
@@ -49,8 +61,8 @@ export function registerExecutionCommands(program: Command, ctx: CliContext, par
     .description('Executions, newest first')
     .option('--status <statuses>', 'comma-separated statuses (pending, running, waiting, completed, failed, cancelled, timed_out)')
     .option('--workflow <id>', 'only this workflow')
-    .option('--since <date>', 'created at or after this ISO-8601 date or timestamp')
-    .option('--until <date>', 'created before this ISO-8601 date or timestamp')
+    .option('--since <when>', 'created in the last 30s, 5m, 2h, 1d…, or at or after an ISO-8601 date or timestamp', pointInTime)
+    .option('--until <when>', 'created before: 30s, 5m, 2h, 1d… ago, or an ISO-8601 date or timestamp', pointInTime)
     .option('--limit <n>', 'page size (1-200, default 50)', parsers.positiveInt)
     .option('--cursor <cursor>', 'the next page, as printed at the end of the previous one')
     .option('--keyword <text>', 'title or notes contain this text (any case)')

@@ -20,8 +20,16 @@ function parseCleanupStatus(value: string): CleanupStatus {
   return status as CleanupStatus;
 }
 
+/** `--days 0` is "everything that has ended", what people try first with --dry-run. */
+function parseDays(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 36500)
+    throw new InvalidArgumentError('expected a whole number of days, 0 to 36500');
+  return n;
+}
+
 /** `runledger logs stats | cleanup`: the store's size and the retention cleanup (admins). */
-export function registerRetentionCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
+export function registerRetentionCommands(program: Command, ctx: CliContext): void {
   const logs = program.command('logs').description('Store size and retention cleanup of log lines and audit chains (admins)');
 
   logs
@@ -39,8 +47,8 @@ export function registerRetentionCommands(program: Command, ctx: CliContext, par
     .description('Delete the log lines (and purge the audit chains) of executions that ended before the retention cutoffs')
     .option(
       '--days <n>',
-      "delete log lines of executions that ended more than N days ago (default: the server's log retention)",
-      parsers.positiveInt,
+      "delete log lines of executions that ended more than N days ago; 0: every execution that has ended (default: the server's log retention)",
+      parseDays,
     )
     .option('--status <status>', `only executions that ended ${CLEANUP_STATUSES.join(', ')}`, parseCleanupStatus)
     .option('--dry-run', 'report what would be deleted; delete nothing')

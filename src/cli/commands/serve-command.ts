@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { CliError } from '../cli-error.ts';
 
 interface StoreFlags {
   dataDir?: string;
@@ -38,7 +39,12 @@ export function registerServeCommand(
       // Loaded here, not at the top: the server's modules take seconds to load, and the other commands never need them.
       const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config.ts'), import('../../api/server.ts')]);
       const config = loadConfig(ctx.env, { port: flags.port, host: flags.host, ...storeOverrides(flags, ctx) });
-      const server = await startServer(config, { worker: flags.worker, print: (line) => ctx.print(line) });
+      const server = await startServer(config, { worker: flags.worker, print: (line) => ctx.print(line) }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new CliError(
+          `port ${config.port} on ${config.host} is already in use (EADDRINUSE): stop what listens there, or choose another port with --port or RUNLEDGER_PORT`,
+        );
+      });
       ctx.print(`Runledger listening on ${server.url}`);
       ctx.print(
         `Data: ${config.dataDir} (store ${server.store.location})${flags.worker ? '' : '; API only: no tasks run in this process'}`,
@@ -72,7 +78,7 @@ function storeOverrides(flags: StoreFlags, ctx: CliContext): { dataDir?: string;
 /**
  * SIGINT or SIGTERM closes the process cleanly — a worker stops claiming, lets its running tasks
  * finish within RUNLEDGER_DRAIN_TIMEOUT and hands back the rest — and exits 0; a second signal while
- * closing exits 1 at once. The only place the CLI calls process.exit: a server has handles that would
+ * closing exits 1 at once. process.exit, because a server has handles that would
  * otherwise keep the process alive.
  */
 function stopOnSignal(close: () => Promise<void>, ctx: CliContext): void {

@@ -8,7 +8,7 @@ import type {
   StepResultAuditEntry,
   TaskRunView,
 } from '../../client/types.ts';
-import { formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
+import { formatBytes, formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
 import { renderTable } from './table.ts';
 
 /** `ada`, `ada (token)`, `worker host:123:ab12cd34`, `system`, `anonymous`. */
@@ -42,7 +42,7 @@ function move(m: Record<string, unknown>): string | undefined {
  * What an event says in a few words: `task a#1 running->succeeded`, `hello v2, trigger cli`,
  * `running->completed`; otherwise its metadata as `key=value` pairs.
  */
-export function describeAuditEvent(e: AuditEvent): string {
+export function describeAuditEvent(e: AuditEvent, runs: readonly TaskRunView[] = []): string {
   const m = e.metadata;
   const parts: string[] = [];
   if (e.eventType === 'CREATED' && text(m.workflowId)) {
@@ -50,12 +50,21 @@ export function describeAuditEvent(e: AuditEvent): string {
     if (text(m.trigger)) parts.push(`trigger ${formatValue(m.trigger)}`);
     return parts.join(', ');
   }
-  const task = text(m.taskId) ? `task ${formatValue(m.taskId)}#${formatValue(m.attempt ?? '?')}` : undefined;
+  // Events about a step (evidence, notes) name its task run; the attempt is that run's.
+  const attempt = m.attempt ?? runs.find((r) => r.id === m.taskRunId)?.attempt;
+  const task = text(m.taskId) ? `task ${formatValue(m.taskId)}${attempt === undefined ? '' : `#${formatValue(attempt)}`}` : undefined;
   const moved = move(m);
   if (task || moved) {
-    const head = [task, moved].filter(Boolean).join(' ');
+    const head = [
+      task,
+      moved,
+      text(m.fileName) && typeof m.sizeBytes === 'number' ? `${formatValue(m.fileName)} (${formatBytes(m.sizeBytes)})` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ');
     if (text(m.code)) parts.push(formatValue(m.code));
-    if (text(m.reason)) parts.push(formatValue(m.reason));
+    // a reason that only repeats the code says nothing more
+    if (text(m.reason) && m.reason !== m.code) parts.push(formatValue(m.reason));
     return truncate(parts.length > 0 ? `${head} (${parts.join(': ')})` : head, 80);
   }
   const pairs = Object.entries(m).map(([k, v]) => `${k}=${formatValue(v)}`);
@@ -71,12 +80,12 @@ export function renderAuditList(events: readonly AuditEvent[], c: Colors): strin
   );
 }
 
-/** One chain in order: time, seq, event, actor, a short detail. */
-export function renderAuditTimeline(events: readonly AuditEvent[], c: Colors): string {
+/** One chain in order: time, seq, event, actor, a short detail (`runs`: the execution's task runs, to name attempts). */
+export function renderAuditTimeline(events: readonly AuditEvent[], c: Colors, runs: readonly TaskRunView[] = []): string {
   if (events.length === 0) return c.dim('(no audit events)');
   return renderTable(
     ['TIME', 'SEQ', 'EVENT', 'ACTOR', 'DETAIL'],
-    events.map((e) => [formatTimestamp(e.createdAt), String(e.seq), e.eventType, formatActor(e.actor), describeAuditEvent(e)]),
+    events.map((e) => [formatTimestamp(e.createdAt), String(e.seq), e.eventType, formatActor(e.actor), describeAuditEvent(e, runs)]),
     c,
   );
 }
@@ -114,14 +123,14 @@ export function renderStepAudit(
     (stepAudit[run.id] ?? []).map((a) => [
       `${run.taskId}#${run.attempt}`,
       formatTimestamp(a.recordedAt),
-      a.workerId ?? '-',
+      a.recordedBy ?? '-',
       a.correlationId ?? '-',
       a.success ? c.green('yes') : c.red('no'),
       formatDuration(a.executionTimeMs),
     ]),
   );
   if (rows.length === 0) return c.dim('(no step results recorded)');
-  return renderTable(['TASK RUN', 'RECORDED AT', 'WORKER', 'CORRELATION ID', 'SUCCESS', 'EXECUTION TIME'], rows, c);
+  return renderTable(['TASK RUN', 'RECORDED AT', 'RECORDED BY', 'CORRELATION ID', 'SUCCESS', 'EXECUTION TIME'], rows, c);
 }
 
 /** What `execution show --audit` adds after the normal view: the timeline, its verification, the step results. */
@@ -133,7 +142,7 @@ export function renderExecutionAudit(
 ): string {
   return [
     c.bold('Audit trail'),
-    renderAuditTimeline(audit.items, c),
+    renderAuditTimeline(audit.items, c, runs),
     renderChainVerification(audit.verification, c),
     '',
     c.bold('Step results'),

@@ -1,5 +1,6 @@
 import type { ExecutionDetail, ExecutionListItem, ExecutionShares, TaskRunView } from '../../client/types.ts';
 import { colourStatus, formatDuration, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
+import { stepCompletedBy } from '../record-steps.ts';
 import { renderFields, renderTable } from './table.ts';
 import { neutralise } from './terminal-text.ts';
 
@@ -144,16 +145,18 @@ export function renderTaskResults(runs: readonly TaskRunView[], c: Colors, o: In
     if (r.output !== null && r.output !== undefined) body.push(...outputLines(r.output, o));
     if (r.error) body.push(`  ${c.red('error')}: ${shown(r.error.message, 160, o, '    ')} (${r.error.code})`);
     if (r.notes) body.push(`  notes: ${shown(r.notes, 160, o, '    ')}`);
-    if (r.completedBy) body.push(`  completed by: ${r.completedBy}`);
+    const by = stepCompletedBy(r);
+    if (by) body.push(`  completed by: ${by}`);
     return [head, ...(body.length > 0 ? body : [c.dim('  (no output)')])];
   });
   return `${c.bold('Results')}\n${lines.join('\n')}`;
 }
 
-/** The whole `execution inspect` page: overview, inputs when asked, the task table, then the results. */
-export function renderInspection(e: ExecutionDetail, c: Colors, o: InspectOptions): string {
+/** The whole `execution inspect` page: overview, inputs when asked, a record's steps, the task table, then the results. */
+export function renderInspection(e: ExecutionDetail, c: Colors, o: InspectOptions, steps?: string): string {
   const parts = [renderExecutionOverview(e, c, o)];
   if (o.showInputs) parts.push(renderInputs(e, c, o));
+  if (steps) parts.push(steps);
   parts.push(renderTaskTable(e.taskRuns, c, o), renderTaskResults(e.taskRuns, c, o));
   return parts.join('\n\n');
 }

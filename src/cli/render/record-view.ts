@@ -1,4 +1,5 @@
 import type { AttachmentCheck, AttachmentView, WorkflowVersionDetail } from '../../client/record-types.ts';
+import type { RecordStep } from '../record-steps.ts';
 import type { TaskRunView, WorkflowDefinition } from '../../client/types.ts';
 import { colourStatus, formatBytes, formatTimestamp, formatValue, truncate, type Colors } from './format.ts';
 import { renderFields, renderTable } from './table.ts';
@@ -115,4 +116,25 @@ export function renderAttachmentCheck(check: AttachmentCheck, c: Colors): string
     rows,
     c,
   )}${staleLine}`;
+}
+
+/**
+ * `execution inspect` of a human-run record: every step in order with its number, what it asks,
+ * its status, who ended it and when, the notes and the evidence (names and sizes).
+ */
+export function renderRecordSteps(steps: readonly RecordStep[], c: Colors): string {
+  if (steps.length === 0) return `${c.bold('Steps')}\n${c.dim('(no steps)')}`;
+  const lines = steps.flatMap((s) => {
+    const who = s.completedAt
+      ? ` by ${s.completedBy ?? (s.type === 'manual' ? 'unknown' : 'a worker')} at ${formatTimestamp(s.completedAt)}`
+      : '';
+    const head = `${String(s.number).padStart(2)}. ${s.taskId} (${s.type}) ${colourStatus(s.status, c)}${s.type === 'manual' ? who : ''}`;
+    const body: string[] = [];
+    if (s.description) body.push(`    ${s.description.replace(/\s*\n\s*/g, ' ')}`);
+    if (s.notes) body.push(`    notes: ${s.notes.replace(/\n/g, '\n           ')}`);
+    if (s.attachments.length > 0)
+      body.push(`    attachments: ${s.attachments.map((a) => `${a.fileName} (${formatBytes(a.sizeBytes)})`).join(', ')}`);
+    return [head, ...body];
+  });
+  return `${c.bold('Steps')}\n${lines.join('\n')}`;
 }

@@ -8,6 +8,12 @@ export function renderRetentionStats(stats: RetentionStats, c: Colors): string {
     [
       ['Log lines kept', `${stats.policy.logDays} days after an execution ended`],
       ['Audit kept', `${stats.policy.auditDays} days after an execution ended`],
+      [
+        'Records kept',
+        typeof stats.policy.recordDays === 'number'
+          ? `${stats.policy.recordDays} days after an execution ended, then deleted (RUNLEDGER_RECORD_RETENTION_DAYS)`
+          : 'indefinitely (RUNLEDGER_RECORD_RETENTION_DAYS is not set)',
+      ],
     ],
     c,
   );

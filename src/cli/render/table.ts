@@ -1,40 +1,32 @@
-import Table from 'cli-table3';
+import { displayWidth } from './display-width.ts';
 import type { Colors } from './format.ts';
 
-/** No borders: columns separated by two spaces, like `kubectl get`, so output reads well and greps well. */
-const PLAIN_CHARS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
+/** Between two columns: no borders, like `kubectl get`, so output reads well and greps well. */
+const GAP = '  ';
 
-/** A table with a header row; the header is bold when colours are on. */
+/**
+ * A table with a header row; the header is bold when colours are on. A cell with line breaks takes
+ * several lines; trailing spaces are trimmed.
+ */
 export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], c: Colors): string {
-  const table = new Table({
-    head: head.map((h) => c.bold(h)),
-    chars: PLAIN_CHARS,
-    // cli-table3 would colour the header itself; colours are decided here (TTY and NO_COLOR) instead.
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  const all = [head, ...rows].map((row) => row.map((cell) => cell.split('\n')));
+  const columns = Math.max(...all.map((row) => row.length));
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(0, ...all.flatMap((row) => (row[i] ?? []).map(displayWidth))));
+  const lines: string[] = [];
+  all.forEach((row, r) => {
+    const height = Math.max(1, ...row.map((cell) => cell.length));
+    for (let l = 0; l < height; l++) {
+      const text = widths
+        .map((width, i) => {
+          const part = row[i]?.[l] ?? '';
+          return (r === 0 ? c.bold(part) : part) + ' '.repeat(width - displayWidth(part));
+        })
+        .join(GAP)
+        .trimEnd();
+      if (text !== '') lines.push(text);
+    }
   });
-  for (const row of rows) table.push([...row]);
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line) => line !== '')
-    .join('\n');
+  return lines.join('\n');
 }
 
 /** `Label   value` lines with the labels aligned. */

@@ -46,6 +46,7 @@ export const stepResultAuditEntryWire: z.ZodType<StepResultAuditEntry> = z
     executionId: z.string(),
     recordedAt: instantWire,
     workerId: z.string().nullable(),
+    recordedBy: z.string().nullable(),
     correlationId: z.string().nullable(),
     success: z.boolean(),
     executionTimeMs: z.number().nullable(),

@@ -6,7 +6,7 @@ import { jsonNestsDeeperThan } from '../../domain/nesting-depth.ts';
 import { TaskExecutionError, type TaskContext } from '../task-handler.ts';
 import { describeExit, runProcessGroup, taskEnv } from './child-process.ts';
 import { MAX_TASK_OUTPUT_BYTES, OUTPUT_LIMIT_MESSAGE, OutputLimit } from './output-limit.ts';
-import { invalidInput, optionalString } from './task-input.ts';
+import { DEFAULT_STDERR_LEVEL, invalidInput, optionalLevel, optionalString } from './task-input.ts';
 
 /** A namespace or name: one path segment that can never climb out of a plugin directory. */
 const NAME_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/;
@@ -29,7 +29,7 @@ type PluginEvent = { type: 'log'; level: LogLevel; message: string } | { type: '
  * (same environment filtering and abort handling as shell tasks). Its stdout speaks JSON lines:
  * `{"type":"log","level":"WARN","message":"…"}` is logged at that level, `{"type":"output","output":…}`
  * sets the output (plain objects are shallow-merged into an earlier one), and anything else is logged
- * at INFO as text; stderr is logged at ERROR; all as source `plugin:<namespace>/<name>.<action>`.
+ * at INFO as text; stderr at `with.stderrLevel` (default INFO); all as source `plugin:<namespace>/<name>.<action>`.
  * Exit 0 resolves the output (`{}` when none was sent); any other exit rejects with `PLUGIN_FAILED`.
  * A protocol line must fit one log line (64 KiB): a longer one is cut, and logged as text.
  */
@@ -46,6 +46,7 @@ export async function pluginTask(ctx: TaskContext): Promise<unknown> {
     task: { id: ctx.taskId, runId: ctx.taskRunId, attempt: ctx.attempt },
   };
 
+  const stderrLevel = optionalLevel(ctx.input, 'stderrLevel', DEFAULT_STDERR_LEVEL);
   const limit = new OutputLimit(() => ctx.log('WARN', source, OUTPUT_LIMIT_MESSAGE));
   const result = new PluginResult();
   const exit = await runProcessGroup({
@@ -63,7 +64,7 @@ export async function pluginTask(ctx: TaskContext): Promise<unknown> {
       } else if (limit.admit(line)) ctx.log('INFO', source, line);
     },
     onStderrLine: (line) => {
-      if (limit.admit(line)) ctx.log('ERROR', source, line);
+      if (limit.admit(line)) ctx.log(stderrLevel, source, line);
     },
   });
 

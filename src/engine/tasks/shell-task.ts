@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { TaskExecutionError, type TaskContext } from '../task-handler.ts';
 import { describeExit, runProcessGroup, taskEnv } from './child-process.ts';
 import { OUTPUT_LIMIT_MESSAGE, OutputLimit, OutputTail } from './output-limit.ts';
-import { invalidInput, optionalString, optionalStringRecord, requireString } from './task-input.ts';
+import { DEFAULT_STDERR_LEVEL, invalidInput, optionalLevel, optionalString, optionalStringRecord, requireString } from './task-input.ts';
 
 const DEFAULT_SHELL = '/bin/sh';
 
@@ -22,7 +22,7 @@ export interface ShellTaskOutput {
 /**
  * `type: shell` — runs `with.command` through `/bin/sh -c` (or `with.shell`) in its own process group,
  * with `with.env` on top of the server's environment minus `RUNLEDGER_*`, in `with.cwd`. Every stdout line
- * is logged at INFO as `task:<id>:stdout`, every stderr line at ERROR as `task:<id>:stderr`. A non-zero
+ * is logged at INFO as `task:<id>:stdout`, every stderr line at `with.stderrLevel` (default INFO) as `task:<id>:stderr`. A non-zero
  * exit rejects with `TaskExecutionError('EXIT_CODE')`; an abort kills the whole group (see `runProcessGroup`).
  */
 export async function shellTask(ctx: TaskContext): Promise<ShellTaskOutput> {
@@ -35,6 +35,7 @@ export async function shellTask(ctx: TaskContext): Promise<ShellTaskOutput> {
     throw invalidInput(`with.cwd ${cwd} is not a directory`);
   }
 
+  const stderrLevel = optionalLevel(ctx.input, 'stderrLevel', DEFAULT_STDERR_LEVEL);
   const limit = new OutputLimit(() => ctx.log('WARN', `task:${ctx.taskId}`, OUTPUT_LIMIT_MESSAGE));
   const stdout = new OutputTail();
   const stderr = new OutputTail();
@@ -53,7 +54,7 @@ export async function shellTask(ctx: TaskContext): Promise<ShellTaskOutput> {
     onStderrLine: (line) => {
       if (!limit.admit(line)) return;
       stderr.add(line);
-      ctx.log('ERROR', `task:${ctx.taskId}:stderr`, line);
+      ctx.log(stderrLevel, `task:${ctx.taskId}:stderr`, line);
     },
   });
 

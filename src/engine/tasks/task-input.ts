@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../../domain/log-line.ts';
 import { TaskExecutionError } from '../task-handler.ts';
 
 /** Input checks shared by the handlers; a bad `with` fails the task with code `INVALID_INPUT`. */
@@ -34,3 +35,19 @@ export function optionalStringRecord(input: Record<string, unknown>, key: string
   }
   return out;
 }
+
+/** `with.<key>` as a log level, any case; `fallback` when absent. */
+export function optionalLevel(input: Record<string, unknown>, key: string, fallback: LogLevel): LogLevel {
+  const value = input[key];
+  if (value === undefined) return fallback;
+  const level = typeof value === 'string' ? LOG_LEVELS.find((l) => l === value.toUpperCase()) : undefined;
+  if (!level) throw invalidInput(`with.${key} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(value)}`);
+  return level;
+}
+
+/**
+ * The level of a process's stderr lines, unless the task says otherwise (`with.stderrLevel`). Not
+ * ERROR: programs write progress, warnings and debug output there, and a failure is reported anyway
+ * (the task's own ERROR line when it ends failed), so `--level error` keeps showing failures only.
+ */
+export const DEFAULT_STDERR_LEVEL: LogLevel = 'INFO';

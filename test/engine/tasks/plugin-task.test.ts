@@ -89,7 +89,7 @@ describe('plugin task', () => {
         { level: 'WARN', source, message: 'careful: run' },
         { level: 'INFO', source, message: 'plain text from the plugin' },
         { level: 'INFO', source, message: '{"type":"progress","percent":50}' },
-        { level: 'ERROR', source, message: 'something on stderr' },
+        { level: 'INFO', source, message: 'something on stderr' },
       ]),
     );
     expect(logs).toHaveLength(4); // output events are results, not log lines

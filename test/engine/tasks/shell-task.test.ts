@@ -37,11 +37,23 @@ describe('shell task', () => {
     ]);
   });
 
-  it('captures stderr and logs it at ERROR', async () => {
-    const { ctx, logs } = fakeContext({ command: 'echo oops >&2; echo fine' });
+  it('captures stderr and logs it at INFO: stderr is not an error by itself', async () => {
+    const { ctx, logs } = fakeContext({ command: 'echo progress 50% >&2; echo fine' });
     const output = await shellTask(ctx);
-    expect(output).toEqual({ exitCode: 0, stdout: 'fine', stderr: 'oops' });
-    expect(logs).toContainEqual({ level: 'ERROR', source: 'task:t1:stderr', message: 'oops' });
+    expect(output).toEqual({ exitCode: 0, stdout: 'fine', stderr: 'progress 50%' });
+    expect(logs).toContainEqual({ level: 'INFO', source: 'task:t1:stderr', message: 'progress 50%' });
+    expect(logs.filter((l) => l.level === 'ERROR')).toEqual([]);
+  });
+
+  it('logs stderr at with.stderrLevel (any case), and refuses an unknown level', async () => {
+    const { ctx, logs } = fakeContext({ command: 'echo oops >&2', stderrLevel: 'warn' });
+    await shellTask(ctx);
+    expect(logs).toContainEqual({ level: 'WARN', source: 'task:t1:stderr', message: 'oops' });
+    const bad = await failure(shellTask(fakeContext({ command: 'true', stderrLevel: 'LOUD' }).ctx));
+    expect(bad).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('with.stderrLevel must be one of DEBUG, INFO, WARN, ERROR'),
+    });
   });
 
   it('rejects a non-zero exit with EXIT_CODE, keeping the output', async () => {

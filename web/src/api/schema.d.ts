@@ -1477,7 +1477,54 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** A step's notes, editable until the record ends */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    taskRunId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        notes: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskRun"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/executions/{id}/audit": {
@@ -1715,7 +1762,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/executions/{id}/steps/{taskRunId}/complete": {
+    "/v1/executions/{id}/tasks/{taskRunId}/complete": {
         parameters: {
             query?: never;
             header?: never;
@@ -2117,69 +2164,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/executions/{id}/steps/{taskRunId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** A step's notes, editable until the record ends */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                    taskRunId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        notes: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["TaskRun"];
-                    };
-                };
-                /** @description Default Response */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Default Response */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
     "/v1/executions/{id}/restore": {
         parameters: {
             query?: never;
@@ -2236,7 +2220,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/executions/{id}/steps/{taskRunId}/attachments": {
+    "/v1/executions/{id}/tasks/{taskRunId}/attachments": {
         parameters: {
             query?: never;
             header?: never;
@@ -4334,6 +4318,7 @@ export interface components {
              */
             recordedAt: string;
             workerId: string | null;
+            recordedBy: string | null;
             correlationId: string | null;
             success: boolean;
             executionTimeMs: number | null;
@@ -5098,6 +5083,7 @@ export interface components {
              */
             recordedAt: string;
             workerId: string | null;
+            recordedBy: string | null;
             correlationId: string | null;
             success: boolean;
             executionTimeMs: number | null;
