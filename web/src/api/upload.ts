@@ -1,8 +1,8 @@
 import { ApiProblem, currentCsrfToken, problemOf, sessionEndedNow, type Schemas } from './client.ts';
 import type { paths } from './schema';
 
-type UploadPath = keyof paths & '/v1/executions/{id}/steps/{taskRunId}/attachments';
-const UPLOAD_PATH: UploadPath = '/v1/executions/{id}/steps/{taskRunId}/attachments';
+type UploadPath = keyof paths & '/v1/executions/{id}/tasks/{taskRunId}/attachments';
+const UPLOAD_PATH: UploadPath = '/v1/executions/{id}/tasks/{taskRunId}/attachments';
 
 export interface UploadProgress {
   loaded: number;

@@ -40,7 +40,7 @@ export function StepCard(props: {
   const saveNotes = useMutation({
     mutationFn: () =>
       unwrap(
-        api.PATCH('/v1/executions/{id}/steps/{taskRunId}', {
+        api.PATCH('/v1/executions/{id}/tasks/{taskRunId}', {
           params: { path: { id: executionId, taskRunId: run.id } },
           body: { notes: draft },
         }),
@@ -54,7 +54,7 @@ export function StepCard(props: {
   const complete = useMutation({
     mutationFn: () =>
       unwrap(
-        api.POST('/v1/executions/{id}/steps/{taskRunId}/complete', {
+        api.POST('/v1/executions/{id}/tasks/{taskRunId}/complete', {
           params: { path: { id: executionId, taskRunId: run.id } },
           body: { status: 'succeeded', ...(draft.trim() ? { notes: draft } : {}) },
         }),
