@@ -113,6 +113,14 @@ for (const dialect of DIALECTS) {
         const denied = await f.call('GET', `/v1/executions/${executionId}/export`, 'other');
         expect(denied.statusCode).toBe(404);
         expect(denied.json()).toMatchObject({ code: 'EXECUTION_NOT_FOUND' });
+        await f.h.app.deferredAudit.drain(); // the denial is written just after the answer
+        const denials = await f.h.store.db
+          .selectFrom('audit_events')
+          .select(['execution_id'])
+          .where('event_type', '=', 'ACCESS_DENIED')
+          .where('execution_id', '=', executionId)
+          .execute();
+        expect(denials.length).toBeGreaterThanOrEqual(1);
         const reads = await f.h.store.db
           .selectFrom('audit_events')
           .select(['event_type', 'metadata'])
