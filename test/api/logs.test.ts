@@ -40,7 +40,12 @@ describeEachDialect('GET /v1/executions/:id/logs', (dialect) => {
       id: 'chatty',
       name: 'Chatty',
       tasks: [
-        { id: 'talk', type: 'shell', with: { command: 'for i in 1 2 3 4 5; do echo "out $i"; done; echo "bad" >&2' } },
+        // stderr is INFO by default; this task says its stderr is an error.
+        {
+          id: 'talk',
+          type: 'shell',
+          with: { command: 'for i in 1 2 3 4 5; do echo "out $i"; done; echo "bad" >&2', stderrLevel: 'ERROR' },
+        },
         { id: 'say', type: 'log', needs: ['talk'], with: { level: 'WARN', message: 'careful' } },
       ],
     });
