@@ -54,13 +54,43 @@ const chain = {
   })),
 };
 
-/** The engine of `ref`, checked out next to this one and sharing its node_modules. */
+/**
+ * The baseline's node_modules: this checkout's packages, linked, plus those the baseline depends on
+ * and this one no longer does (installed once into a directory of their own).
+ */
+function linkDependencies(dir: string): void {
+  const modules = path.join(dir, 'node_modules');
+  fs.mkdirSync(modules);
+  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name));
+  }
+  const wanted = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> })
+    .dependencies;
+  const missing = Object.entries(wanted ?? {}).filter(([name]) => !fs.existsSync(path.join(ROOT, 'node_modules', name)));
+  if (missing.length === 0) return;
+  const extra = path.join(dir, '.baseline-deps');
+  fs.mkdirSync(extra);
+  execFileSync(
+    'npm',
+    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', extra, ...missing.map(([n, v]) => `${n}@${v}`)],
+    {
+      stdio: 'ignore',
+    },
+  );
+  for (const [name] of missing) {
+    const scope = name.startsWith('@') ? name.split('/')[0]! : null;
+    if (scope) fs.mkdirSync(path.join(modules, scope), { recursive: true });
+    if (!fs.existsSync(path.join(modules, name))) fs.symlinkSync(path.join(extra, 'node_modules', name), path.join(modules, name));
+  }
+}
+
+/** The engine of `ref`, checked out next to this one. */
 function checkoutBaseline(ref: string): string | null {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-baseline-'));
   try {
     const archive = execFileSync('git', ['-C', ROOT, 'archive', ref, 'src', 'bin', 'package.json'], { maxBuffer: 64 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    linkDependencies(dir);
     return dir;
   } catch (e) {
     console.error(`baseline ${ref} unavailable: ${e instanceof Error ? e.message : String(e)}`);
