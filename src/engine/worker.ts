@@ -3,7 +3,13 @@ import type { TaskRun } from '../domain/records.ts';
 import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
 import { storeFailure } from '../store/store-failure.ts';
-import { earliestAvailableAt, listStopRequestsOf, renewLeases, reportTaskRunInput } from '../store/task-claim-repository.ts';
+import {
+  earliestAvailableAt,
+  listRunsLeasedTo,
+  listStopRequestsOf,
+  renewLeases,
+  reportTaskRunInput,
+} from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
@@ -43,6 +49,8 @@ export class Worker {
   private readonly held = new Map<string, HeldRun>();
   /** Slots promised to claims made with a report, until their runs are launched. */
   private reserved = 0;
+  /** A claim failed with a store failure: it may have committed all the same. */
+  private claimOutcomeUnknown = false;
   private claiming = false;
   private claimAgain = false;
   private stopped = false;
@@ -99,9 +107,16 @@ export class Worker {
       let claimed: TaskRun[] = [];
       let wait = this.options.pollMs;
       try {
+        // A claim whose commit was cut off (a lost connection) may have committed: its runs carry this
+        // worker's lease and would otherwise wait for it to expire. Adopt them.
+        // (Only while no report is on its way: a report's own claims are launched when it returns.)
+        if (this.claimOutcomeUnknown && this.reserved === 0) {
+          claimed = (await listRunsLeasedTo(this.deps.db, this.deps.workerId)).filter((r) => !this.held.has(r.id));
+          this.claimOutcomeUnknown = false;
+        }
         const now = nowIso();
         const earliest = await earliestAvailableAt(this.deps.db);
-        if (earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
+        if (claimed.length === 0 && earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
           claimed = await this.deps.writer.submit((trx, tx) =>
             claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
           );
@@ -114,6 +129,7 @@ export class Worker {
       } catch (e: unknown) {
         if (!this.loggedClaimError) console.error(`runledger: worker ${this.deps.workerId} could not claim work: ${toError(e).message}`);
         this.loggedClaimError = true;
+        if (storeFailure(e)) this.claimOutcomeUnknown = true;
       }
       for (const run of claimed) this.launch(run);
       this.stats.claimed += claimed.length;

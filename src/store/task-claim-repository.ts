@@ -151,3 +151,9 @@ export async function listStopRequestsOf(
     .execute();
   return rows.map((r) => ({ runId: r.runId, kind: r.kind ?? 'cancelled', reason: r.reason }));
 }
+
+/** The runs `owner` holds a lease on now: after a claim whose commit was lost, the ones it did not learn of. */
+export async function listRunsLeasedTo(db: Db, owner: string): Promise<TaskRun[]> {
+  const rows = await db.selectFrom('task_runs').selectAll().where('status', '=', 'running').where('lease_owner', '=', owner).execute();
+  return rows.map(toTaskRun);
+}
