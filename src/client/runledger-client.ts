@@ -3,6 +3,8 @@ import { ApiError } from './api-error.ts';
 import { AttachmentsClient, dispositionFileName } from './attachments-client.ts';
 import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
 import { clientFetch } from './node-http-fetch.ts';
+import { definitionId } from './definition-id.ts';
+import { filterQuery, logQuery } from './query-params.ts';
 import { RecordsClient } from './records-client.ts';
 import { logEvents, ndjsonLines } from './response-streams.ts';
 import type {
@@ -434,54 +436,4 @@ export class RunledgerClient {
   }
 }
 
-function filterQuery(filters: ExecutionFilters): Record<string, string | number | undefined> {
-  const query: Record<string, string | number | undefined> = {
-    status: filters.status && filters.status.length > 0 ? filters.status.join(',') : undefined,
-    workflow: filters.workflow,
-    triggeredBy: filters.triggeredBy,
-    procedure: filters.procedure,
-    executor: filters.executor,
-    deleted: filters.deleted ? 'true' : undefined,
-    from: filters.from,
-    to: filters.to,
-    keyword: filters.keyword,
-    cursor: filters.cursor,
-    limit: filters.limit,
-  };
-  for (const [name, value] of Object.entries(filters.inputs ?? {})) query[`input.${name}`] = value;
-  return query;
-}
-
-function logQuery(filter: LogFilter): Record<string, string | number | undefined> {
-  return {
-    level: filter.level && filter.level.length > 0 ? filter.level.join(',') : undefined,
-    since: filter.since,
-    task: filter.task,
-    afterSeq: filter.afterSeq,
-    beforeSeq: filter.beforeSeq,
-    limit: filter.limit,
-  };
-}
-
-/** The workflow id a YAML or JSON definition declares (YAML is a superset of JSON). */
-export async function definitionId(source: string): Promise<string> {
-  // Loaded here: the YAML parser is the heaviest module of the client, and only applying a definition needs it.
-  const { parse: parseYaml } = await import('yaml');
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(source);
-  } catch (e: unknown) {
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new ApiError({ status: 0, code: 'INVALID_DEFINITION', detail: `The definition is neither valid YAML nor JSON: ${reason}` });
-  }
-  const id = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>).id : undefined;
-  if (typeof id !== 'string' || id === '') {
-    throw new ApiError({
-      status: 0,
-      code: 'INVALID_DEFINITION',
-      detail: 'The definition has no "id" (a string such as deploy_service)',
-      problems: ['id: required'],
-    });
-  }
-  return id;
-}
+export { definitionId };
