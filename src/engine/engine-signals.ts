@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Store } from '../store/store.ts';
+import { heldAppends } from '../store/held-appends.ts';
 import { notifyAll, type Listener } from '../store/store-notifications.ts';
 import type { TxHooks } from './state-writer.ts';
 
@@ -46,14 +47,12 @@ export class EngineSignals {
       pending = queued;
       this.pending.set(tx, queued);
       if (this.store.caps.listenNotify) {
-        tx.beforeCommit(
-          (trx) =>
-            notifyAll(
-              trx,
-              [...queued].map(([t, ids]) => [this.store.channel(t), [...ids]] as const),
-            ),
-          'notify',
-        );
+        tx.beforeCommit(async (trx) => {
+          const batches = [...queued].map(([t, ids]) => [this.store.channel(t), [...ids]] as const);
+          const held = heldAppends(trx);
+          if (held) held.notifications.push(...batches);
+          else await notifyAll(trx, batches);
+        }, 'notify');
       }
       tx.afterCommit(() => {
         for (const [t, ids] of queued) this.emit(t, ids);
@@ -62,6 +61,14 @@ export class EngineSignals {
     const ids = pending.get(topic) ?? new Set<string>();
     for (const payload of payloads) ids.add(payload);
     pending.set(topic, ids);
+  }
+
+  /**
+   * Takes back the `topic` signals queued so far in this transaction (sent later ones still go): for
+   * a claim that has just taken everything those signals announced, so nobody is woken to find nothing.
+   */
+  withdraw(tx: TxHooks, topic: SignalTopic): void {
+    this.pending.get(tx)?.delete(topic);
   }
 
   /** Tells this process's listeners (for something that is already committed). */

@@ -19,11 +19,11 @@ import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { getExecution, insertExecution } from '../store/execution-repository.ts';
-import { getExecutionSchedule, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply } from './execution-planning.ts';
 import { maskInputs, openExecutionSecrets, sealSecretInputs, secretInputNames } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
 import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
@@ -279,7 +279,7 @@ export class ExecutionCommands {
   }
 
   private async locked(trx: Transaction<Database>, executionId: string): Promise<ExecutionSchedule> {
-    const schedule = await lockExecutionSchedule(trx, this.deps.caps, executionId);
+    const schedule = await lockExecution(trx, this.deps.caps, executionId);
     if (!schedule) throw new ExecutionNotFoundError(executionId);
     return schedule;
   }

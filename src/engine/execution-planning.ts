@@ -5,7 +5,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
-import { workerActor } from '../observe/audit-logger.ts';
+import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, updateTaskRun } from '../store/task-run-repository.ts';
@@ -44,7 +44,7 @@ export async function planAndApply(
   /** The execution as the caller read it under its lock in this transaction, if it did (saves a read). */
   locked?: ExecutionSchedule,
 ): Promise<PlanningResult> {
-  const schedule = locked ?? (await lockExecutionSchedule(trx, deps.caps, executionId));
+  const schedule = locked ?? (await lockExecution(trx, deps.caps, executionId));
   if (!schedule) return { status: null, scheduled: 0 };
   if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0 };
   const worker = workerActor(deps.workerId);
@@ -87,8 +87,27 @@ export async function planAndApply(
   }
   const scheduled = plan.ready.length + plan.retry.length;
   if (scheduled > 0) deps.signals.send(tx, 'work', [executionId]);
+  if (plan.retry.length > 0) transactionsWithRetries.add(tx);
   if (plan.end) deps.signals.send(tx, 'ended', [executionId]);
   return { status, scheduled };
+}
+
+/**
+ * Locks an execution's row for planning (see `lockExecutionSchedule`); the head of its audit chain,
+ * read with it, spares the events this transaction records about it a read of their own.
+ */
+export async function lockExecution(trx: Transaction<Database>, caps: PlanningDeps['caps'], id: string): Promise<ExecutionSchedule | undefined> {
+  const schedule = await lockExecutionSchedule(trx, caps, id);
+  if (schedule?.auditHead) knowChainHead(trx, 'execution', id, schedule.auditHead);
+  return schedule;
+}
+
+/** Transactions that scheduled a retry: its backoff ends later, so the workers must hear of it. */
+const transactionsWithRetries = new WeakSet<TxHooks>();
+
+/** Whether a plan in this transaction scheduled a retry (waiting for its backoff). */
+export function scheduledRetries(tx: TxHooks): boolean {
+  return transactionsWithRetries.has(tx);
 }
 
 /** The definition's tasks, and the steps people added to this execution (known only from their runs). */

@@ -7,11 +7,11 @@ import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
 import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { lockExecutionSchedule, markExecutionsStarted } from '../store/execution-schedule-repository.ts';
+import { markExecutionsStarted, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply, scheduledRetries } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 import { tryTransitionTaskRun } from './task-run-transition.ts';
@@ -28,6 +28,8 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   now: string;
+  /** Executions this transaction knows are running already: their start need not be looked for. */
+  running?: ReadonlySet<string>;
 }
 
 /** Claims up to `limit` ready runs for this worker: each moves pending → running under a new lease. */
@@ -39,7 +41,8 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
   const actor = workerActor(deps.workerId);
   // The execution starts before its first task does, in the audit trail as in time.
   const log = SchedulerLog.of(tx, deps);
-  const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
+  const maybePending = [...new Set(claimed.map((r) => r.executionId))].filter((id) => !options.running?.has(id));
+  const started = await markExecutionsStarted(trx, maybePending, deps.workerId, now);
   for (const id of started) {
     await recordAuditEvent(trx, {
       subjectType: 'execution',
@@ -104,6 +107,13 @@ export interface ReportResult {
   applied: boolean;
   /** Runs claimed for this worker in the same transaction (see `claimAfter`). */
   claimed: TaskRun[];
+  /**
+   * True when the claim took fewer runs than it could and no retry waits for a backoff: nothing else
+   * was claimable as this transaction saw the store, so looking for work again would find nothing.
+   */
+  exhausted: boolean;
+  /** The reported run's execution as read under its lock in this transaction (the claimed runs' attempts can use it). */
+  schedule: ExecutionSchedule | undefined;
 }
 
 /**
@@ -123,7 +133,7 @@ export async function reportAttempt(
 ): Promise<ReportResult> {
   const { run } = report;
   // The execution first: every transaction that plans an execution locks it before its runs.
-  const schedule = await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const schedule = await lockExecution(trx, deps.caps, run.executionId);
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
   const log = SchedulerLog.of(tx, deps);
   log.addTaken(report.lines);
@@ -175,12 +185,17 @@ export async function reportAttempt(
       `late report refused: worker ${deps.workerId} reported task ${run.taskId} attempt ${run.attempt} ${report.status}, but the run is ${current?.status ?? 'gone'} (its lease moved on); nothing applied`,
       run.id,
     );
-    return { applied: false, claimed: [] };
+    return { applied: false, claimed: [], exhausted: false, schedule };
   }
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
-  await planAndApply(trx, tx, deps, run.executionId, now, schedule);
-  const claimed = claimAfter && claimAfter.limit > 0 ? await claimRuns(trx, tx, deps, { ...claimAfter, now }) : [];
-  return { applied: true, claimed };
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule);
+  if (!claimAfter || claimAfter.limit <= 0) return { applied: true, claimed: [], exhausted: false, schedule };
+  const running = planned.status === 'running' ? new Set([run.executionId]) : undefined;
+  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(running ? { running } : {}) });
+  // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
+  const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
+  if (exhausted) deps.signals.withdraw(tx, 'work');
+  return { applied: true, claimed, exhausted, schedule };
 }
 
 /**
@@ -191,7 +206,7 @@ export async function reportAttempt(
 export async function expireLease(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, runId: string, now: string): Promise<boolean> {
   const found = await getTaskRun(trx, runId);
   if (!found || found.status !== 'running') return false;
-  const schedule = await lockExecutionSchedule(trx, deps.caps, found.executionId);
+  const schedule = await lockExecution(trx, deps.caps, found.executionId);
   const run = await getTaskRun(trx, runId); // read again under the execution's lock
   if (!schedule || !run || run.status !== 'running') return false;
   const error = failure(

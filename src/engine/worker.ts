@@ -11,6 +11,7 @@ import {
   reportTaskRunInput,
 } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
@@ -36,6 +37,11 @@ interface HeldRun {
   run: TaskRun;
   controller: AbortController;
   done: Promise<void>;
+  /**
+   * Set when the run's report claimed everything claimable: the value of `Worker.missedLooks` then.
+   * Unless a look was missed since, the slot the run frees needs no look for work.
+   */
+  exhaustedAt?: number;
 }
 
 /**
@@ -61,6 +67,8 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly offSignals: (() => void)[] = [];
   private loggedClaimError = false;
+  /** Looks for work skipped because every slot was taken: a report's claim made after one covers it. */
+  private missedLooks = 0;
   readonly stats = { claimed: 0, reported: 0, refused: 0 };
 
   constructor(
@@ -103,7 +111,11 @@ export class Worker {
       this.claimAgain = false;
       clearTimeout(this.timer);
       const free = this.options.concurrency - this.held.size - this.reserved;
-      if (free <= 0 || this.stopped || this.draining) return; // a finishing attempt kicks again
+      if (this.stopped || this.draining) return;
+      if (free <= 0) {
+        this.missedLooks += 1; // a finishing attempt looks again
+        return;
+      }
       let claimed: TaskRun[] = [];
       let wait = this.options.pollMs;
       try {
@@ -138,24 +150,26 @@ export class Worker {
     } while (this.claimAgain && !this.stopped && !this.draining);
   }
 
-  private launch(run: TaskRun): void {
+  /** Runs a claimed attempt; `schedule` is its execution if the claiming transaction read it. */
+  private launch(run: TaskRun, schedule?: ExecutionSchedule): void {
     const controller = new AbortController();
     const entry: HeldRun = { run, controller, done: Promise.resolve() };
-    entry.done = this.runAttempt(run, controller)
+    entry.done = this.runAttempt(entry, schedule)
       .catch((e: unknown) => console.error(`runledger: task run ${run.id} could not be run or reported: ${toError(e).message}`))
       .finally(() => {
         this.held.delete(run.id);
-        this.kick();
+        if (entry.exhaustedAt === undefined || entry.exhaustedAt !== this.missedLooks) this.kick();
       });
     this.held.set(run.id, entry);
   }
 
-  private async runAttempt(run: TaskRun, controller: AbortController): Promise<void> {
-    const prepared = await prepareAttempt(this.deps, run);
+  private async runAttempt(entry: HeldRun, schedule: ExecutionSchedule | undefined): Promise<void> {
+    const { run, controller } = entry;
+    const prepared = await prepareAttempt(this.deps, run, schedule);
     if (!prepared.ok) {
       const message = `task ${run.taskId} failed before it started: ${prepared.error.code}: ${prepared.error.message}`;
       await this.report(
-        run,
+        entry,
         { status: 'failed', output: null, error: prepared.error, durationMs: 0 },
         null,
         prepared.correlationId,
@@ -193,7 +207,7 @@ export class Worker {
     const completedAt = nowIso();
     const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
     const message = `task ${task.id} ${outcome.status} in ${durationMs} ms${detail}`;
-    await this.report(run, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
+    await this.report(entry, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
   }
 
   /**
@@ -201,7 +215,7 @@ export class Worker {
    * the same transaction, claims the work that is ready for the slots this worker has free.
    */
   private async report(
-    run: TaskRun,
+    entry: HeldRun,
     outcome: AttemptOutcome,
     sealedOutput: string | null,
     correlationId: string,
@@ -210,6 +224,7 @@ export class Worker {
     completedAt = nowIso(),
   ): Promise<void> {
     if (this.dead) return;
+    const { run } = entry;
     const lines = await this.deps.logSink.take(run.executionId);
     // This attempt's own slot is about to be free.
     const limit =
@@ -217,6 +232,7 @@ export class Worker {
         ? 0
         : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + 1));
     this.reserved += limit;
+    const missedBefore = this.missedLooks;
     try {
       const result = await this.submitReport(() =>
         this.deps.writer.submit((trx, tx) =>
@@ -244,7 +260,8 @@ export class Worker {
       else this.stats.refused += 1;
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
-      for (const claimed of result.claimed) this.launch(claimed);
+      if (result.exhausted) entry.exhaustedAt = missedBefore;
+      for (const claimed of result.claimed) this.launch(claimed, result.schedule);
     } catch (e: unknown) {
       this.reserved -= limit;
       this.deps.logSink.giveBack(lines);

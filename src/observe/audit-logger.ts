@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import { appendAuditEvent, claimNextSeq, type StoredAuditEvent } from '../store/audit-event-repository.ts';
+import { heldAppends } from '../store/held-appends.ts';
 import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
 import { auditKeyOf } from './audit-authentication.ts';
@@ -65,9 +66,26 @@ export async function recordAuditEvent(trx: Transaction<Database>, input: AuditE
   if (!key) throw new Error('audit events are recorded through a store handle bound to the deployment audit key (withAuditKey)');
   const hash = auditHash(prevHash, content);
   const event: StoredAuditEvent = { ...content, prevHash, hash, keyId: key.keyId, mac: key.authenticate(hash) };
-  await appendAuditEvent(trx, event);
+  const held = heldAppends(trx);
+  if (held) held.auditEvents.push(event);
+  else await appendAuditEvent(trx, event);
   heads.set(chain, { seq, hash });
   return event;
+}
+
+/**
+ * The chain's head as this transaction read it while locking its row (e.g. with the execution's
+ * row): the next event of the chain is appended without asking the store for it.
+ */
+export function knowChainHead(
+  trx: Transaction<Database>,
+  subjectType: AuditEventInput['subjectType'],
+  subjectId: string,
+  head: { seq: number; hash: string },
+): void {
+  const heads = headsOf(trx);
+  const chain = `${subjectType}\u0000${subjectId}`;
+  if (!heads.has(chain)) heads.set(chain, head);
 }
 
 /** The heads of the chains each open transaction has appended to (forgotten with the transaction). */

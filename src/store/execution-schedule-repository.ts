@@ -24,6 +24,8 @@ export interface ExecutionSchedule {
   stop: (StopRequest & { requestedAt: string; actorRecord: Record<string, unknown> | null }) | null;
   /** The secret inputs, sealed; null once erased (the execution ended) or when it had none. */
   sealedSecrets: string | null;
+  /** The head of the execution's audit chain, when it was read (and locked) with the row. */
+  auditHead?: { seq: number; hash: string };
 }
 
 function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
@@ -63,6 +65,25 @@ export async function lockExecutionSchedule(
   caps: DialectCapabilities,
   id: string,
 ): Promise<ExecutionSchedule | undefined> {
+  if (caps.rowLocks) {
+    // The head of its audit chain is locked with it (the transaction is about to append to it): one
+    // round trip instead of two. An execution always has a head (its CREATED event); without one, the
+    // row is locked alone.
+    const joined = await trx
+      .selectFrom('executions')
+      .innerJoin('audit_chain_heads as h', (join) =>
+        join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'),
+      )
+      .selectAll('executions')
+      .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
+      .where('executions.id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (joined) {
+      const { audit_seq, audit_hash, ...row } = joined;
+      return { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) };
+    }
+  }
   let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
   if (caps.rowLocks) query = query.forUpdate();
   const row = await query.executeTakeFirst();

@@ -1,9 +1,10 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import type { TaskRun, TaskRunTransition } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskType } from '../domain/workflow-definition.ts';
 import type { Database, TaskRunTransitionsTable, TaskRunsTable } from './database-schema.ts';
+import { heldAppends } from './held-appends.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -183,20 +184,24 @@ export interface NewTransition {
 
 export async function insertTransitions(db: Db, transitions: readonly NewTransition[]): Promise<void> {
   if (transitions.length === 0) return;
-  await db
-    .insertInto('task_run_transitions')
-    .values(
-      transitions.map((t) => ({
-        id: t.id,
-        task_run_id: t.taskRunId,
-        execution_id: t.executionId,
-        from_state: t.fromState,
-        to_state: t.toState,
-        metadata: toJson(t.metadata),
-        created_at: t.createdAt,
-      })),
-    )
-    .execute();
+  const held = heldAppends(db);
+  if (held) {
+    held.transitions.push(...transitions);
+    return;
+  }
+  await db.insertInto('task_run_transitions').values(transitionRows(transitions)).execute();
+}
+
+export function transitionRows(transitions: readonly NewTransition[]): Insertable<TaskRunTransitionsTable>[] {
+  return transitions.map((t) => ({
+    id: t.id,
+    task_run_id: t.taskRunId,
+    execution_id: t.executionId,
+    from_state: t.fromState,
+    to_state: t.toState,
+    metadata: toJson(t.metadata),
+    created_at: t.createdAt,
+  }));
 }
 
 export async function listTransitions(db: Db, taskRunId: string): Promise<TaskRunTransition[]> {
