@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type RawBuilder, type Transaction } from 'kysely';
-import { appendAuditEvents, auditEventRows, type StoredAuditEvent } from './audit-event-repository.ts';
+import { appendAuditEvents, auditEventRows } from './audit-event-repository.ts';
 import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 import { appendLogLines, countsRelation, lockLogCounters, type ExecutionLogRow } from './execution-log-repository.ts';
