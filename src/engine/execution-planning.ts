@@ -26,6 +26,16 @@ export interface PlanningResult {
   status: ExecutionStatus | null;
   /** Runs made claimable now or later (retries): workers are woken. */
   scheduled: number;
+  /** With `holdReady`: the runs found ready and not marked claimable; the caller claims them or marks them. */
+  heldReady: string[];
+}
+
+export interface PlanningOptions {
+  /**
+   * Leave the runs found ready unmarked (`heldReady`): the caller claims them in its next statement
+   * (`claimTaskRuns` with `ready`), which marks those it does not take.
+   */
+  holdReady?: boolean;
 }
 
 /**
@@ -43,10 +53,11 @@ export async function planAndApply(
   now: string,
   /** The execution as the caller read it under its lock in this transaction, if it did (saves a read). */
   locked?: ExecutionSchedule,
+  options: PlanningOptions = {},
 ): Promise<PlanningResult> {
   const schedule = locked ?? (await lockExecution(trx, deps.caps, executionId));
-  if (!schedule) return { status: null, scheduled: 0 };
-  if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0 };
+  if (!schedule) return { status: null, scheduled: 0, heldReady: [] };
+  if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0, heldReady: [] };
   const worker = workerActor(deps.workerId);
   const log = SchedulerLog.of(tx, deps);
   const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
@@ -55,7 +66,7 @@ export async function planAndApply(
       retryable: false,
     });
     await endExecution(trx, schedule, { status: 'failed', error }, [], now, worker, log);
-    return { status: 'failed', scheduled: 0 };
+    return { status: 'failed', scheduled: 0, heldReady: [] };
   }
   const runs = await listTaskRunsByExecution(trx, executionId);
   const tasks = tasksOf(version.definition.tasks, runs);
@@ -67,7 +78,8 @@ export async function planAndApply(
     stop: schedule.stop,
     now: Date.parse(now),
   });
-  const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log });
+  const holdReady = options.holdReady === true && !plan.end;
+  const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log, holdReady });
   let status = plan.end?.status ?? plan.status ?? schedule.status;
   if (plan.end) {
     await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log);
@@ -89,7 +101,7 @@ export async function planAndApply(
   if (scheduled > 0) deps.signals.send(tx, 'work', [executionId]);
   if (plan.retry.length > 0) transactionsWithRetries.add(tx);
   if (plan.end) deps.signals.send(tx, 'ended', [executionId]);
-  return { status, scheduled };
+  return { status, scheduled, heldReady: holdReady ? plan.ready : [] };
 }
 
 /**
@@ -149,6 +161,8 @@ interface ApplyInput {
   now: string;
   worker: Actor;
   log: SchedulerLog;
+  /** Leave the ready runs unmarked (see `PlanningOptions`). */
+  holdReady: boolean;
 }
 
 /** Writes each decision with its transition and audit event; returns every run as it now stands. */
@@ -208,7 +222,7 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
   await endRuns(plan.cancel, 'cancelled', stopActor(schedule) ?? worker);
 
   for (const runId of plan.ready) {
-    await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
+    if (!input.holdReady) await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
     current.set(runId, { ...current.get(runId)!, availableAt: now, updatedAt: now });
   }
 

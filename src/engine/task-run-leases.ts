@@ -30,13 +30,21 @@ export interface ClaimOptions {
   now: string;
   /** Executions this transaction knows are running already: their start need not be looked for. */
   running?: ReadonlySet<string>;
+  /** Runs this transaction found ready and left unmarked (see `PlanningOptions.holdReady`). */
+  ready?: readonly string[];
 }
 
 /** Claims up to `limit` ready runs for this worker: each moves pending → running under a new lease. */
 export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<TaskRun[]> {
   const { now } = options;
   const leaseExpiresAt = new Date(Date.parse(now) + options.leaseMs).toISOString();
-  const claimed = await claimTaskRuns(trx, deps.caps, { owner: deps.workerId, limit: options.limit, now, leaseExpiresAt });
+  const claimed = await claimTaskRuns(trx, deps.caps, {
+    owner: deps.workerId,
+    limit: options.limit,
+    now,
+    leaseExpiresAt,
+    ...(options.ready ? { ready: options.ready } : {}),
+  });
   if (claimed.length === 0) return [];
   const actor = workerActor(deps.workerId);
   // The execution starts before its first task does, in the audit trail as in time.
@@ -188,10 +196,12 @@ export async function reportAttempt(
     return { applied: false, claimed: [], exhausted: false, schedule };
   }
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
-  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule);
-  if (!claimAfter || claimAfter.limit <= 0) return { applied: true, claimed: [], exhausted: false, schedule };
+  const claiming = claimAfter !== undefined && claimAfter.limit > 0;
+  // Where one statement can both claim and mark claimable (PostgreSQL), the next steps are handed to the claim.
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked });
+  if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
   const running = planned.status === 'running' ? new Set([run.executionId]) : undefined;
-  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(running ? { running } : {}) });
+  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(running ? { running } : {}), ready: planned.heldReady });
   // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
   const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
   if (exhausted) deps.signals.withdraw(tx, 'work');
