@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Store } from '../store/store.ts';
 import { heldAppends } from '../store/held-appends.ts';
@@ -25,6 +26,8 @@ export class EngineSignals {
   private readonly listeners: Listener[] = [];
   /** Signals of the transactions under way, sent when each commits. */
   private readonly pending = new WeakMap<TxHooks, Map<SignalTopic, Set<string>>>();
+  /** Names this process on the notifications it sends (`<execution id> <sender>`), so it skips its own. */
+  private readonly sender = randomUUID();
 
   constructor(private readonly store: Pick<Store, 'caps' | 'channel' | 'listen'>) {}
 
@@ -32,7 +35,17 @@ export class EngineSignals {
   async listen(onError: (e: Error) => void): Promise<void> {
     if (!this.store.listen) return;
     for (const topic of SIGNAL_TOPICS) {
-      this.listeners.push(await this.store.listen(topic, (payload) => this.events.emit(topic, payload), onError));
+      this.listeners.push(
+        await this.store.listen(
+          topic,
+          (payload) => {
+            // This process's own notifications come back too: it told its listeners when it committed.
+            const [id, sender] = payload.split(' ');
+            if (id && sender !== this.sender) this.events.emit(topic, id);
+          },
+          onError,
+        ),
+      );
     }
   }
 
@@ -48,7 +61,7 @@ export class EngineSignals {
       this.pending.set(tx, queued);
       if (this.store.caps.listenNotify) {
         tx.beforeCommit(async (trx) => {
-          const batches = [...queued].map(([t, ids]) => [this.store.channel(t), [...ids]] as const);
+          const batches = [...queued].map(([t, ids]) => [this.store.channel(t), [...ids].map((id) => `${id} ${this.sender}`)] as const);
           const held = heldAppends(trx);
           if (held) held.notifications.push(...batches);
           else await notifyAll(trx, batches);

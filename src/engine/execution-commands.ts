@@ -16,7 +16,7 @@ import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { failure } from '../domain/task-failure.ts';
 import { isTerminalTaskRunStatus } from '../domain/task-run-status.ts';
 import { nowIso } from '../domain/time.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { getExecution, insertExecution } from '../store/execution-repository.ts';
 import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
@@ -86,6 +86,7 @@ export class ExecutionCommands {
         : req.trigger === 'manual'
           ? masker.mask(defaultRecordTitle(definition, inputs, now))
           : null;
+      const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
       await insertExecution(trx, {
         id,
         workflowId: workflow.id,
@@ -98,9 +99,12 @@ export class ExecutionCommands {
         unsearchableInputs: secretInputNames(definition),
         createdAt: now,
         sealedSecrets,
-        deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
+        deadlineAt,
       });
-      await createPendingTaskRuns(
+      // Its audit chain starts in this transaction: the head is created with the first event.
+      startChain(trx, 'execution', id);
+
+      const runs = await createPendingTaskRuns(
         trx,
         definition.tasks.map((t) => ({
           id: newId(),
@@ -135,7 +139,22 @@ export class ExecutionCommands {
         'INFO',
         `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
       );
-      await planAndApply(trx, tx, deps, id, now);
+      // Planned from what this transaction has just written (nobody else sees the execution yet).
+      const created: ExecutionSchedule = {
+        id,
+        workflowId: workflow.id,
+        workflowVersion: version.version,
+        status: 'pending',
+        trigger: req.trigger,
+        correlationId,
+        inputs: maskedInputs,
+        createdAt: now,
+        startedAt: null,
+        deadlineAt,
+        stop: null,
+        sealedSecrets,
+      };
+      await planAndApply(trx, tx, deps, id, now, created, { runs });
       return (await getExecution(trx, id))!;
     });
   }

@@ -5,16 +5,16 @@ import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
-import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
+import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { markExecutionsStarted, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { markExecutionsStarted, startExecutionsLockingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lockExecution, planAndApply, scheduledRetries } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
-import { tryTransitionTaskRun } from './task-run-transition.ts';
+import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns } from './task-run-transition.ts';
 
 /**
  * The three things that happen to a lease, each one transaction: a worker claims runs, a worker
@@ -28,14 +28,23 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   now: string;
-  /** Executions this transaction knows are running already: their start need not be looked for. */
-  running?: ReadonlySet<string>;
+  /**
+   * Executions this transaction has locked with their audit chains' heads, and knows are running:
+   * the claim needs neither to start them nor to read them.
+   */
+  lockedRunning?: ReadonlyMap<string, ExecutionSchedule>;
   /** Runs this transaction found ready and left unmarked (see `PlanningOptions.holdReady`). */
   ready?: readonly string[];
 }
 
+export interface ClaimedRun {
+  run: TaskRun;
+  /** Its execution, when the claim read it (its attempt needs no read of its own). */
+  schedule?: ExecutionSchedule;
+}
+
 /** Claims up to `limit` ready runs for this worker: each moves pending → running under a new lease. */
-export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<TaskRun[]> {
+export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<ClaimedRun[]> {
   const { now } = options;
   const leaseExpiresAt = new Date(Date.parse(now) + options.leaseMs).toISOString();
   const claimed = await claimTaskRuns(trx, deps.caps, {
@@ -49,8 +58,18 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
   const actor = workerActor(deps.workerId);
   // The execution starts before its first task does, in the audit trail as in time.
   const log = SchedulerLog.of(tx, deps);
-  const maybePending = [...new Set(claimed.map((r) => r.executionId))].filter((id) => !options.running?.has(id));
-  const started = await markExecutionsStarted(trx, maybePending, deps.workerId, now);
+  const schedules = new Map<string, ExecutionSchedule>(options.lockedRunning);
+  const others = [...new Set(claimed.map((r) => r.executionId))].filter((id) => !schedules.has(id));
+  let started: string[];
+  if (deps.caps.rowLocks) {
+    // One statement starts them, locks their audit chains' heads for the events below, and reads them.
+    const result = await startExecutionsLockingHeads(trx, others, deps.workerId, now);
+    for (const head of result.heads) knowChainHead(trx, 'execution', head.id, head);
+    for (const schedule of result.executions) schedules.set(schedule.id, schedule);
+    started = result.started;
+  } else {
+    started = await markExecutionsStarted(trx, others, deps.workerId, now);
+  }
   for (const id of started) {
     await recordAuditEvent(trx, {
       subjectType: 'execution',
@@ -90,7 +109,10 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
       },
     });
   }
-  return claimed;
+  return claimed.map((run) => {
+    const schedule = schedules.get(run.executionId);
+    return schedule ? { run, schedule } : { run };
+  });
 }
 
 export interface AttemptReport {
@@ -114,7 +136,7 @@ export interface ReportResult {
   /** False when the lease had moved on: nothing was applied, the late report was audited. */
   applied: boolean;
   /** Runs claimed for this worker in the same transaction (see `claimAfter`). */
-  claimed: TaskRun[];
+  claimed: ClaimedRun[];
   /**
    * True when the claim took fewer runs than it could and no retry waits for a backoff: nothing else
    * was claimable as this transaction saw the store, so looking for work again would find nothing.
@@ -145,7 +167,8 @@ export async function reportAttempt(
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
   const log = SchedulerLog.of(tx, deps);
   log.addTaken(report.lines);
-  const ended = await tryTransitionTaskRun(trx, {
+  // The execution's runs come back with the change, for the plan below.
+  const { moved: ended, runs } = await tryTransitionTaskRunListingRuns(trx, {
     run,
     to: report.status,
     changes: {
@@ -171,7 +194,7 @@ export async function reportAttempt(
     lease: { owner: deps.workerId, fence: run.fence },
   });
   if (!ended) {
-    const current = await getTaskRun(trx, run.id);
+    const current = runs.find((r) => r.id === run.id);
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: run.executionId,
@@ -198,10 +221,10 @@ export async function reportAttempt(
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
   const claiming = claimAfter !== undefined && claimAfter.limit > 0;
   // Where one statement can both claim and mark claimable (PostgreSQL), the next steps are handed to the claim.
-  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked });
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked, runs });
   if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
-  const running = planned.status === 'running' ? new Set([run.executionId]) : undefined;
-  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(running ? { running } : {}), ready: planned.heldReady });
+  const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
+  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(lockedRunning ? { lockedRunning } : {}), ready: planned.heldReady });
   // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
   const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
   if (exhausted) deps.signals.withdraw(tx, 'work');

@@ -15,7 +15,7 @@ import type { ExecutionSchedule } from '../store/execution-schedule-repository.t
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
-import { claimRuns, reportAttempt } from './task-run-leases.ts';
+import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts';
 
 /** How long an attempt runs before its input is written apart from its report. */
 const INPUT_SHOWN_AFTER_MS = 250;
@@ -67,6 +67,8 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly offSignals: (() => void)[] = [];
   private loggedClaimError = false;
+  /** A wake-up said runs became claimable since the last look. */
+  private workSignalled = false;
   /** Looks for work skipped because every slot was taken: a report's claim made after one covers it. */
   private missedLooks = 0;
   readonly stats = { claimed: 0, reported: 0, refused: 0 };
@@ -82,7 +84,10 @@ export class Worker {
 
   start(): void {
     this.offSignals.push(
-      this.deps.signals.on('work', () => this.kick()),
+      this.deps.signals.on('work', () => {
+        this.workSignalled = true;
+        this.kick();
+      }),
       this.deps.signals.on('commands', () => void this.checkStopRequests()),
     );
     const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.options.leaseMs / 3));
@@ -116,22 +121,29 @@ export class Worker {
         this.missedLooks += 1; // a finishing attempt looks again
         return;
       }
-      let claimed: TaskRun[] = [];
+      let claimed: ClaimedRun[] = [];
       let wait = this.options.pollMs;
       try {
         // A claim whose commit was cut off (a lost connection) may have committed: its runs carry this
         // worker's lease and would otherwise wait for it to expire. Adopt them.
         // (Only while no report is on its way: a report's own claims are launched when it returns.)
         if (this.claimOutcomeUnknown && this.reserved === 0) {
-          claimed = (await listRunsLeasedTo(this.deps.db, this.deps.workerId)).filter((r) => !this.held.has(r.id));
+          claimed = (await listRunsLeasedTo(this.deps.db, this.deps.workerId)).filter((r) => !this.held.has(r.id)).map((run) => ({ run }));
           this.claimOutcomeUnknown = false;
         }
-        const now = nowIso();
-        const earliest = await earliestAvailableAt(this.deps.db);
-        if (claimed.length === 0 && earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
-          claimed = await this.deps.writer.submit((trx, tx) =>
+        const claim = (now: string) =>
+          this.deps.writer.submit((trx, tx) =>
             claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
           );
+        // Told that runs became claimable: claim at once. Otherwise (a poll, a slot freed) look first,
+        // so that a worker with nothing to do opens no write transaction.
+        const signalled = this.workSignalled;
+        this.workSignalled = false;
+        if (claimed.length === 0 && signalled) claimed = await claim(nowIso());
+        const now = nowIso();
+        const earliest = claimed.length === 0 ? await earliestAvailableAt(this.deps.db) : null;
+        if (claimed.length === 0 && earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
+          claimed = await claim(now);
         } else if (earliest !== null) {
           // Nothing claimable yet: sleep until the earliest backoff ends. (After a claim, runs still
           // waiting for a backoff are picked up by the next look: a finishing attempt, a wake-up or the poll.)
@@ -143,7 +155,7 @@ export class Worker {
         this.loggedClaimError = true;
         if (storeFailure(e)) this.claimOutcomeUnknown = true;
       }
-      for (const run of claimed) this.launch(run);
+      for (const { run, schedule } of claimed) this.launch(run, schedule);
       this.stats.claimed += claimed.length;
       if (claimed.length > 0 && claimed.length === free) this.claimAgain = true;
       else if (!this.stopped && !this.draining) this.timer = setTimeout(() => this.kick(), wait).unref();
@@ -261,7 +273,7 @@ export class Worker {
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
       if (result.exhausted) entry.exhaustedAt = missedBefore;
-      for (const claimed of result.claimed) this.launch(claimed, result.schedule);
+      for (const { run: next, schedule } of result.claimed) this.launch(next, schedule ?? result.schedule);
     } catch (e: unknown) {
       this.reserved -= limit;
       this.deps.logSink.giveBack(lines);

@@ -81,18 +81,32 @@ export function knowChainHead(
   trx: Transaction<Database>,
   subjectType: AuditEventInput['subjectType'],
   subjectId: string,
-  head: { seq: number; hash: string },
+  head: ChainHead,
 ): void {
   const heads = headsOf(trx);
   const chain = `${subjectType}\u0000${subjectId}`;
   if (!heads.has(chain)) heads.set(chain, head);
 }
 
-/** The heads of the chains each open transaction has appended to (forgotten with the transaction). */
-const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, { seq: number; hash: string }>>();
+/**
+ * The subject was created in this transaction (an execution just inserted): its chain starts here,
+ * and its head row is created with the first event instead of being looked for.
+ */
+export function startChain(trx: Transaction<Database>, subjectType: AuditEventInput['subjectType'], subjectId: string): void {
+  knowChainHead(trx, subjectType, subjectId, { seq: 0, hash: null });
+}
 
-function headsOf(trx: Transaction<Database>): Map<string, { seq: number; hash: string }> {
+/** A chain's last seq and hash (0 and null before its first event). */
+interface ChainHead {
+  seq: number;
+  hash: string | null;
+}
+
+/** The heads of the chains each open transaction has appended to (forgotten with the transaction). */
+const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, ChainHead>>();
+
+function headsOf(trx: Transaction<Database>): Map<string, ChainHead> {
   let heads = headsByTransaction.get(trx);
-  if (!heads) headsByTransaction.set(trx, (heads = new Map<string, { seq: number; hash: string }>()));
+  if (!heads) headsByTransaction.set(trx, (heads = new Map<string, ChainHead>()));
   return heads;
 }

@@ -73,79 +73,44 @@ export async function getChainHead(
  * data-modifying WITH); elsewhere two. The caller holds the head row (claimNextSeq in this transaction).
  */
 export async function appendAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
-  const head = { seq: e.seq, hash: e.hash };
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await db
-      .with('appended', (qb) => qb.insertInto('audit_events').values(eventRow(e)))
-      .updateTable('audit_chain_heads')
-      .set(head)
-      .where('subject_type', '=', e.subjectType)
-      .where('subject_id', '=', e.subjectId)
-      .execute();
-    return;
-  }
-  await insertAuditEvent(db, e);
-  await db
-    .updateTable('audit_chain_heads')
-    .set(head)
-    .where('subject_type', '=', e.subjectType)
-    .where('subject_id', '=', e.subjectId)
-    .execute();
+  await appendAuditEvents(db, [e]);
 }
 
 /**
- * Writes events (in order) and moves each chain's head to its last one: on PostgreSQL one statement
- * whatever the number of events and chains, elsewhere one insert and an update per chain. The caller
- * holds every head row (claimed or locked in this transaction).
+ * Writes events (in order) and moves each chain's head to its last one, creating the head of a chain
+ * that starts here: on PostgreSQL one statement whatever the number of events and chains, elsewhere
+ * one insert and an upsert per chain. The caller holds every existing head row (claimed or locked in
+ * this transaction), or knows the chain is new (its execution was created in this transaction).
  */
 export async function appendAuditEvents(db: Db, events: readonly StoredAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  if (events.length === 1) return appendAuditEvent(db, events[0]!);
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     const { events: inserted, heads } = auditEventRows(db, events);
     await sql`with appended as (${inserted}) ${heads}`.execute(db);
     return;
   }
   await db.insertInto('audit_events').values(events.map(eventRow)).execute();
-  for (const e of lastOfEachChain(events)) {
-    await db
-      .updateTable('audit_chain_heads')
-      .set({ seq: e.seq, hash: e.hash })
-      .where('subject_type', '=', e.subjectType)
-      .where('subject_id', '=', e.subjectId)
-      .execute();
-  }
+  await moveHeads(db, events).execute();
 }
 
-/** The last of the events of each chain, whose seq and hash become the chain's head. */
-function lastOfEachChain(events: readonly StoredAuditEvent[]): StoredAuditEvent[] {
-  const heads = new Map<string, StoredAuditEvent>();
-  for (const e of events) heads.set(`${e.subjectType}\u0000${e.subjectId}`, e);
-  return [...heads.values()];
+/** The head of each chain moved to its last event among `events` (created if the chain is new). */
+function moveHeads(db: Db, events: readonly StoredAuditEvent[]) {
+  const last = new Map<string, StoredAuditEvent>();
+  for (const e of events) last.set(`${e.subjectType}\u0000${e.subjectId}`, e);
+  return db
+    .insertInto('audit_chain_heads')
+    .values([...last.values()].map((e) => ({ subject_type: e.subjectType, subject_id: e.subjectId, seq: e.seq, hash: e.hash })))
+    .onConflict((oc) =>
+      oc.columns(['subject_type', 'subject_id']).doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq'), hash: eb.ref('excluded.hash') })),
+    );
 }
 
 /**
- * The two statements that append events (PostgreSQL): the insert, and the update that moves each
+ * The two statements that append events (PostgreSQL): the insert, and the upsert that moves each
  * chain's head to its last event; the caller runs them together (WITH).
  */
 export function auditEventRows(db: Db, events: readonly StoredAuditEvent[]) {
-  const moved = sql.join(
-    lastOfEachChain(events).map((e, i) =>
-      i === 0
-        ? sql`select ${e.subjectType} as subject_type, ${e.subjectId} as subject_id, cast(${e.seq} as integer) as seq, ${e.hash} as hash`
-        : sql`select ${e.subjectType}, ${e.subjectId}, cast(${e.seq} as integer), ${e.hash}`,
-    ),
-    sql` union all `,
-  );
-  return {
-    events: db.insertInto('audit_events').values(events.map(eventRow)),
-    heads: db
-      .updateTable('audit_chain_heads')
-      .from(sql<{ subject_type: string; subject_id: string; seq: number; hash: string }>`(${moved})`.as('v'))
-      .set((eb) => ({ seq: eb.ref('v.seq'), hash: eb.ref('v.hash') }))
-      .whereRef('audit_chain_heads.subject_type', '=', 'v.subject_type')
-      .whereRef('audit_chain_heads.subject_id', '=', 'v.subject_id'),
-  };
+  return { events: db.insertInto('audit_events').values(events.map(eventRow)), heads: moveHeads(db, events) };
 }
 
 export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
