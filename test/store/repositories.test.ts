@@ -7,7 +7,7 @@ import { rollbackOne, migrateToLatest } from '../../src/store/store.ts';
 import * as taskRuns from '../../src/store/task-run-repository.ts';
 import * as users from '../../src/store/user-repository.ts';
 import * as workflows from '../../src/store/workflow-repository.ts';
-import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
+import { besideOtherSchemas, createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
 
 const definition: WorkflowDefinition = {
   id: 'deploy',
@@ -251,11 +251,13 @@ describeEachDialect('store repositories', (dialect) => {
   });
 
   it('rolls every migration back and forward again', async () => {
-    for (const name of [...MIGRATION_NAMES].reverse()) expect(await rollbackOne(t.store)).toEqual([`rolled back ${name}`]);
-    expect(await rollbackOne(t.store)).toEqual([]);
+    const rollback = () => besideOtherSchemas(() => rollbackOne(t.store));
+    const migrate = () => besideOtherSchemas(() => migrateToLatest(t.store));
+    for (const name of [...MIGRATION_NAMES].reverse()) expect(await rollback()).toEqual([`rolled back ${name}`]);
+    expect(await rollback()).toEqual([]);
     await expect(t.store.db.selectFrom('executions').selectAll().execute()).rejects.toThrow();
-    expect(await migrateToLatest(t.store)).toEqual(MIGRATION_NAMES.map((n) => `applied ${n}`));
-    expect(await migrateToLatest(t.store)).toEqual([]);
+    expect(await migrate()).toEqual(MIGRATION_NAMES.map((n) => `applied ${n}`));
+    expect(await migrate()).toEqual([]);
     expect(await t.store.db.selectFrom('executions').selectAll().execute()).toEqual([]);
   });
 });

@@ -52,10 +52,14 @@ export interface TestStore {
  * it simply runs again.
  */
 async function migrateBesideOthers(store: Store): Promise<void> {
+  await besideOtherSchemas(() => migrateToLatest(store));
+}
+
+/** Runs a migrator call, again when another process's schema vanished under its catalog read (see above). */
+export async function besideOtherSchemas<T>(migrate: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await migrateToLatest(store);
-      return;
+      return await migrate();
     } catch (e) {
       if ((e as { code?: string }).code !== '3F000' || attempt >= 5) throw e;
       await new Promise((r) => setTimeout(r, 50 * attempt));
