@@ -65,24 +65,20 @@ export async function lockExecutionSchedule(
   caps: DialectCapabilities,
   id: string,
 ): Promise<ExecutionSchedule | undefined> {
-  if (caps.rowLocks) {
-    // The head of its audit chain is locked with it (the transaction is about to append to it): one
-    // round trip instead of two. An execution always has a head (its CREATED event); without one, the
-    // row is locked alone.
-    const joined = await trx
-      .selectFrom('executions')
-      .innerJoin('audit_chain_heads as h', (join) =>
-        join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'),
-      )
-      .selectAll('executions')
-      .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
-      .where('executions.id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (joined) {
-      const { audit_seq, audit_hash, ...row } = joined;
-      return { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) };
-    }
+  // The head of its audit chain is read (and on PostgreSQL locked) with it: the transaction is about
+  // to append to it, and needs no statement of its own for that. An execution always has a head (its
+  // CREATED event) once that has committed; without one, the row is read alone.
+  let joined = trx
+    .selectFrom('executions')
+    .innerJoin('audit_chain_heads as h', (join) => join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'))
+    .selectAll('executions')
+    .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
+    .where('executions.id', '=', id);
+  if (caps.rowLocks) joined = joined.forUpdate();
+  const found = await joined.executeTakeFirst();
+  if (found) {
+    const { audit_seq, audit_hash, ...row } = found;
+    return { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) };
   }
   let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
   if (caps.rowLocks) query = query.forUpdate();
