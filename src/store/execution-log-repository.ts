@@ -103,7 +103,13 @@ async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: Readon
  */
 export async function lockLogCounters(db: Db, caps: DialectCapabilities, executionIds: readonly string[]): Promise<void> {
   if (!caps.rowLocks || executionIds.length < 2) return;
-  await db.selectFrom('executions').select('id').where('id', 'in', [...executionIds].sort()).orderBy('id').forUpdate().execute();
+  await db
+    .selectFrom('executions')
+    .select('id')
+    .where('id', 'in', [...executionIds].sort())
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export interface StoredLogLine {

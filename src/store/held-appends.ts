@@ -2,7 +2,18 @@ import type { Transaction } from 'kysely';
 import type { StoredAuditEvent } from './audit-event-repository.ts';
 import type { Database } from './database-schema.ts';
 import type { ExecutionLogRow } from './execution-log-repository.ts';
-import type { NewTransition } from './task-run-repository.ts';
+import type { TaskRunStatus } from '../domain/task-run-status.ts';
+
+/** A task run's move from one state to another, as its transition row records it. */
+export interface NewTransition {
+  id: string;
+  taskRunId: string;
+  executionId: string;
+  fromState: TaskRunStatus | null;
+  toState: TaskRunStatus;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+}
 
 /**
  * The append-only writes of a state-change transaction, held until just before it commits and then

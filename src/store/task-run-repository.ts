@@ -4,7 +4,9 @@ import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskType } from '../domain/workflow-definition.ts';
 import type { Database, TaskRunTransitionsTable, TaskRunsTable } from './database-schema.ts';
-import { heldAppends } from './held-appends.ts';
+import { heldAppends, type NewTransition } from './held-appends.ts';
+
+export type { NewTransition } from './held-appends.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -204,16 +206,6 @@ export async function listTaskRunsByExecutions(db: Db, executionIds: readonly st
     .orderBy('id')
     .execute();
   return rows.map(toTaskRun);
-}
-
-export interface NewTransition {
-  id: string;
-  taskRunId: string;
-  executionId: string;
-  fromState: TaskRunStatus | null;
-  toState: TaskRunStatus;
-  metadata: Record<string, unknown>;
-  createdAt: string;
 }
 
 export async function insertTransitions(db: Db, transitions: readonly NewTransition[]): Promise<void> {
