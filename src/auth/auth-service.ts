@@ -194,12 +194,12 @@ export class AuthService {
       return actorOf(user, record.id);
     }
     const verified = await this.jwt.verify(token);
-    const user = verified ? await users.getUserById(this.db, verified.userId) : undefined;
-    if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
+    const found = verified ? await users.getUserForSession(this.db, verified.userId) : undefined;
+    if (!found || found.user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
     // A password reset voids the tokens issued before it.
-    const changedAt = await users.getCredentialsChangedAt(this.db, user.id);
+    const changedAt = found.credentialsChangedAt;
     if (changedAt && verified!.issuedAtMs < Date.parse(changedAt)) throw new UnauthenticatedError('Invalid or expired token');
-    return actorOf(user);
+    return actorOf(found.user);
   }
 
   async createApiToken(userId: string, name: string, expiresAt: string | null): Promise<{ token: string; record: users.ApiToken }> {

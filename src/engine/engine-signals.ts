@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Store } from '../store/store.ts';
+import { heldAppends } from '../store/held-appends.ts';
 import { notifyAll, type Listener } from '../store/store-notifications.ts';
 import type { TxHooks } from './state-writer.ts';
 
@@ -24,6 +26,8 @@ export class EngineSignals {
   private readonly listeners: Listener[] = [];
   /** Signals of the transactions under way, sent when each commits. */
   private readonly pending = new WeakMap<TxHooks, Map<SignalTopic, Set<string>>>();
+  /** Names this process on the notifications it sends (`<execution id> <sender>`), so it skips its own. */
+  private readonly sender = randomUUID();
 
   constructor(private readonly store: Pick<Store, 'caps' | 'channel' | 'listen'>) {}
 
@@ -31,7 +35,17 @@ export class EngineSignals {
   async listen(onError: (e: Error) => void): Promise<void> {
     if (!this.store.listen) return;
     for (const topic of SIGNAL_TOPICS) {
-      this.listeners.push(await this.store.listen(topic, (payload) => this.events.emit(topic, payload), onError));
+      this.listeners.push(
+        await this.store.listen(
+          topic,
+          (payload) => {
+            // This process's own notifications come back too: it told its listeners when it committed.
+            const [id, sender] = payload.split(' ');
+            if (id && sender !== this.sender) this.events.emit(topic, id);
+          },
+          onError,
+        ),
+      );
     }
   }
 
@@ -46,14 +60,12 @@ export class EngineSignals {
       pending = queued;
       this.pending.set(tx, queued);
       if (this.store.caps.listenNotify) {
-        tx.beforeCommit(
-          (trx) =>
-            notifyAll(
-              trx,
-              [...queued].map(([t, ids]) => [this.store.channel(t), [...ids]] as const),
-            ),
-          'notify',
-        );
+        tx.beforeCommit(async (trx) => {
+          const batches = [...queued].map(([t, ids]) => [this.store.channel(t), [...ids].map((id) => `${id} ${this.sender}`)] as const);
+          const held = heldAppends(trx);
+          if (held) held.notifications.push(...batches);
+          else await notifyAll(trx, batches);
+        }, 'notify');
       }
       tx.afterCommit(() => {
         for (const [t, ids] of queued) this.emit(t, ids);
@@ -62,6 +74,14 @@ export class EngineSignals {
     const ids = pending.get(topic) ?? new Set<string>();
     for (const payload of payloads) ids.add(payload);
     pending.set(topic, ids);
+  }
+
+  /**
+   * Takes back the `topic` signals queued so far in this transaction (sent later ones still go): for
+   * a claim that has just taken everything those signals announced, so nobody is woken to find nothing.
+   */
+  withdraw(tx: TxHooks, topic: SignalTopic): void {
+    this.pending.get(tx)?.delete(topic);
   }
 
   /** Tells this process's listeners (for something that is already committed). */

@@ -14,10 +14,10 @@ import { isTerminalTaskRunStatus } from '../domain/task-run-status.ts';
 import { nowIso } from '../domain/time.ts';
 import type { Database } from '../store/database-schema.ts';
 import { getExecution } from '../store/execution-repository.ts';
-import { getExecutionSchedule, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply } from './execution-planning.ts';
 import { executionCreation, executionsCreation, versionToRun, type RunRequest } from './execution-creation.ts';
 import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
@@ -224,7 +224,7 @@ export class ExecutionCommands {
   }
 
   private async locked(trx: Transaction<Database>, executionId: string): Promise<ExecutionSchedule> {
-    const schedule = await lockExecutionSchedule(trx, this.deps.caps, executionId);
+    const schedule = await lockExecution(trx, this.deps.caps, executionId);
     if (!schedule) throw new ExecutionNotFoundError(executionId);
     return schedule;
   }

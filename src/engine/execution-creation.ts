@@ -4,8 +4,9 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, Trigger, Workflow, WorkflowVersion } from '../domain/records.ts';
 import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { nowIso } from '../domain/time.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
+import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
 import { getExecution, insertExecution } from '../store/execution-repository.ts';
+import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply } from './execution-planning.ts';
@@ -60,6 +61,7 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       : req.trigger === 'manual'
         ? masker.mask(defaultRecordTitle(definition, inputs, now))
         : null;
+    const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
     await insertExecution(trx, {
       id,
       workflowId: workflow.id,
@@ -72,9 +74,12 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       unsearchableInputs: secretInputNames(definition),
       createdAt: now,
       sealedSecrets,
-      deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
+      deadlineAt,
     });
-    await createPendingTaskRuns(
+    // Its audit chain starts in this transaction: the head is created with the first event.
+    startChain(trx, 'execution', id);
+
+    const runs = await createPendingTaskRuns(
       trx,
       definition.tasks.map((t) => ({
         id: newId(),
@@ -109,7 +114,22 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       'INFO',
       `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
     );
-    await planAndApply(trx, tx, deps, id, now);
+    // Planned from what this transaction has just written (nobody else sees the execution yet).
+    const created: ExecutionSchedule = {
+      id,
+      workflowId: workflow.id,
+      workflowVersion: version.version,
+      status: 'pending',
+      trigger: req.trigger,
+      correlationId,
+      inputs: maskedInputs,
+      createdAt: now,
+      startedAt: null,
+      deadlineAt,
+      stop: null,
+      sealedSecrets,
+    };
+    await planAndApply(trx, tx, deps, id, now, created, { runs });
     return (await getExecution(trx, id))!;
   };
 }

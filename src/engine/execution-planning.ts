@@ -5,7 +5,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
-import { workerActor } from '../observe/audit-logger.ts';
+import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, updateTaskRun } from '../store/task-run-repository.ts';
@@ -26,6 +26,18 @@ export interface PlanningResult {
   status: ExecutionStatus | null;
   /** Runs made claimable now or later (retries): workers are woken. */
   scheduled: number;
+  /** With `holdReady`: the runs found ready and not marked claimable; the caller claims them or marks them. */
+  heldReady: string[];
+}
+
+export interface PlanningOptions {
+  /**
+   * Leave the runs found ready unmarked (`heldReady`): the caller claims them in its next statement
+   * (`claimTaskRuns` with `ready`), which marks those it does not take.
+   */
+  holdReady?: boolean;
+  /** The execution's task runs, when this transaction has just written all of them (saves a read). */
+  runs?: readonly TaskRun[];
 }
 
 /**
@@ -43,10 +55,11 @@ export async function planAndApply(
   now: string,
   /** The execution as the caller read it under its lock in this transaction, if it did (saves a read). */
   locked?: ExecutionSchedule,
+  options: PlanningOptions = {},
 ): Promise<PlanningResult> {
-  const schedule = locked ?? (await lockExecutionSchedule(trx, deps.caps, executionId));
-  if (!schedule) return { status: null, scheduled: 0 };
-  if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0 };
+  const schedule = locked ?? (await lockExecution(trx, deps.caps, executionId));
+  if (!schedule) return { status: null, scheduled: 0, heldReady: [] };
+  if (isTerminalExecutionStatus(schedule.status)) return { status: schedule.status, scheduled: 0, heldReady: [] };
   const worker = workerActor(deps.workerId);
   const log = SchedulerLog.of(tx, deps);
   const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
@@ -55,9 +68,9 @@ export async function planAndApply(
       retryable: false,
     });
     await endExecution(trx, schedule, { status: 'failed', error }, [], now, worker, log);
-    return { status: 'failed', scheduled: 0 };
+    return { status: 'failed', scheduled: 0, heldReady: [] };
   }
-  const runs = await listTaskRunsByExecution(trx, executionId);
+  const runs = options.runs ? [...options.runs] : await listTaskRunsByExecution(trx, executionId);
   const tasks = tasksOf(version.definition.tasks, runs);
   const plan = planExecution({
     tasks: [...tasks.values()],
@@ -67,7 +80,8 @@ export async function planAndApply(
     stop: schedule.stop,
     now: Date.parse(now),
   });
-  const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log });
+  const holdReady = options.holdReady === true && !plan.end;
+  const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log, holdReady });
   let status = plan.end?.status ?? plan.status ?? schedule.status;
   if (plan.end) {
     await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log);
@@ -87,8 +101,27 @@ export async function planAndApply(
   }
   const scheduled = plan.ready.length + plan.retry.length;
   if (scheduled > 0) deps.signals.send(tx, 'work', [executionId]);
+  if (plan.retry.length > 0) transactionsWithRetries.add(tx);
   if (plan.end) deps.signals.send(tx, 'ended', [executionId]);
-  return { status, scheduled };
+  return { status, scheduled, heldReady: holdReady ? plan.ready : [] };
+}
+
+/**
+ * Locks an execution's row for planning (see `lockExecutionSchedule`); the head of its audit chain,
+ * read with it, spares the events this transaction records about it a read of their own.
+ */
+export async function lockExecution(trx: Transaction<Database>, caps: PlanningDeps['caps'], id: string): Promise<ExecutionSchedule | undefined> {
+  const schedule = await lockExecutionSchedule(trx, caps, id);
+  if (schedule?.auditHead) knowChainHead(trx, 'execution', id, schedule.auditHead);
+  return schedule;
+}
+
+/** Transactions that scheduled a retry: its backoff ends later, so the workers must hear of it. */
+const transactionsWithRetries = new WeakSet<TxHooks>();
+
+/** Whether a plan in this transaction scheduled a retry (waiting for its backoff). */
+export function scheduledRetries(tx: TxHooks): boolean {
+  return transactionsWithRetries.has(tx);
 }
 
 /** The definition's tasks, and the steps people added to this execution (known only from their runs). */
@@ -130,6 +163,8 @@ interface ApplyInput {
   now: string;
   worker: Actor;
   log: SchedulerLog;
+  /** Leave the ready runs unmarked (see `PlanningOptions`). */
+  holdReady: boolean;
 }
 
 /** Writes each decision with its transition and audit event; returns every run as it now stands. */
@@ -189,7 +224,7 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
   await endRuns(plan.cancel, 'cancelled', stopActor(schedule) ?? worker);
 
   for (const runId of plan.ready) {
-    await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
+    if (!input.holdReady) await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
     current.set(runId, { ...current.get(runId)!, availableAt: now, updatedAt: now });
   }
 

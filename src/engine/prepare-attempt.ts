@@ -2,7 +2,7 @@ import { RunledgerError } from '../domain/errors.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
-import { getExecutionSchedule, listSucceededOutputs } from '../store/execution-schedule-repository.ts';
+import { getExecutionSchedule, listSucceededOutputs, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { openExecutionSecrets } from './execution-secrets.ts';
 import type { Masker } from './masker.ts';
@@ -24,8 +24,10 @@ export type Preparation = { ok: true; attempt: PreparedAttempt } | { ok: false; 
  * copy where masking changed one). A template that cannot be rendered, or secrets this process cannot
  * open, end the attempt with a clear reason — never a run with `***` in place of a secret.
  */
-export async function prepareAttempt(deps: EngineDeps, run: TaskRun): Promise<Preparation> {
-  const schedule = await getExecutionSchedule(deps.db, run.executionId);
+export async function prepareAttempt(deps: EngineDeps, run: TaskRun, known?: ExecutionSchedule): Promise<Preparation> {
+  // What the claiming transaction read of the execution is as current as a new read: what an attempt
+  // uses of it (version, inputs, sealed secrets) only changes when the execution ends.
+  const schedule = known?.id === run.executionId ? known : await getExecutionSchedule(deps.db, run.executionId);
   const correlationId = schedule?.correlationId ?? run.executionId;
   const version = schedule && (await deps.versions.get(deps.db, schedule.workflowId, schedule.workflowVersion));
   const task = version?.definition.tasks.find((t) => t.id === run.taskId);

@@ -2,6 +2,7 @@ import type { LogLevel, TimedLogLine } from '../domain/log-line.ts';
 import { nowIso } from '../domain/time.ts';
 import type { DialectCapabilities } from '../store/capabilities.ts';
 import { appendLogLines } from '../store/execution-log-repository.ts';
+import { heldAppends } from '../store/held-appends.ts';
 import type { EngineSignals } from './engine-signals.ts';
 import type { TxHooks } from './state-writer.ts';
 
@@ -36,7 +37,9 @@ export class SchedulerLog {
       logs.set(tx, created);
       tx.beforeCommit(async (trx) => {
         if (created.lines.length === 0) return;
-        await appendLogLines(trx, deps.caps, created.lines);
+        const held = heldAppends(trx);
+        if (held) held.logLines.push(...created.lines);
+        else await appendLogLines(trx, deps.caps, created.lines);
         deps.signals.send(
           tx,
           'logs',

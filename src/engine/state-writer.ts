@@ -3,6 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { toError } from '../domain/task-failure.ts';
 import { storeFailure, type WriteHealth } from '../store/store-failure.ts';
 import type { Database } from '../store/database-schema.ts';
+import { holdAppends } from '../store/held-appends.ts';
+import { writeHeldAppends } from '../store/transaction-tail.ts';
 
 /** What a change may ask of the transaction it runs in. */
 export interface TxHooks {
@@ -44,10 +46,13 @@ async function runInTransaction(db: Kysely<Database>, changes: readonly StateCha
     };
     try {
       const results = await db.transaction().execute(async (trx) => {
+        // What the changes append (transitions, audit events, log lines, wake-ups) is written last, together.
+        holdAppends(trx);
         const out: unknown[] = [];
         for (const change of changes) out.push(await change(trx, tx));
         for (const finish of finishers) await finish(trx);
         for (const finish of notifiers) await finish(trx);
+        await writeHeldAppends(trx);
         return out;
       });
       health?.succeeded();

@@ -4,9 +4,9 @@ import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import type { Actor } from '../domain/records.ts';
 import { auditActor, recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { lockExecutionSchedule, requestStop } from '../store/execution-schedule-repository.ts';
+import { requestStop } from '../store/execution-schedule-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 
@@ -38,7 +38,7 @@ export async function requestExecutionStop(
   input: StopRequestInput,
   now: string,
 ): Promise<boolean> {
-  const schedule = await lockExecutionSchedule(trx, deps.caps, executionId);
+  const schedule = await lockExecution(trx, deps.caps, executionId);
   if (!schedule || isTerminalExecutionStatus(schedule.status) || schedule.stop) return false;
   let reason = input.reason;
   if (reason === null) {

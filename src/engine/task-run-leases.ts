@@ -5,16 +5,16 @@ import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
-import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
+import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { lockExecutionSchedule, markExecutionsStarted } from '../store/execution-schedule-repository.ts';
+import { markExecutionsStarted, startExecutionsLockingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply, scheduledRetries } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
-import { tryTransitionTaskRun } from './task-run-transition.ts';
+import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns } from './task-run-transition.ts';
 
 /**
  * The three things that happen to a lease, each one transaction: a worker claims runs, a worker
@@ -28,18 +28,48 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   now: string;
+  /**
+   * Executions this transaction has locked with their audit chains' heads, and knows are running:
+   * the claim needs neither to start them nor to read them.
+   */
+  lockedRunning?: ReadonlyMap<string, ExecutionSchedule>;
+  /** Runs this transaction found ready and left unmarked (see `PlanningOptions.holdReady`). */
+  ready?: readonly string[];
+}
+
+export interface ClaimedRun {
+  run: TaskRun;
+  /** Its execution, when the claim read it (its attempt needs no read of its own). */
+  schedule?: ExecutionSchedule;
 }
 
 /** Claims up to `limit` ready runs for this worker: each moves pending → running under a new lease. */
-export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<TaskRun[]> {
+export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, options: ClaimOptions): Promise<ClaimedRun[]> {
   const { now } = options;
   const leaseExpiresAt = new Date(Date.parse(now) + options.leaseMs).toISOString();
-  const claimed = await claimTaskRuns(trx, deps.caps, { owner: deps.workerId, limit: options.limit, now, leaseExpiresAt });
+  const claimed = await claimTaskRuns(trx, deps.caps, {
+    owner: deps.workerId,
+    limit: options.limit,
+    now,
+    leaseExpiresAt,
+    ...(options.ready ? { ready: options.ready } : {}),
+  });
   if (claimed.length === 0) return [];
   const actor = workerActor(deps.workerId);
   // The execution starts before its first task does, in the audit trail as in time.
   const log = SchedulerLog.of(tx, deps);
-  const started = await markExecutionsStarted(trx, [...new Set(claimed.map((r) => r.executionId))], deps.workerId, now);
+  const schedules = new Map<string, ExecutionSchedule>(options.lockedRunning);
+  const others = [...new Set(claimed.map((r) => r.executionId))].filter((id) => !schedules.has(id));
+  let started: string[];
+  if (deps.caps.rowLocks) {
+    // One statement starts them, locks their audit chains' heads for the events below, and reads them.
+    const result = await startExecutionsLockingHeads(trx, others, deps.workerId, now);
+    for (const head of result.heads) knowChainHead(trx, 'execution', head.id, head);
+    for (const schedule of result.executions) schedules.set(schedule.id, schedule);
+    started = result.started;
+  } else {
+    started = await markExecutionsStarted(trx, others, deps.workerId, now);
+  }
   for (const id of started) {
     await recordAuditEvent(trx, {
       subjectType: 'execution',
@@ -79,7 +109,10 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
       },
     });
   }
-  return claimed;
+  return claimed.map((run) => {
+    const schedule = schedules.get(run.executionId);
+    return schedule ? { run, schedule } : { run };
+  });
 }
 
 export interface AttemptReport {
@@ -103,7 +136,14 @@ export interface ReportResult {
   /** False when the lease had moved on: nothing was applied, the late report was audited. */
   applied: boolean;
   /** Runs claimed for this worker in the same transaction (see `claimAfter`). */
-  claimed: TaskRun[];
+  claimed: ClaimedRun[];
+  /**
+   * True when the claim took fewer runs than it could and no retry waits for a backoff: nothing else
+   * was claimable as this transaction saw the store, so looking for work again would find nothing.
+   */
+  exhausted: boolean;
+  /** The reported run's execution as read under its lock in this transaction (the claimed runs' attempts can use it). */
+  schedule: ExecutionSchedule | undefined;
 }
 
 /**
@@ -123,11 +163,12 @@ export async function reportAttempt(
 ): Promise<ReportResult> {
   const { run } = report;
   // The execution first: every transaction that plans an execution locks it before its runs.
-  const schedule = await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const schedule = await lockExecution(trx, deps.caps, run.executionId);
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
   const log = SchedulerLog.of(tx, deps);
   log.addTaken(report.lines);
-  const ended = await tryTransitionTaskRun(trx, {
+  // The execution's runs come back with the change, for the plan below.
+  const { moved: ended, runs } = await tryTransitionTaskRunListingRuns(trx, {
     run,
     to: report.status,
     changes: {
@@ -153,7 +194,7 @@ export async function reportAttempt(
     lease: { owner: deps.workerId, fence: run.fence },
   });
   if (!ended) {
-    const current = await getTaskRun(trx, run.id);
+    const current = runs.find((r) => r.id === run.id);
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: run.executionId,
@@ -175,12 +216,19 @@ export async function reportAttempt(
       `late report refused: worker ${deps.workerId} reported task ${run.taskId} attempt ${run.attempt} ${report.status}, but the run is ${current?.status ?? 'gone'} (its lease moved on); nothing applied`,
       run.id,
     );
-    return { applied: false, claimed: [] };
+    return { applied: false, claimed: [], exhausted: false, schedule };
   }
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
-  await planAndApply(trx, tx, deps, run.executionId, now, schedule);
-  const claimed = claimAfter && claimAfter.limit > 0 ? await claimRuns(trx, tx, deps, { ...claimAfter, now }) : [];
-  return { applied: true, claimed };
+  const claiming = claimAfter !== undefined && claimAfter.limit > 0;
+  // Where one statement can both claim and mark claimable (PostgreSQL), the next steps are handed to the claim.
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked, runs });
+  if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
+  const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
+  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(lockedRunning ? { lockedRunning } : {}), ready: planned.heldReady });
+  // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
+  const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
+  if (exhausted) deps.signals.withdraw(tx, 'work');
+  return { applied: true, claimed, exhausted, schedule };
 }
 
 /**
@@ -191,7 +239,7 @@ export async function reportAttempt(
 export async function expireLease(trx: Transaction<Database>, tx: TxHooks, deps: LeaseDeps, runId: string, now: string): Promise<boolean> {
   const found = await getTaskRun(trx, runId);
   if (!found || found.status !== 'running') return false;
-  const schedule = await lockExecutionSchedule(trx, deps.caps, found.executionId);
+  const schedule = await lockExecution(trx, deps.caps, found.executionId);
   const run = await getTaskRun(trx, runId); // read again under the execution's lock
   if (!schedule || !run || run.status !== 'running') return false;
   const error = failure(

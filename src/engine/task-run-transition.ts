@@ -10,6 +10,7 @@ import {
   insertTaskRuns,
   insertTransitions,
   updateTaskRun,
+  updateTaskRunListingRuns,
   type LeaseGuard,
   type NewTaskRun,
   type TaskRunChanges,
@@ -41,11 +42,36 @@ export async function transitionTaskRun(trx: Transaction<Database>, req: Transit
 
 /** `transitionTaskRun`, answering null instead of throwing when the run is no longer as expected (its lease moved on). */
 export async function tryTransitionTaskRun(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun | null> {
+  return moveTaskRun(trx, req, (changes) => updateTaskRun(trx, req.run.id, changes, req.run.status, req.lease));
+}
+
+/**
+ * `tryTransitionTaskRun`, also reading every run of the execution as it stands after the change (in
+ * the same statement on PostgreSQL): for a change that is planned right after.
+ */
+export async function tryTransitionTaskRunListingRuns(
+  trx: Transaction<Database>,
+  req: TransitionRequest,
+): Promise<{ moved: TaskRun | null; runs: TaskRun[] }> {
+  let runs: TaskRun[] = [];
+  const moved = await moveTaskRun(trx, req, async (changes) => {
+    const result = await updateTaskRunListingRuns(trx, req.run.executionId, req.run.id, changes, req.run.status, req.lease);
+    runs = result.runs;
+    return result.changed;
+  });
+  return { moved, runs };
+}
+
+async function moveTaskRun(
+  trx: Transaction<Database>,
+  req: TransitionRequest,
+  update: (changes: TaskRunChanges) => Promise<boolean>,
+): Promise<TaskRun | null> {
   const { run, to, changes, metadata, actor, now } = req;
   if (!canTransitionTaskRun(run.status, to)) {
     throw new InvalidStateError(`task run ${run.id} cannot move from ${run.status} to ${to}`);
   }
-  const changed = await updateTaskRun(trx, run.id, { ...changes, status: to, updatedAt: now }, run.status, req.lease);
+  const changed = await update({ ...changes, status: to, updatedAt: now });
   if (!changed) return null;
   const transition = {
     id: newId(),

@@ -11,10 +11,11 @@ import {
   reportTaskRunInput,
 } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
-import { claimRuns, reportAttempt } from './task-run-leases.ts';
+import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts';
 
 /** How long an attempt runs before its input is written apart from its report. */
 const INPUT_SHOWN_AFTER_MS = 250;
@@ -36,6 +37,11 @@ interface HeldRun {
   run: TaskRun;
   controller: AbortController;
   done: Promise<void>;
+  /**
+   * Set when the run's report claimed everything claimable: the value of `Worker.missedLooks` then.
+   * Unless a look was missed since, the slot the run frees needs no look for work.
+   */
+  exhaustedAt?: number;
 }
 
 /**
@@ -61,6 +67,10 @@ export class Worker {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly offSignals: (() => void)[] = [];
   private loggedClaimError = false;
+  /** A wake-up said runs became claimable since the last look. */
+  private workSignalled = false;
+  /** Looks for work skipped because every slot was taken: a report's claim made after one covers it. */
+  private missedLooks = 0;
   readonly stats = { claimed: 0, reported: 0, refused: 0 };
 
   constructor(
@@ -74,7 +84,10 @@ export class Worker {
 
   start(): void {
     this.offSignals.push(
-      this.deps.signals.on('work', () => this.kick()),
+      this.deps.signals.on('work', () => {
+        this.workSignalled = true;
+        this.kick();
+      }),
       this.deps.signals.on('commands', () => void this.checkStopRequests()),
     );
     const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.options.leaseMs / 3));
@@ -103,23 +116,34 @@ export class Worker {
       this.claimAgain = false;
       clearTimeout(this.timer);
       const free = this.options.concurrency - this.held.size - this.reserved;
-      if (free <= 0 || this.stopped || this.draining) return; // a finishing attempt kicks again
-      let claimed: TaskRun[] = [];
+      if (this.stopped || this.draining) return;
+      if (free <= 0) {
+        this.missedLooks += 1; // a finishing attempt looks again
+        return;
+      }
+      let claimed: ClaimedRun[] = [];
       let wait = this.options.pollMs;
       try {
         // A claim whose commit was cut off (a lost connection) may have committed: its runs carry this
         // worker's lease and would otherwise wait for it to expire. Adopt them.
         // (Only while no report is on its way: a report's own claims are launched when it returns.)
         if (this.claimOutcomeUnknown && this.reserved === 0) {
-          claimed = (await listRunsLeasedTo(this.deps.db, this.deps.workerId)).filter((r) => !this.held.has(r.id));
+          claimed = (await listRunsLeasedTo(this.deps.db, this.deps.workerId)).filter((r) => !this.held.has(r.id)).map((run) => ({ run }));
           this.claimOutcomeUnknown = false;
         }
-        const now = nowIso();
-        const earliest = await earliestAvailableAt(this.deps.db);
-        if (claimed.length === 0 && earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
-          claimed = await this.deps.writer.submit((trx, tx) =>
+        const claim = (now: string) =>
+          this.deps.writer.submit((trx, tx) =>
             claimRuns(trx, tx, this.deps, { limit: Math.min(free, this.options.claimBatch ?? 64), leaseMs: this.options.leaseMs, now }),
           );
+        // Told that runs became claimable: claim at once. Otherwise (a poll, a slot freed) look first,
+        // so that a worker with nothing to do opens no write transaction.
+        const signalled = this.workSignalled;
+        this.workSignalled = false;
+        if (claimed.length === 0 && signalled) claimed = await claim(nowIso());
+        const now = nowIso();
+        const earliest = claimed.length === 0 ? await earliestAvailableAt(this.deps.db) : null;
+        if (claimed.length === 0 && earliest !== null && Date.parse(earliest) <= Date.parse(now)) {
+          claimed = await claim(now);
         } else if (earliest !== null) {
           // Nothing claimable yet: sleep until the earliest backoff ends. (After a claim, runs still
           // waiting for a backoff are picked up by the next look: a finishing attempt, a wake-up or the poll.)
@@ -131,31 +155,33 @@ export class Worker {
         this.loggedClaimError = true;
         if (storeFailure(e)) this.claimOutcomeUnknown = true;
       }
-      for (const run of claimed) this.launch(run);
+      for (const { run, schedule } of claimed) this.launch(run, schedule);
       this.stats.claimed += claimed.length;
       if (claimed.length > 0 && claimed.length === free) this.claimAgain = true;
       else if (!this.stopped && !this.draining) this.timer = setTimeout(() => this.kick(), wait).unref();
     } while (this.claimAgain && !this.stopped && !this.draining);
   }
 
-  private launch(run: TaskRun): void {
+  /** Runs a claimed attempt; `schedule` is its execution if the claiming transaction read it. */
+  private launch(run: TaskRun, schedule?: ExecutionSchedule): void {
     const controller = new AbortController();
     const entry: HeldRun = { run, controller, done: Promise.resolve() };
-    entry.done = this.runAttempt(run, controller)
+    entry.done = this.runAttempt(entry, schedule)
       .catch((e: unknown) => console.error(`runledger: task run ${run.id} could not be run or reported: ${toError(e).message}`))
       .finally(() => {
         this.held.delete(run.id);
-        this.kick();
+        if (entry.exhaustedAt === undefined || entry.exhaustedAt !== this.missedLooks) this.kick();
       });
     this.held.set(run.id, entry);
   }
 
-  private async runAttempt(run: TaskRun, controller: AbortController): Promise<void> {
-    const prepared = await prepareAttempt(this.deps, run);
+  private async runAttempt(entry: HeldRun, schedule: ExecutionSchedule | undefined): Promise<void> {
+    const { run, controller } = entry;
+    const prepared = await prepareAttempt(this.deps, run, schedule);
     if (!prepared.ok) {
       const message = `task ${run.taskId} failed before it started: ${prepared.error.code}: ${prepared.error.message}`;
       await this.report(
-        run,
+        entry,
         { status: 'failed', output: null, error: prepared.error, durationMs: 0 },
         null,
         prepared.correlationId,
@@ -193,7 +219,7 @@ export class Worker {
     const completedAt = nowIso();
     const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
     const message = `task ${task.id} ${outcome.status} in ${durationMs} ms${detail}`;
-    await this.report(run, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
+    await this.report(entry, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
   }
 
   /**
@@ -201,7 +227,7 @@ export class Worker {
    * the same transaction, claims the work that is ready for the slots this worker has free.
    */
   private async report(
-    run: TaskRun,
+    entry: HeldRun,
     outcome: AttemptOutcome,
     sealedOutput: string | null,
     correlationId: string,
@@ -210,6 +236,7 @@ export class Worker {
     completedAt = nowIso(),
   ): Promise<void> {
     if (this.dead) return;
+    const { run } = entry;
     const lines = await this.deps.logSink.take(run.executionId);
     // This attempt's own slot is about to be free.
     const limit =
@@ -217,6 +244,7 @@ export class Worker {
         ? 0
         : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + 1));
     this.reserved += limit;
+    const missedBefore = this.missedLooks;
     try {
       const result = await this.submitReport(() =>
         this.deps.writer.submit((trx, tx) =>
@@ -244,7 +272,8 @@ export class Worker {
       else this.stats.refused += 1;
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
-      for (const claimed of result.claimed) this.launch(claimed);
+      if (result.exhausted) entry.exhaustedAt = missedBefore;
+      for (const { run: next, schedule } of result.claimed) this.launch(next, schedule ?? result.schedule);
     } catch (e: unknown) {
       this.reserved -= limit;
       this.deps.logSink.giveBack(lines);

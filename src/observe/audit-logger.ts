@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import type { Actor } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import { appendAuditEvent, claimNextSeq, type StoredAuditEvent } from '../store/audit-event-repository.ts';
+import { heldAppends } from '../store/held-appends.ts';
 import type { Database } from '../store/database-schema.ts';
 import { auditHash } from './audit-chain.ts';
 import { auditKeyOf } from './audit-authentication.ts';
@@ -65,16 +66,47 @@ export async function recordAuditEvent(trx: Transaction<Database>, input: AuditE
   if (!key) throw new Error('audit events are recorded through a store handle bound to the deployment audit key (withAuditKey)');
   const hash = auditHash(prevHash, content);
   const event: StoredAuditEvent = { ...content, prevHash, hash, keyId: key.keyId, mac: key.authenticate(hash) };
-  await appendAuditEvent(trx, event);
+  const held = heldAppends(trx);
+  if (held) held.auditEvents.push(event);
+  else await appendAuditEvent(trx, event);
   heads.set(chain, { seq, hash });
   return event;
 }
 
-/** The heads of the chains each open transaction has appended to (forgotten with the transaction). */
-const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, { seq: number; hash: string }>>();
+/**
+ * The chain's head as this transaction read it while locking its row (e.g. with the execution's
+ * row): the next event of the chain is appended without asking the store for it.
+ */
+export function knowChainHead(
+  trx: Transaction<Database>,
+  subjectType: AuditEventInput['subjectType'],
+  subjectId: string,
+  head: ChainHead,
+): void {
+  const heads = headsOf(trx);
+  const chain = `${subjectType}\u0000${subjectId}`;
+  if (!heads.has(chain)) heads.set(chain, head);
+}
 
-function headsOf(trx: Transaction<Database>): Map<string, { seq: number; hash: string }> {
+/**
+ * The subject was created in this transaction (an execution just inserted): its chain starts here,
+ * and its head row is created with the first event instead of being looked for.
+ */
+export function startChain(trx: Transaction<Database>, subjectType: AuditEventInput['subjectType'], subjectId: string): void {
+  knowChainHead(trx, subjectType, subjectId, { seq: 0, hash: null });
+}
+
+/** A chain's last seq and hash (0 and null before its first event). */
+interface ChainHead {
+  seq: number;
+  hash: string | null;
+}
+
+/** The heads of the chains each open transaction has appended to (forgotten with the transaction). */
+const headsByTransaction = new WeakMap<Transaction<Database>, Map<string, ChainHead>>();
+
+function headsOf(trx: Transaction<Database>): Map<string, ChainHead> {
   let heads = headsByTransaction.get(trx);
-  if (!heads) headsByTransaction.set(trx, (heads = new Map<string, { seq: number; hash: string }>()));
+  if (!heads) headsByTransaction.set(trx, (heads = new Map<string, ChainHead>()));
   return heads;
 }

@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEventsTable, Database } from './database-schema.ts';
 import { fromJson, toJson } from './json-column.ts';
 
@@ -73,24 +73,44 @@ export async function getChainHead(
  * data-modifying WITH); elsewhere two. The caller holds the head row (claimNextSeq in this transaction).
  */
 export async function appendAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {
-  const head = { seq: e.seq, hash: e.hash };
+  await appendAuditEvents(db, [e]);
+}
+
+/**
+ * Writes events (in order) and moves each chain's head to its last one, creating the head of a chain
+ * that starts here: on PostgreSQL one statement whatever the number of events and chains, elsewhere
+ * one insert and an upsert per chain. The caller holds every existing head row (claimed or locked in
+ * this transaction), or knows the chain is new (its execution was created in this transaction).
+ */
+export async function appendAuditEvents(db: Db, events: readonly StoredAuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await db
-      .with('appended', (qb) => qb.insertInto('audit_events').values(eventRow(e)))
-      .updateTable('audit_chain_heads')
-      .set(head)
-      .where('subject_type', '=', e.subjectType)
-      .where('subject_id', '=', e.subjectId)
-      .execute();
+    const { events: inserted, heads } = auditEventRows(db, events);
+    await sql`with appended as (${inserted}) ${heads}`.execute(db);
     return;
   }
-  await insertAuditEvent(db, e);
-  await db
-    .updateTable('audit_chain_heads')
-    .set(head)
-    .where('subject_type', '=', e.subjectType)
-    .where('subject_id', '=', e.subjectId)
-    .execute();
+  await db.insertInto('audit_events').values(events.map(eventRow)).execute();
+  await moveHeads(db, events).execute();
+}
+
+/** The head of each chain moved to its last event among `events` (created if the chain is new). */
+function moveHeads(db: Db, events: readonly StoredAuditEvent[]) {
+  const last = new Map<string, StoredAuditEvent>();
+  for (const e of events) last.set(`${e.subjectType}\u0000${e.subjectId}`, e);
+  return db
+    .insertInto('audit_chain_heads')
+    .values([...last.values()].map((e) => ({ subject_type: e.subjectType, subject_id: e.subjectId, seq: e.seq, hash: e.hash })))
+    .onConflict((oc) =>
+      oc.columns(['subject_type', 'subject_id']).doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq'), hash: eb.ref('excluded.hash') })),
+    );
+}
+
+/**
+ * The two statements that append events (PostgreSQL): the insert, and the upsert that moves each
+ * chain's head to its last event; the caller runs them together (WITH).
+ */
+export function auditEventRows(db: Db, events: readonly StoredAuditEvent[]) {
+  return { events: db.insertInto('audit_events').values(events.map(eventRow)), heads: moveHeads(db, events) };
 }
 
 export async function insertAuditEvent(db: Db, e: StoredAuditEvent): Promise<void> {

@@ -91,9 +91,12 @@ async function insertLogRowsAtOnce(trx: Db, rows: readonly ExecutionLogRow[]): P
     .execute();
 }
 
-function countsRelation(counts: ReadonlyArray<readonly [string, number]>) {
+/** `(id, n)` rows for an UPDATE … FROM: how many lines each execution gets. */
+export function countsRelation(counts: Iterable<readonly [string, number]>) {
   return sql.join(
-    counts.map(([id, n], i) => (i === 0 ? sql`select ${id} as id, cast(${n} as integer) as n` : sql`select ${id}, cast(${n} as integer)`)),
+    [...counts].map(([id, n], i) =>
+      i === 0 ? sql`select ${id} as id, cast(${n} as integer) as n` : sql`select ${id}, cast(${n} as integer)`,
+    ),
     sql` union all `,
   );
 }
@@ -104,12 +107,8 @@ function countsRelation(counts: ReadonlyArray<readonly [string, number]>) {
  * lines of any execution: the row update serialises them.
  */
 async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
-  const ids = [...counts.keys()].sort();
-  if (ids.length === 0) return new Map();
-  // Two processes allocating for the same executions take the row locks in one order (by id).
-  if (caps.rowLocks && ids.length > 1) {
-    await db.selectFrom('executions').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
-  }
+  if (counts.size === 0) return new Map();
+  await lockLogCounters(db, caps, [...counts.keys()]);
   const first = new Map<string, number>();
   for (const part of chunks([...counts], COUNTS_PER_STATEMENT)) {
     const { rows } = await sql<{ id: string; last: number | string }>`
@@ -119,6 +118,21 @@ async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: Readon
     for (const r of rows) first.set(r.id, Number(r.last) - counts.get(r.id)! + 1);
   }
   return first;
+}
+
+/**
+ * Two processes allocating seqs for the same executions take the row locks in one order (by id);
+ * the UPDATE that allocates would take them in whatever order it meets the rows.
+ */
+export async function lockLogCounters(db: Db, caps: DialectCapabilities, executionIds: readonly string[]): Promise<void> {
+  if (!caps.rowLocks || executionIds.length < 2) return;
+  await db
+    .selectFrom('executions')
+    .select('id')
+    .where('id', 'in', [...executionIds].sort())
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export interface StoredLogLine {

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { StopKind, StopRequest } from '../domain/execution-plan.ts';
 import type { ExecutionStatus } from '../domain/execution-status.ts';
 import type { Trigger } from '../domain/records.ts';
@@ -24,6 +24,8 @@ export interface ExecutionSchedule {
   stop: (StopRequest & { requestedAt: string; actorRecord: Record<string, unknown> | null }) | null;
   /** The secret inputs, sealed; null once erased (the execution ended) or when it had none. */
   sealedSecrets: string | null;
+  /** The head of the execution's audit chain, when it was read (and locked) with the row. */
+  auditHead?: { seq: number; hash: string };
 }
 
 function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
@@ -63,6 +65,25 @@ export async function lockExecutionSchedule(
   caps: DialectCapabilities,
   id: string,
 ): Promise<ExecutionSchedule | undefined> {
+  if (caps.rowLocks) {
+    // The head of its audit chain is locked with it (the transaction is about to append to it): one
+    // round trip instead of two. An execution always has a head (its CREATED event); without one, the
+    // row is locked alone.
+    const joined = await trx
+      .selectFrom('executions')
+      .innerJoin('audit_chain_heads as h', (join) =>
+        join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'),
+      )
+      .selectAll('executions')
+      .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
+      .where('executions.id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (joined) {
+      const { audit_seq, audit_hash, ...row } = joined;
+      return { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) };
+    }
+  }
   let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
   if (caps.rowLocks) query = query.forUpdate();
   const row = await query.executeTakeFirst();
@@ -107,6 +128,35 @@ export async function markExecutionsStarted(db: Db, ids: readonly string[], work
     .returning('id')
     .execute();
   return rows.map((r) => r.id).sort();
+}
+
+/**
+ * For a claim on PostgreSQL, in one statement: the pending ones among `ids` move to running (as
+ * `markExecutionsStarted`), the heads of their audit chains are locked (in id order) and returned,
+ * for the events the claim records about them, and so is each execution (as it was before the claim
+ * started it), for the attempts to run.
+ */
+export async function startExecutionsLockingHeads(
+  trx: Transaction<Database>,
+  ids: readonly string[],
+  workerId: string,
+  now: string,
+): Promise<{ started: string[]; heads: Array<{ id: string; seq: number; hash: string | null }>; executions: ExecutionSchedule[] }> {
+  if (ids.length === 0) return { started: [], heads: [], executions: [] };
+  const list = sql.join([...ids].sort().map((v) => sql`${v}`));
+  const { rows } = await sql<Selectable<ExecutionsTable> & { audit_seq: number; audit_hash: string | null; started: boolean }>`
+    with started as (
+      update executions set status = 'running', started_at = ${now}, worker_id = ${workerId}, updated_at = ${now}
+      where id in (${list}) and status = 'pending' returning id)
+    select e.*, h.seq as audit_seq, h.hash as audit_hash, h.subject_id in (select id from started) as started
+    from audit_chain_heads h join executions e on e.id = h.subject_id
+    where h.subject_type = 'execution' and h.subject_id in (${list})
+    order by h.subject_id for update of h`.execute(trx);
+  return {
+    started: rows.filter((r) => r.started).map((r) => r.id),
+    heads: rows.map((r) => ({ id: r.id, seq: r.audit_seq, hash: r.audit_hash })),
+    executions: rows.map(({ audit_seq: _seq, audit_hash: _hash, started: _started, ...row }) => toSchedule(row)),
+  };
 }
 
 /** Executions whose deadline has passed and that nobody has stopped yet. */

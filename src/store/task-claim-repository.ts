@@ -22,6 +22,12 @@ export interface ClaimRequest {
   limit: number;
   now: string;
   leaseExpiresAt: string;
+  /**
+   * Runs this transaction has just found ready (under their execution's lock) and not yet marked
+   * claimable: they compete with the claimable ones as available now, and those not claimed are
+   * marked claimable in the same statement (PostgreSQL only: it needs data-modifying WITHs).
+   */
+  ready?: readonly string[];
 }
 
 /**
@@ -31,6 +37,7 @@ export interface ClaimRequest {
  */
 export async function claimTaskRuns(trx: Transaction<Database>, caps: DialectCapabilities, req: ClaimRequest): Promise<TaskRun[]> {
   if (req.limit <= 0) return [];
+  if (req.ready && req.ready.length > 0) return claimWithReady(trx, req, req.ready);
   const lock = caps.skipLocked ? sql` for update skip locked` : sql``;
   const { rows } = await sql<Selectable<TaskRunsTable>>`
     update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
@@ -39,6 +46,36 @@ export async function claimTaskRuns(trx: Transaction<Database>, caps: DialectCap
       select id from task_runs
       where status = 'pending' and available_at is not null and available_at <= ${req.now}
       order by available_at, id limit ${req.limit}${lock})
+    returning *`.execute(trx);
+  return rows.map(toTaskRun).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * One statement that claims among the claimable runs and those just found ready, oldest first, and
+ * makes the ready ones it did not take claimable: a chain's next step is claimed by the transaction
+ * that reported the step before it, in the round trip that would otherwise only mark it ready.
+ */
+async function claimWithReady(trx: Transaction<Database>, req: ClaimRequest, ready: readonly string[]): Promise<TaskRun[]> {
+  const readyIds = sql.join(ready.map((id) => sql`${id}`));
+  const { rows } = await sql<Selectable<TaskRunsTable>>`
+    with pool as (
+      select id, available_at as at from task_runs
+      where status = 'pending' and available_at is not null and available_at <= ${req.now}
+      order by available_at, id limit ${req.limit} for update skip locked
+    ), chosen as (
+      select id from (
+        select id, at from pool
+        union all
+        select id, cast(${req.now} as timestamptz) from task_runs where id in (${readyIds}) and status = 'pending'
+      ) candidates order by at, id limit ${req.limit}
+    ), left_ready as (
+      update task_runs set available_at = ${req.now}, updated_at = ${req.now}
+      where id in (${readyIds}) and status = 'pending' and id not in (select id from chosen)
+    )
+    update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
+      heartbeat_at = ${req.now}, fence = fence + 1, started_at = ${req.now}, worker_id = ${req.owner}, updated_at = ${req.now},
+      available_at = coalesce(available_at, ${req.now})
+    where id in (select id from chosen)
     returning *`.execute(trx);
   return rows.map(toTaskRun).sort((a, b) => (a.id < b.id ? -1 : 1));
 }

@@ -1,9 +1,10 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { TaskRun, TaskRunTransition } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskType } from '../domain/workflow-definition.ts';
 import type { Database, TaskRunTransitionsTable, TaskRunsTable } from './database-schema.ts';
+import { heldAppends } from './held-appends.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -125,6 +126,11 @@ export async function updateTaskRun(
   fromStatus?: TaskRunStatus,
   lease?: LeaseGuard,
 ): Promise<boolean> {
+  const result = await guardedUpdate(db, id, changeSet(changes), fromStatus, lease).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+function changeSet(changes: TaskRunChanges): Updateable<TaskRunsTable> {
   const set: Updateable<TaskRunsTable> = { updated_at: changes.updatedAt };
   if (changes.status !== undefined) set.status = changes.status;
   if (changes.input !== undefined) set.input = toNullableJson(changes.input);
@@ -139,13 +145,42 @@ export async function updateTaskRun(
   if (changes.availableAt !== undefined) set.available_at = changes.availableAt;
   if (changes.sealedOutput !== undefined) set.sealed_output = changes.sealedOutput;
   if (changes.leaseExpiresAt !== undefined) set.lease_expires_at = changes.leaseExpiresAt;
+  return set;
+}
+
+function guardedUpdate(db: Db, id: string, set: Updateable<TaskRunsTable>, fromStatus?: TaskRunStatus, lease?: LeaseGuard) {
   let query = db.updateTable('task_runs').set(set).where('id', '=', id);
   if (fromStatus) query = query.where('status', '=', fromStatus);
   if (lease?.owner !== undefined) query = query.where('lease_owner', '=', lease.owner);
   if (lease?.fence !== undefined) query = query.where('fence', '=', lease.fence);
   if (lease?.expiredBefore !== undefined) query = query.where('lease_expires_at', '<', lease.expiredBefore);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return query;
+}
+
+/**
+ * `updateTaskRun`, and every run of the execution as they stand after it (in id order): on PostgreSQL
+ * in one statement (a data-modifying WITH), for a change that is planned right after.
+ */
+export async function updateTaskRunListingRuns(
+  db: Db,
+  executionId: string,
+  id: string,
+  changes: TaskRunChanges,
+  fromStatus?: TaskRunStatus,
+  lease?: LeaseGuard,
+): Promise<{ changed: boolean; runs: TaskRun[] }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    const changed = await updateTaskRun(db, id, changes, fromStatus, lease);
+    return { changed, runs: await listTaskRunsByExecution(db, executionId) };
+  }
+  const update = guardedUpdate(db, id, changeSet(changes), fromStatus, lease).returningAll();
+  const { rows } = await sql<Selectable<TaskRunsTable> & { changed: boolean }>`
+    with moved as (${update})
+    select *, true as changed from moved
+    union all
+    select *, false as changed from task_runs where execution_id = ${executionId} and id not in (select id from moved)
+    order by id`.execute(db);
+  return { changed: rows.some((r) => r.changed), runs: rows.map(({ changed: _changed, ...row }) => toTaskRun(row)) };
 }
 
 export async function getTaskRun(db: Db, id: string): Promise<TaskRun | undefined> {
@@ -183,20 +218,24 @@ export interface NewTransition {
 
 export async function insertTransitions(db: Db, transitions: readonly NewTransition[]): Promise<void> {
   if (transitions.length === 0) return;
-  await db
-    .insertInto('task_run_transitions')
-    .values(
-      transitions.map((t) => ({
-        id: t.id,
-        task_run_id: t.taskRunId,
-        execution_id: t.executionId,
-        from_state: t.fromState,
-        to_state: t.toState,
-        metadata: toJson(t.metadata),
-        created_at: t.createdAt,
-      })),
-    )
-    .execute();
+  const held = heldAppends(db);
+  if (held) {
+    held.transitions.push(...transitions);
+    return;
+  }
+  await db.insertInto('task_run_transitions').values(transitionRows(transitions)).execute();
+}
+
+export function transitionRows(transitions: readonly NewTransition[]): Insertable<TaskRunTransitionsTable>[] {
+  return transitions.map((t) => ({
+    id: t.id,
+    task_run_id: t.taskRunId,
+    execution_id: t.executionId,
+    from_state: t.fromState,
+    to_state: t.toState,
+    metadata: toJson(t.metadata),
+    created_at: t.createdAt,
+  }));
 }
 
 export async function listTransitions(db: Db, taskRunId: string): Promise<TaskRunTransition[]> {

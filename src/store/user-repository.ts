@@ -48,6 +48,12 @@ export async function getUserById(db: Db, id: string): Promise<User | undefined>
   return row && toUser(row);
 }
 
+/** The user and when their password was last reset (sign-in tokens issued before it are void), in one read. */
+export async function getUserForSession(db: Db, id: string): Promise<{ user: User; credentialsChangedAt: string | null } | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { user: toUser(row), credentialsChangedAt: row.credentials_changed_at };
+}
+
 /** The user and their password hash, for login only. */
 export async function getUserCredentials(db: Db, username: string): Promise<{ user: User; passwordHash: string } | undefined> {
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
@@ -187,12 +193,6 @@ export async function searchUsers(db: Db, text: string, limit: number): Promise<
     .orderBy('username')
     .limit(limit)
     .execute();
-}
-
-/** When the user's password was last reset (sign-in tokens issued before it are void), if ever. */
-export async function getCredentialsChangedAt(db: Db, userId: string): Promise<string | null> {
-  const row = await db.selectFrom('users').select('credentials_changed_at').where('id', '=', userId).executeTakeFirst();
-  return row?.credentials_changed_at ?? null;
 }
 
 /** Revokes every API token of a user still valid; answers how many. */

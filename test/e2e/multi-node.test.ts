@@ -182,10 +182,17 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
       killed.kill('SIGKILL');
       // Worker 2 stalls past its lease while it holds running attempts, then comes back: its late
       // reports must be refused. (Stopped first, then checked: a stopped worker cannot change the rows.)
+      // Only runs outside any transaction of its count: a run whose report it was committing when it
+      // stopped (its rows locked) is applied when it comes back, and is not a late report.
       const holds = async () =>
         Number(
-          (await db.query(`select count(*) as n from task_runs where status = 'running' and lease_owner like $1`, [`%:${stalled.pid}:%`]))
-            .rows[0].n,
+          (
+            await db.query(
+              `select count(*) as n from (select t.id from task_runs t join executions e on e.id = t.execution_id
+                 where t.status = 'running' and t.lease_owner like $1 for update of t, e skip locked) held`,
+              [`%:${stalled.pid}:%`],
+            )
+          ).rows[0].n,
         );
       await waitFor(
         async () => {
