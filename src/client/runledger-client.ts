@@ -205,8 +205,8 @@ export class RunledgerClient {
   }
 
   /**
-   * Starts one execution per input set (at most 1000), all or none, in one request; answers in the
-   * order of `runs`. A bad input set refuses them all with INVALID_INPUTS naming its index.
+   * Starts one execution per input set (at most 1000) in one request; answers in the order of `runs`.
+   * A bad input set refuses them all with INVALID_INPUTS naming its index.
    */
   async runWorkflowMany(
     id: string,

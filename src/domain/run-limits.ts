@@ -1,5 +1,5 @@
 /**
  * Most input sets in one bulk start (`POST /v1/workflows/:id/runs`, `workflow run --inputs-file`):
- * one transaction holds them all, so it stays short and other writers are not kept waiting long.
+ * a request stays short, and its transactions keep other writers waiting only briefly.
  */
 export const MAX_RUNS_PER_REQUEST = 1000;

@@ -69,7 +69,7 @@ export class Engine {
     return this.commands.start(req);
   }
 
-  /** Many executions of one workflow version, all in one transaction or none. */
+  /** Many executions of one workflow version; a bad input set starts none. */
   startExecutions(req: StartExecutionsRequest): Promise<Execution[]> {
     return this.commands.startMany(req);
   }

@@ -76,13 +76,16 @@ export class ExecutionCommands {
   }
 
   /**
-   * Records many executions of one workflow version in one transaction, all or none: a bad input set
-   * refuses the whole request before anything is written, naming every bad set by its index.
+   * Records many executions of one workflow version: a bad input set refuses the whole request before
+   * anything is written, naming every bad set by its index. They commit in as few transactions as the
+   * store's statement limits allow (one for up to 1,000 task runs), one after another.
    */
   async startMany(req: StartExecutionsRequest): Promise<Execution[]> {
     const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
     const runs = req.runs.map((run) => ({ ...run, trigger: req.trigger, actor: req.actor }));
-    return this.deps.writer.submit(executionsCreation(this.deps, workflow, version, runs));
+    const created: Execution[] = [];
+    for (const group of executionsCreation(this.deps, workflow, version, runs)) created.push(...(await this.deps.writer.submit(group)));
+    return created;
   }
 
   /** Records a cancel request; the execution ends once the workers holding its attempts have stopped them. */

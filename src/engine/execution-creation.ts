@@ -135,16 +135,24 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
 }
 
 /**
- * One state change recording every run of `runs`, or none: every input set is resolved first, and
+ * Task runs one transaction of a bulk start creates at most. Every new task run adds rows (its
+ * transition, audit events, log lines) to statements that both dialects bound (SQLite 32,766 and
+ * PostgreSQL 65,535 parameters a statement); 1,000 one-task executions fit in one transaction.
+ */
+export const TASK_RUNS_PER_TRANSACTION = 1000;
+
+/**
+ * The state changes recording every run of `runs`, in order: every input set is resolved first, and
  * the bad ones are reported together, each problem prefixed by its run's index (`runs[3].inputs.server:
- * required`). The executions then commit in one transaction, so a store failure leaves none behind.
+ * required`), before anything is written. The executions are grouped so that one change creates at
+ * most `TASK_RUNS_PER_TRANSACTION` task runs: 1,000 executions of a one-task workflow are one change.
  */
 export function executionsCreation(
   deps: EngineDeps,
   workflow: Workflow,
   version: WorkflowVersion,
   runs: readonly RunRequest[],
-): StateChange<Execution[]> {
+): StateChange<Execution[]>[] {
   const changes: StateChange<Execution>[] = [];
   const problems: string[] = [];
   const invalid: number[] = [];
@@ -158,9 +166,15 @@ export function executionsCreation(
     }
   });
   if (invalid.length > 0) throw new InvalidInputsError(problems, { runs: invalid });
-  return async (trx, tx) => {
-    const created: Execution[] = [];
-    for (const change of changes) created.push(await change(trx, tx));
-    return created;
-  };
+  const perGroup = Math.max(1, Math.floor(TASK_RUNS_PER_TRANSACTION / Math.max(1, version.definition.tasks.length)));
+  const groups: StateChange<Execution[]>[] = [];
+  for (let i = 0; i < changes.length; i += perGroup) {
+    const group = changes.slice(i, i + perGroup);
+    groups.push(async (trx, tx) => {
+      const created: Execution[] = [];
+      for (const change of group) created.push(await change(trx, tx));
+      return created;
+    });
+  }
+  return groups;
 }

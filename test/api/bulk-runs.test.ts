@@ -135,6 +135,29 @@ describeEachDialect('bulk start of executions', (dialect) => {
     expect(logs.body.items.map((l) => l.seq)).toEqual(logs.body.items.map((_, i) => i + 1));
   }, 120_000);
 
+  it('starts 300 executions of a 40-task workflow: more task runs than one statement of either store takes', async () => {
+    // The first step waits for a person, so nothing runs meanwhile: 12,000 pending task runs.
+    await h.apply({
+      id: 'long',
+      name: 'Long',
+      tasks: [
+        { id: 't0', type: 'manual', with: { description: 'Go ahead?' } },
+        ...Array.from({ length: 39 }, (_, i) => ({ id: `t${i + 1}`, type: 'log', needs: [`t${i}`], with: { message: `step ${i + 1}` } })),
+      ],
+    });
+    const res = await h.api<Started>('POST', '/v1/workflows/long/runs', { runs: Array.from({ length: 300 }, () => ({ inputs: {} })) });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body.items).toHaveLength(300);
+    await waitFor(
+      async () => ((await h.api<Count>('GET', '/v1/workflows/long/executions/count?status=waiting')).body.count === 300 ? true : undefined),
+      '300 executions to wait for their first step',
+      60_000,
+    );
+    const last = (await h.api<ExecutionView>('GET', `/v1/executions/${res.body.items[299]!.executionId}`)).body;
+    expect(last.taskRuns).toHaveLength(40);
+    expect(last.taskRuns.filter((r) => r.status === 'waiting').map((r) => r.taskId)).toEqual(['t0']);
+  }, 120_000);
+
   it('needs a credential, and a member owns what they start and sees only that', async () => {
     const anonymous = await h.api<Problem>('POST', '/v1/workflows/deploy/runs', { runs: [{ inputs: { server: 'x' } }] }, null);
     expect(anonymous).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });

@@ -211,7 +211,7 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
         schema: {
           response: { 202: runsStartedWire, ...problemResponses },
           tags: ['executions'],
-          summary: `Start many executions of one version, all or none (at most ${MAX_RUNS_PER_REQUEST} input sets); answers 202 at once`,
+          summary: `Start many executions of one version (at most ${MAX_RUNS_PER_REQUEST} input sets; one bad set starts none); answers 202 at once`,
           params: workflowParams,
           body: runsBody,
         },

@@ -63,7 +63,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
   workflow
     .command('run')
     .description(
-      'Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed). With an --inputs-file list, one execution per input set, all or none; prints one id per line',
+      'Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed). With an --inputs-file list, one execution per input set (one bad set starts none); prints one id per line',
     )
     .argument('<id>', 'workflow id')
     .option(

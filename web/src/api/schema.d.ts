@@ -1015,7 +1015,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start many executions of one version, all or none (at most 1000 input sets); answers 202 at once */
+        /** Start many executions of one version (at most 1000 input sets; one bad set starts none); answers 202 at once */
         post: {
             parameters: {
                 query?: never;
