@@ -110,7 +110,11 @@ export async function planAndApply(
  * Locks an execution's row for planning (see `lockExecutionSchedule`); the head of its audit chain,
  * read with it, spares the events this transaction records about it a read of their own.
  */
-export async function lockExecution(trx: Transaction<Database>, caps: PlanningDeps['caps'], id: string): Promise<ExecutionSchedule | undefined> {
+export async function lockExecution(
+  trx: Transaction<Database>,
+  caps: PlanningDeps['caps'],
+  id: string,
+): Promise<ExecutionSchedule | undefined> {
   const schedule = await lockExecutionSchedule(trx, caps, id);
   if (schedule?.auditHead) knowChainHead(trx, 'execution', id, schedule.auditHead);
   return schedule;

@@ -224,7 +224,12 @@ export async function reportAttempt(
   const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked, runs });
   if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
   const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
-  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, ...(lockedRunning ? { lockedRunning } : {}), ready: planned.heldReady });
+  const claimed = await claimRuns(trx, tx, deps, {
+    ...claimAfter,
+    now,
+    ...(lockedRunning ? { lockedRunning } : {}),
+    ready: planned.heldReady,
+  });
   // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
   const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
   if (exhausted) deps.signals.withdraw(tx, 'work');
