@@ -24,6 +24,7 @@ import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { RunledgerClient } from '../src/client/runledger-client.ts';
 import {
@@ -77,7 +78,10 @@ async function graphileWorker(): Promise<PeerFigures> {
   const db = await freshDatabase('rl_peer_gw');
   // Silent: its default logger prints a line per job, which would measure the terminal.
   const logger = new Logger(() => () => {});
-  const utils = await makeWorkerUtils({ connectionString: db.url, logger });
+  // Our pool (of its default size, 10), so that every connection is closed before the database is dropped.
+  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  pool.on('error', () => {});
+  const utils = await makeWorkerUtils({ pgPool: pool, logger });
   try {
     await utils.migrate();
     const enqueued = performance.now();
@@ -86,7 +90,7 @@ async function graphileWorker(): Promise<PeerFigures> {
     let done = 0;
     const started = performance.now();
     const runner = await runGraphileWorker({
-      connectionString: db.url,
+      pgPool: pool,
       concurrency: PEER_CONCURRENCY,
       noHandleSignals: true,
       logger,
@@ -106,6 +110,7 @@ async function graphileWorker(): Promise<PeerFigures> {
     return { jobsPerSecond, enqueueSeconds };
   } finally {
     await utils.release();
+    await pool.end();
     await db.drop();
   }
 }
