@@ -81,6 +81,7 @@ async function graphileWorker(): Promise<PeerFigures> {
   // Our pool (of its default size, 10), so that every connection is closed before the database is dropped.
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const utils = await makeWorkerUtils({ pgPool: pool, logger });
   try {
     await utils.migrate();
