@@ -13,12 +13,22 @@
  *
  * Prints `name: ours X, baseline Y, ratio Z` lines and writes bench/results/engine.json.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import {
+  call,
+  chain,
+  chainSeconds as measureChain,
+  deploy,
+  median,
+  oneTask,
+  ROOT,
+  selectedCases,
+  waitForCompleted,
+  type Deployment,
+} from './support/runledger-deployment.ts';
 
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 500);
 const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 3);
@@ -26,33 +36,11 @@ const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const IN_FLIGHT = 20;
 const BASELINE_REF = process.env.BENCH_BASELINE_REF ?? 'cd1e7b4';
-const PG_URL = process.env.RUNLEDGER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
-const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-interface Deployment {
-  url: string;
-  token: string;
-  stop(): Promise<void>;
-}
 
 interface Figures {
   executionsPerSecond: number;
   chainSeconds: number[];
 }
-
-const oneTask = { id: 'one', name: 'One task', tasks: [{ id: 'a', type: 'log', with: { message: 'hello' } }] };
-const chain = {
-  id: 'chain',
-  name: 'Forty sequential tasks',
-  tasks: Array.from({ length: 40 }, (_, i) => ({
-    id: `t${i}`,
-    type: 'log',
-    ...(i > 0 ? { needs: [`t${i - 1}`] } : {}),
-    with: { message: `step ${i}` },
-  })),
-};
 
 /**
  * The baseline's node_modules: this checkout's packages, linked, plus those the baseline depends on
@@ -98,88 +86,6 @@ function checkoutBaseline(ref: string): string | null {
   }
 }
 
-function launch(root: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [path.join(root, 'bin/runledger.js'), ...args], {
-    env: { ...process.env, RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitForFile(file: string): Promise<string> {
-  for (let i = 0; i < 600; i++) {
-    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${file} never appeared`);
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-/** A server (and workers) on a fresh store: SQLite in a new directory, or a new PostgreSQL database. */
-async function deploy(root: string, store: 'sqlite' | 'postgres', workers: number): Promise<Deployment> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-'));
-  // One deployment: every node shares the secret key and the audit key.
-  const env: NodeJS.ProcessEnv = { RUNLEDGER_DATA_DIR: dataDir, RUNLEDGER_SECRET_KEY: SECRET_KEY, RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY };
-  let database: string | undefined;
-  if (store === 'postgres') {
-    database = `rl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    await admin.end();
-    const url = new URL(PG_URL);
-    url.pathname = `/${database}`;
-    env.RUNLEDGER_DATABASE_URL = url.toString();
-  }
-  const children: ChildProcess[] = [];
-  const separateWorkers = store === 'postgres' && workers > 0;
-  children.push(launch(root, ['serve', '--port', '0', ...(separateWorkers ? ['--no-worker'] : [])], env));
-  const { url } = JSON.parse(await waitForFile(path.join(dataDir, 'server.json'))) as { url: string };
-  for (let i = 0; i < (separateWorkers ? workers : 0); i++) {
-    children.push(
-      launch(root, ['worker'], { ...env, RUNLEDGER_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-bench-worker-')) }),
-    );
-  }
-  const token = fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim();
-  return {
-    url,
-    token,
-    async stop() {
-      await stopAll(children);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (database) {
-        const admin = new pg.Client({ connectionString: PG_URL });
-        await admin.connect();
-        await admin.query(`drop database if exists ${database} with (force)`);
-        await admin.end();
-      }
-    },
-  };
-}
-
-async function call(d: Deployment, method: string, route: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${d.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${d.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 400) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 async function measure(d: Deployment): Promise<Figures> {
   await call(d, 'PUT', '/v1/workflows/one', oneTask);
   await call(d, 'PUT', '/v1/workflows/chain', chain);
@@ -196,32 +102,9 @@ async function measure(d: Deployment): Promise<Figures> {
       }
     }),
   );
-  const total = EXECUTIONS + 10;
-  for (;;) {
-    const { count } = (await call(d, 'GET', '/v1/workflows/one/executions/count?status=completed')) as { count: number };
-    if (count >= total) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitForCompleted(d, 'one', EXECUTIONS + 10);
   const executionsPerSecond = EXECUTIONS / ((performance.now() - started) / 1000);
-
-  const chainSeconds: number[] = [];
-  for (let i = 0; i < CHAIN_RUNS; i++) {
-    const { executionId } = (await call(d, 'POST', '/v1/workflows/chain/run', {})) as { executionId: string };
-    for (;;) {
-      const e = (await call(d, 'GET', `/v1/executions/${executionId}`)) as {
-        status: string;
-        createdAt: string;
-        completedAt: string | null;
-      };
-      if (e.status === 'completed') {
-        chainSeconds.push((Date.parse(e.completedAt!) - Date.parse(e.createdAt)) / 1000);
-        break;
-      }
-      if (['failed', 'cancelled', 'timed_out'].includes(e.status)) throw new Error(`chain ended ${e.status}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  return { executionsPerSecond, chainSeconds };
+  return { executionsPerSecond, chainSeconds: await measureChain(d, CHAIN_RUNS) };
 }
 
 async function run(root: string, store: 'sqlite' | 'postgres', workers: number): Promise<Figures> {
@@ -233,7 +116,6 @@ async function run(root: string, store: 'sqlite' | 'postgres', workers: number):
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 const baselineRoot = checkoutBaseline(BASELINE_REF);
@@ -255,9 +137,7 @@ try {
     { name: 'PostgreSQL, API node + 1 worker', store: 'postgres', workers: 1 },
     { name: 'PostgreSQL, API node + 3 workers', store: 'postgres', workers: 3 },
   ];
-  // BENCH_CASES=postgres,sqlite… keeps the cases whose name contains one of the words (case-insensitive).
-  const only = (process.env.BENCH_CASES ?? '').toLowerCase().split(',').filter(Boolean);
-  for (const c of cases.filter((x) => only.length === 0 || only.some((w) => x.name.toLowerCase().includes(w)))) {
+  for (const c of selectedCases(cases)) {
     const ours: Figures[] = [];
     const base: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {

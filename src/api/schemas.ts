@@ -3,6 +3,7 @@ import { EXECUTION_STATUSES, type ExecutionStatus } from '../domain/execution-st
 import { parseInstant } from '../domain/time.ts';
 import { LOG_LEVELS } from '../domain/wire/log-wire.ts';
 import { TRIGGERS, type Trigger } from '../domain/records.ts';
+import { MAX_RUNS_PER_REQUEST } from '../domain/run-limits.ts';
 
 /** Request schemas: the validation and the OpenAPI document come from the same source. */
 export const uuidParam = z.string().uuid({ message: 'must be a UUID' });
@@ -102,6 +103,25 @@ export const runBody = z
   })
   .strict()
   .default({ inputs: {}, procedure: false });
+
+/** `POST /v1/workflows/:id/runs`: many executions of one version, each with its own inputs. */
+export const runsBody = z
+  .object({
+    runs: z
+      .array(
+        z
+          .object({
+            inputs: z.record(z.string(), z.unknown()).default({}),
+            title: z.string().max(500).optional(),
+            correlationId: z.string().max(200).optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_RUNS_PER_REQUEST),
+    version: z.number().int().min(1).optional(),
+  })
+  .strict();
 
 export const workflowVersionParams = workflowParams.extend({ version: z.coerce.number().int().min(1) });
 

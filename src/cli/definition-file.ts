@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { DefinitionFormat } from '../client/runledger-client.ts';
+import { MAX_RUNS_PER_REQUEST } from '../domain/run-limits.ts';
 import { CliError } from './cli-error.ts';
 
 /** Reads a file the user named; a missing or unreadable file is a one-line user error. */
@@ -39,6 +40,58 @@ export function readMappingFile(file: string, cwd: string): Record<string, unkno
   return parsed as Record<string, unknown>;
 }
 
+/** What `--inputs-file` holds: one mapping (one execution) or a list of them (one execution each). */
+export type InputsFile = { kind: 'one'; inputs: Record<string, unknown> } | { kind: 'many'; sets: Record<string, unknown>[] };
+
+/**
+ * `--inputs-file`: a JSON or YAML mapping starts one execution; a JSON array, a YAML sequence or JSON
+ * lines (one object per line) start one execution per item.
+ */
+export function readInputsFile(file: string, cwd: string): InputsFile {
+  const text = readUserFile(file, cwd);
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed =
+      lines.length > 1 && lines.every((line) => line.trimStart().startsWith('{')) ? jsonLines(file, lines) : parseYamlFile(file, text);
+  }
+  if (parsed === null || parsed === undefined) return { kind: 'one', inputs: {} };
+  if (!Array.isArray(parsed)) {
+    if (!isMapping(parsed)) throw new CliError(`${file}: expected a mapping of input names to values, or a list of them`);
+    return { kind: 'one', inputs: parsed };
+  }
+  if (parsed.length === 0) throw new CliError(`${file}: the list of input sets is empty`);
+  if (parsed.length > MAX_RUNS_PER_REQUEST)
+    throw new CliError(`${file}: ${parsed.length} input sets, at most ${MAX_RUNS_PER_REQUEST} in one run (split the file)`);
+  const bad = parsed.findIndex((item) => !isMapping(item));
+  if (bad >= 0) throw new CliError(`${file}: input set ${bad} is not a mapping of input names to values`);
+  return { kind: 'many', sets: parsed as Record<string, unknown>[] };
+}
+
+function jsonLines(file: string, lines: readonly string[]): unknown[] {
+  return lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (e: unknown) {
+      throw new CliError(`${file}: input set ${i} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+}
+
+function parseYamlFile(file: string, text: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch (e: unknown) {
+    throw new CliError(`${file}: not valid YAML or JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** `--input key=value`: the value is everything after the first `=` and stays a string (the server coerces it). */
 export function parseInputAssignment(assignment: string): [string, string] {
   const at = assignment.indexOf('=');
@@ -46,7 +99,7 @@ export function parseInputAssignment(assignment: string): [string, string] {
   return [assignment.slice(0, at), assignment.slice(at + 1)];
 }
 
-/** The inputs of a run: `--inputs-file` (if given), then each `--input key=value` over it. */
+/** The inputs of one run: `--inputs-file` (a mapping, if given), then each `--input key=value` over it. */
 export function runInputs(assignments: readonly string[], inputsFile: string | undefined, cwd: string): Record<string, unknown> {
   const inputs: Record<string, unknown> = inputsFile ? readMappingFile(inputsFile, cwd) : {};
   for (const assignment of assignments) {
@@ -54,4 +107,12 @@ export function runInputs(assignments: readonly string[], inputsFile: string | u
     inputs[key] = value;
   }
   return inputs;
+}
+
+/** The input sets of a run command: those of `--inputs-file` (one when none is given), each with every `--input key=value` over it. */
+export function runInputSets(assignments: readonly string[], inputsFile: string | undefined, cwd: string): InputsFile {
+  const overrides = assignments.map(parseInputAssignment);
+  const withOverrides = (base: Record<string, unknown>) => ({ ...base, ...Object.fromEntries(overrides) });
+  const read: InputsFile = inputsFile ? readInputsFile(inputsFile, cwd) : { kind: 'one', inputs: {} };
+  return read.kind === 'one' ? { kind: 'one', inputs: withOverrides(read.inputs) } : { kind: 'many', sets: read.sets.map(withOverrides) };
 }

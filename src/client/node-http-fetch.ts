@@ -2,6 +2,22 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 
+/**
+ * How long a connection stays open, idle, for the client's next request. It must stay below the
+ * server's keep-alive timeout (Fastify's 72 s), so that the server never closes a connection the
+ * client is just reusing (the request would fail with ECONNRESET).
+ */
+export const CLIENT_IDLE_SOCKET_MS = 4000;
+
+/**
+ * One connection carries request after request (keep-alive): no TCP set-up per call. An idle socket
+ * does not keep a process alive (the agent unrefs it), so a CLI command still exits when it is done.
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, timeout: CLIENT_IDLE_SOCKET_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: CLIENT_IDLE_SOCKET_MS }),
+};
+
 /** Statuses whose answer has no body (a Response refuses one). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -30,7 +46,8 @@ function nodeHttpFetch(url: URL, init: RequestInit): Promise<Response> {
     const body = init.body as string | undefined;
     const headers = { ...(init.headers as Record<string, string> | undefined) };
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const request = transport.request(url, { method: init.method ?? 'GET', headers, signal: init.signal ?? undefined }, (res) => {
+    const agent = agents[url.protocol as keyof typeof agents];
+    const request = transport.request(url, { method: init.method ?? 'GET', headers, agent, signal: init.signal ?? undefined }, (res) => {
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
         if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);

@@ -147,6 +147,13 @@ export interface RunOptions {
   version?: number;
 }
 
+/** One input set of a bulk start (`runWorkflowMany`). */
+export interface BulkRunItem {
+  inputs: Record<string, unknown>;
+  title?: string;
+  correlationId?: string;
+}
+
 /** The subjects whose audit chains `GET /v1/audit` can filter by. */
 export type AuditSubjectType = 'execution' | 'workflow' | 'user' | 'group' | 'login' | 'security';
 

@@ -31,8 +31,12 @@ export class InvalidDefinitionError extends RunledgerError {
 export class InvalidInputsError extends RunledgerError {
   readonly code = 'INVALID_INPUTS';
   readonly status = 400;
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '), { problems });
+  /** `runs`: in a bulk start, the indexes of the input sets that are bad. */
+  constructor(
+    readonly problems: string[],
+    extra: { runs?: number[] } = {},
+  ) {
+    super(problems.join('; '), { problems, ...extra });
   }
 }
 

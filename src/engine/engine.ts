@@ -4,11 +4,17 @@ import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, TaskRun } from '../domain/records.ts';
 import { getExecution } from '../store/execution-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { ExecutionCommands, type RecordChanges, type StartExecutionRequest, type StepResult } from './execution-commands.ts';
+import {
+  ExecutionCommands,
+  type RecordChanges,
+  type StartExecutionRequest,
+  type StartExecutionsRequest,
+  type StepResult,
+} from './execution-commands.ts';
 import { Sweeper } from './sweeper.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 
-export type { StartExecutionRequest } from './execution-commands.ts';
+export type { StartExecutionRequest, StartExecutionsRequest } from './execution-commands.ts';
 
 /** A worker id names this process: host, pid and a random suffix (a pid can be reused). */
 export function newWorkerId(): string {
@@ -61,6 +67,11 @@ export class Engine {
 
   startExecution(req: StartExecutionRequest): Promise<Execution> {
     return this.commands.start(req);
+  }
+
+  /** Many executions of one workflow version; a bad input set starts none. */
+  startExecutions(req: StartExecutionsRequest): Promise<Execution[]> {
+    return this.commands.startMany(req);
   }
 
   /** Cancels with a reason and waits (a while) for the execution to end: running processes are killed by their workers. */

@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import { parseDurationMs } from '../domain/duration.ts';
 import {
   ExecutionNotFoundError,
   InvalidStateError,
@@ -7,30 +6,26 @@ import {
   SecretKeyUnavailableError,
   StepsOpenError,
   TaskRunNotFoundError,
-  WorkflowNotFoundError,
 } from '../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
-import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, TaskRun, Trigger } from '../domain/records.ts';
-import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { failure } from '../domain/task-failure.ts';
 import { isTerminalTaskRunStatus } from '../domain/task-run-status.ts';
 import { nowIso } from '../domain/time.ts';
-import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { getExecution, insertExecution } from '../store/execution-repository.ts';
+import { getExecution } from '../store/execution-repository.ts';
 import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
-import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lockExecution, planAndApply } from './execution-planning.ts';
-import { maskInputs, openExecutionSecrets, sealSecretInputs, secretInputNames } from './execution-secrets.ts';
+import { executionCreation, executionsCreation, versionToRun, type RunRequest } from './execution-creation.ts';
+import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
-import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
+import { createExtraStep, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import { secretValues } from './secret-values.ts';
 import { requestExecutionStop } from './stop-request.ts';
-import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
+import { transitionTaskRun } from './task-run-transition.ts';
 
 export interface StartExecutionRequest {
   workflowId: string;
@@ -39,6 +34,16 @@ export interface StartExecutionRequest {
   inputs: Record<string, unknown>;
   title?: string | null | undefined;
   correlationId?: string | null | undefined;
+  trigger: Trigger;
+  actor: Actor;
+}
+
+/** Many executions of one workflow version, each with its own inputs (and title, correlation id). */
+export interface StartExecutionsRequest {
+  workflowId: string;
+  /** Defaults to the latest version. */
+  version?: number | undefined;
+  runs: readonly Omit<RunRequest, 'trigger' | 'actor'>[];
   trigger: Trigger;
   actor: Actor;
 }
@@ -66,97 +71,21 @@ export class ExecutionCommands {
 
   /** Records the execution, its pending task runs and its first plan; workers pick up what is ready. */
   async start(req: StartExecutionRequest): Promise<Execution> {
-    const { deps } = this;
-    const workflow = await getWorkflow(deps.db, req.workflowId);
-    if (!workflow) throw new WorkflowNotFoundError(req.workflowId);
-    const version = await deps.versions.get(deps.db, workflow.id, req.version ?? workflow.latestVersion);
-    if (!version) throw new WorkflowNotFoundError(`${req.workflowId}@${req.version}`);
-    const { definition } = version;
-    const inputs = resolveInputs(definition, req.inputs);
-    const masker = new Masker(secretValues(definition, inputs, deps.env));
-    const maskedInputs = maskInputs(definition, inputs, masker);
-    const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
-    const id = newId();
-    const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
-    return deps.writer.submit(async (trx, tx) => {
-      const now = nowIso();
-      const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
-      const title = req.title
-        ? masker.mask(req.title)
-        : req.trigger === 'manual'
-          ? masker.mask(defaultRecordTitle(definition, inputs, now))
-          : null;
-      const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
-      await insertExecution(trx, {
-        id,
-        workflowId: workflow.id,
-        workflowVersion: version.version,
-        trigger: req.trigger,
-        triggeredBy: req.actor.userId,
-        correlationId,
-        title,
-        inputs: maskedInputs,
-        unsearchableInputs: secretInputNames(definition),
-        createdAt: now,
-        sealedSecrets,
-        deadlineAt,
-      });
-      // Its audit chain starts in this transaction: the head is created with the first event.
-      startChain(trx, 'execution', id);
+    const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
+    return this.deps.writer.submit(executionCreation(this.deps, workflow, version, req));
+  }
 
-      const runs = await createPendingTaskRuns(
-        trx,
-        definition.tasks.map((t) => ({
-          id: newId(),
-          executionId: id,
-          taskId: t.id,
-          type: t.type,
-          attempt: 1,
-          status: 'pending' as const,
-          createdAt: now,
-        })),
-        { reason: 'execution created', workerId: deps.workerId, correlationId: correlationId ?? id },
-        req.actor,
-      );
-      await recordAuditEvent(trx, {
-        subjectType: 'execution',
-        subjectId: id,
-        executionId: id,
-        eventType: 'CREATED',
-        actor: req.actor,
-        metadata: {
-          workflowId: workflow.id,
-          workflowVersion: version.version,
-          trigger: req.trigger,
-          inputs: maskedInputs,
-          correlationId,
-          title,
-        },
-      });
-      const log = SchedulerLog.of(tx, this.deps);
-      log.add(
-        id,
-        'INFO',
-        `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
-      );
-      // Planned from what this transaction has just written (nobody else sees the execution yet).
-      const created: ExecutionSchedule = {
-        id,
-        workflowId: workflow.id,
-        workflowVersion: version.version,
-        status: 'pending',
-        trigger: req.trigger,
-        correlationId,
-        inputs: maskedInputs,
-        createdAt: now,
-        startedAt: null,
-        deadlineAt,
-        stop: null,
-        sealedSecrets,
-      };
-      await planAndApply(trx, tx, deps, id, now, created, { runs });
-      return (await getExecution(trx, id))!;
-    });
+  /**
+   * Records many executions of one workflow version: a bad input set refuses the whole request before
+   * anything is written, naming every bad set by its index. They commit in as few transactions as the
+   * store's statement limits allow (one for up to 1,000 task runs), one after another.
+   */
+  async startMany(req: StartExecutionsRequest): Promise<Execution[]> {
+    const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
+    const runs = req.runs.map((run) => ({ ...run, trigger: req.trigger, actor: req.actor }));
+    const created: Execution[] = [];
+    for (const group of executionsCreation(this.deps, workflow, version, runs)) created.push(...(await this.deps.writer.submit(group)));
+    return created;
   }
 
   /** Records a cancel request; the execution ends once the workers holding its attempts have stopped them. */

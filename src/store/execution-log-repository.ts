@@ -6,6 +6,20 @@ import { containsPattern } from './like-pattern.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/**
+ * Rows per statement. SQLite takes at most 500 terms in a compound SELECT (the counts relation), and
+ * both dialects bound the parameters of one statement (SQLite 32,766, PostgreSQL 65,535; a log row
+ * has 8): a transaction that writes lines of more executions than that splits its statements.
+ */
+const COUNTS_PER_STATEMENT = 500;
+const LOG_ROWS_PER_STATEMENT = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface ExecutionLogRow {
   executionId: string;
   seq: number;
@@ -24,8 +38,10 @@ export async function insertLogLines(trx: Db, lines: readonly ExecutionLogRow[])
   const counts = new Map<string, number>();
   for (const l of lines) counts.set(l.executionId, (counts.get(l.executionId) ?? 0) + 1);
   // One UPDATE … FROM for every execution in the batch (both dialects), not one per execution.
-  await sql`update executions set log_entry_count = log_entry_count + v.n
-            from (${countsRelation(counts)}) as v where executions.id = v.id`.execute(trx);
+  for (const part of chunks([...counts], COUNTS_PER_STATEMENT)) {
+    await sql`update executions set log_entry_count = log_entry_count + v.n
+            from (${countsRelation(part)}) as v where executions.id = v.id`.execute(trx);
+  }
 }
 
 /**
@@ -54,7 +70,10 @@ export async function appendLogLines(
 }
 
 async function insertLogRows(trx: Db, rows: readonly ExecutionLogRow[]): Promise<void> {
-  if (rows.length === 0) return;
+  for (const part of chunks(rows, LOG_ROWS_PER_STATEMENT)) await insertLogRowsAtOnce(trx, part);
+}
+
+async function insertLogRowsAtOnce(trx: Db, rows: readonly ExecutionLogRow[]): Promise<void> {
   await trx
     .insertInto('execution_logs')
     .values(
@@ -73,7 +92,7 @@ async function insertLogRows(trx: Db, rows: readonly ExecutionLogRow[]): Promise
 }
 
 /** `(id, n)` rows for an UPDATE … FROM: how many lines each execution gets. */
-export function countsRelation(counts: ReadonlyMap<string, number>) {
+export function countsRelation(counts: Iterable<readonly [string, number]>) {
   return sql.join(
     [...counts].map(([id, n], i) =>
       i === 0 ? sql`select ${id} as id, cast(${n} as integer) as n` : sql`select ${id}, cast(${n} as integer)`,
@@ -90,11 +109,15 @@ export function countsRelation(counts: ReadonlyMap<string, number>) {
 async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: ReadonlyMap<string, number>): Promise<Map<string, number>> {
   if (counts.size === 0) return new Map();
   await lockLogCounters(db, caps, [...counts.keys()]);
-  const { rows } = await sql<{ id: string; last: number | string }>`
-    update executions set log_entry_count = log_entry_count + v.n
-    from (${countsRelation(counts)}) as v where executions.id = v.id
-    returning executions.id as id, executions.log_entry_count as last`.execute(db);
-  return new Map(rows.map((r) => [r.id, Number(r.last) - counts.get(r.id)! + 1]));
+  const first = new Map<string, number>();
+  for (const part of chunks([...counts], COUNTS_PER_STATEMENT)) {
+    const { rows } = await sql<{ id: string; last: number | string }>`
+      update executions set log_entry_count = log_entry_count + v.n
+      from (${countsRelation(part)}) as v where executions.id = v.id
+      returning executions.id as id, executions.log_entry_count as last`.execute(db);
+    for (const r of rows) first.set(r.id, Number(r.last) - counts.get(r.id)! + 1);
+  }
+  return first;
 }
 
 /**

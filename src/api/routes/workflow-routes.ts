@@ -3,9 +3,10 @@ import { actorOf } from '../access-hook.ts';
 import type { AppServices } from '../app-services.ts';
 import { presentProcedureVersion, presentVersion, presentWorkflow, presentWorkflowDetail } from '../presenters.ts';
 import { countExecutionsFor, listExecutionsPage } from '../list-executions-page.ts';
-import { executionListQuery, runBody, workflowParams, workflowVersionParams } from '../schemas.ts';
+import { executionListQuery, runBody, runsBody, workflowParams, workflowVersionParams } from '../schemas.ts';
 import type { DefinitionSource } from '../../engine/workflow-catalog.ts';
 import { UnsupportedMediaTypeError } from '../../domain/errors.ts';
+import { MAX_RUNS_PER_REQUEST } from '../../domain/run-limits.ts';
 import { assertCanEditWorkflows } from '../../auth/access-policy.ts';
 import {
   appliedWorkflowWire,
@@ -16,6 +17,7 @@ import {
   problemResponses,
   procedureSummaryWire,
   runStartedWire,
+  runsStartedWire,
   workflowDetailWire,
   workflowSummaryWire,
   workflowVersionDetailWire,
@@ -200,6 +202,29 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
           .code(202)
           .header('location', `/v1/executions/${execution.id}`)
           .send({ executionId: execution.id, status: execution.status, title: execution.title });
+      },
+    );
+
+    app.post(
+      '/workflows/:id/runs',
+      {
+        schema: {
+          response: { 202: runsStartedWire, ...problemResponses },
+          tags: ['executions'],
+          summary: `Start many executions of one version (at most ${MAX_RUNS_PER_REQUEST} input sets; one bad set starts none); answers 202 at once`,
+          params: workflowParams,
+          body: runsBody,
+        },
+      },
+      async (request, reply) => {
+        const executions = await services.engine.startExecutions({
+          workflowId: request.params.id,
+          version: request.body.version,
+          runs: request.body.runs,
+          trigger: request.headers['x-runledger-trigger'] === 'cli' ? 'cli' : 'api',
+          actor: actorOf(request),
+        });
+        return reply.code(202).send({ items: executions.map((e) => ({ executionId: e.id, status: e.status, title: e.title })) });
       },
     );
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { ExecutionDetail } from '../../client/types.ts';
 import type { CliContext } from '../cli-context.ts';
-import { definitionFormat, readUserFile, runInputs } from '../definition-file.ts';
+import { definitionFormat, readUserFile, runInputSets } from '../definition-file.ts';
+import { CliError } from '../cli-error.ts';
 import { renderTaskRuns } from '../render/execution-view.ts';
 import { colourStatus, formatDuration, formatTimestamp } from '../render/format.ts';
 import { renderTable } from '../render/table.ts';
@@ -61,7 +62,9 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
 
   workflow
     .command('run')
-    .description('Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed)')
+    .description(
+      'Start an execution; prints its id (with --wait, waits for the end: exit 0 only when it completed). With an --inputs-file list, one execution per input set (one bad set starts none); prints one id per line',
+    )
     .argument('<id>', 'workflow id')
     .option(
       '-i, --input <key=value>',
@@ -69,7 +72,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
       collect,
       [],
     )
-    .option('--inputs-file <file>', 'inputs from a JSON or YAML mapping; --input values override it')
+    .option(
+      '--inputs-file <file>',
+      'inputs from a JSON or YAML mapping; a JSON array, YAML list or JSON lines of mappings starts one execution per item (at most 1000); --input values override each',
+    )
     .option('--title <title>', 'a title for this execution')
     .option('--correlation-id <id>', 'an id from another system to find this execution by')
     .option('--version <n>', 'run this version instead of the latest', parsers.positiveInt)
@@ -77,11 +83,17 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
     .option('--poll-interval <ms>', 'how often --wait asks the server', parsers.positiveInt, 500)
     .option('--json', 'print JSON (with --wait: the whole execution)')
     .action(async (id: string, flags: RunFlags) => {
-      const inputs = runInputs(flags.input, flags.inputsFile, ctx.cwd);
+      const sets = runInputSets(flags.input, flags.inputsFile, ctx.cwd);
       const client = ctx.client();
+      if (sets.kind === 'many') {
+        if (flags.wait) throw new CliError('--wait follows one execution; it does not go with a list of input sets');
+        const runs = sets.sets.map((inputs) => ({ inputs, title: flags.title, correlationId: flags.correlationId }));
+        const startedMany = await client.runWorkflowMany(id, runs, { version: flags.version, trigger: 'cli' });
+        return flags.json ? ctx.printJson(startedMany) : ctx.print(startedMany.map((s) => s.executionId).join('\n'));
+      }
       const started = await client.runWorkflow(
         id,
-        { inputs, title: flags.title, correlationId: flags.correlationId, version: flags.version },
+        { inputs: sets.inputs, title: flags.title, correlationId: flags.correlationId, version: flags.version },
         { trigger: 'cli' },
       );
       if (!flags.wait) return flags.json ? ctx.printJson(started) : ctx.print(started.executionId);

@@ -119,3 +119,6 @@ export const runStartedWire = z
     title: z.string().nullable(),
   })
   .meta({ id: 'RunStarted' });
+
+/** `POST /v1/workflows/:id/runs` (202): the executions started, in the order of the input sets. */
+export const runsStartedWire = z.object({ items: z.array(runStartedWire) }).meta({ id: 'RunsStarted' });

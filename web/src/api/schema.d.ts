@@ -1006,6 +1006,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workflows/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start many executions of one version (at most 1000 input sets; one bad set starts none); answers 202 at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        runs: {
+                            /** @default {} */
+                            inputs?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                            correlationId?: string;
+                        }[];
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunsStarted"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workflows/{id}/executions/count": {
         parameters: {
             query?: never;
@@ -4084,6 +4154,9 @@ export interface components {
             status: components["schemas"]["ExecutionStatusInput"];
             title: string | null;
         };
+        RunsStartedInput: {
+            items: components["schemas"]["RunStartedInput"][];
+        };
         /** @enum {string} */
         TaskRunStatusInput: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out" | "skipped";
         ExecutionSummaryInput: {
@@ -4848,6 +4921,9 @@ export interface components {
             executionId: string;
             status: components["schemas"]["ExecutionStatus"];
             title: string | null;
+        };
+        RunsStarted: {
+            items: components["schemas"]["RunStarted"][];
         };
         /** @enum {string} */
         TaskRunStatus: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled" | "timed_out" | "skipped";
