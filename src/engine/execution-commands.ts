@@ -41,6 +41,9 @@ export interface StartExecutionRequest {
   correlationId?: string | null | undefined;
   trigger: Trigger;
   actor: Actor;
+  /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
 
 export interface StepResult {
@@ -78,6 +81,7 @@ export class ExecutionCommands {
     const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
     const id = newId();
     const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
+    const callerTrace = deps.tracing?.callerTrace(req.traceparent, req.tracestate && masker.mask(req.tracestate)) ?? null;
     return deps.writer.submit(async (trx, tx) => {
       const now = nowIso();
       const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
@@ -127,6 +131,8 @@ export class ExecutionCommands {
           inputs: maskedInputs,
           correlationId,
           title,
+          // Kept here so that the process that runs or ends the execution continues the caller's trace.
+          ...(callerTrace ? { trace: callerTrace } : {}),
         },
       });
       const log = SchedulerLog.of(tx, this.deps);
@@ -136,6 +142,7 @@ export class ExecutionCommands {
         `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
       );
       await planAndApply(trx, tx, deps, id, now);
+      tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));
       return (await getExecution(trx, id))!;
     });
   }
