@@ -152,6 +152,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   registerAuthentication(app, services.auth, sessions);
   const metrics = createMetrics({ store: services.store, engine: services.engine, logStats: services.logStats });
+  app.addHook('onClose', async () => metrics.close());
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern (`/v1/executions/:id`), never the URL: ids would make a series each.
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

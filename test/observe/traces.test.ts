@@ -185,6 +185,18 @@ describeEachDialect('traces (OTLP over HTTP)', (dialect) => {
     const record = (await h.api<{ taskRuns: { taskId: string; output: { stdout?: string } }[] }>('GET', `/v1/executions/${joined}`)).body;
     expect(record.taskRuns.find((r) => r.taskId === 'sh')!.output.stdout?.trim()).toBe(`00-${CALLER_TRACE}-${shell.spanId}-01`);
     expect(echo.traceparents[0]).toBe(`00-${CALLER_TRACE}-${call.spanId}-01`);
+    // The caller's trace is part of the record (its CREATED event), and the record still verifies.
+    const audit = (
+      await h.api<{ items: { eventType: string; metadata: Record<string, unknown> }[]; verification: { ok: boolean } }>(
+        'GET',
+        `/v1/executions/${joined}/audit`,
+      )
+    ).body;
+    expect(audit.verification.ok).toBe(true);
+    expect(audit.items.find((e) => e.eventType === 'CREATED')!.metadata.trace).toEqual({
+      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
+      tracestate: 'vendor=abc',
+    });
 
     // Without a traceparent (or with one that is not valid) the execution starts a trace of its own,
     // whose id is the execution id.
