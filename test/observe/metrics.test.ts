@@ -84,7 +84,9 @@ describeEachDialect('GET /metrics', (dialect) => {
     expect(valueOf(again, 'runledger_task_runs_claimed_total')).toBe(6);
     expect(valueOf(again, 'runledger_audit_checkpoint_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(valueOf(again, 'runledger_executions_ended_total{workflow="m",status="completed"}')).toBe(3);
-    expect(valueOf(again, 'runledger_audit_events_appended_total')).toBeGreaterThan(valueOf(text, 'runledger_audit_events_appended_total')!);
+    expect(valueOf(again, 'runledger_audit_events_appended_total')).toBeGreaterThan(
+      valueOf(text, 'runledger_audit_events_appended_total')!,
+    );
   });
 
   it('shows the ready queue and its oldest run while nothing claims', async () => {
