@@ -1,6 +1,6 @@
 import { EngineEvents } from '../observe/engine-events.ts';
 import { LogCollector } from '../observe/log-collector.ts';
-import { createOtelTracing } from '../observe/otel-tracing.ts';
+import { tracesEndpoint } from '../observe/engine-tracing.ts';
 import type { Store } from '../store/store.ts';
 import { Engine } from './engine.ts';
 import { EngineSignals } from './engine-signals.ts';
@@ -46,7 +46,10 @@ export async function openEngineRuntime(
   });
   const events = new EngineEvents();
   // Traces are off unless an OTLP endpoint is set: then no tracer exists and the engine skips every span.
-  const tracing = createOtelTracing({ env: settings.env, db: store.db, workerId: options.workerId });
+  // (The OpenTelemetry SDK is loaded only then: a process without traces does not pay for loading it.)
+  const tracing = tracesEndpoint(settings.env)
+    ? (await import('../observe/otel-tracing.ts')).createOtelTracing({ env: settings.env, db: store.db, workerId: options.workerId })
+    : undefined;
   if (tracing) events.listen(tracing);
   const engine = new Engine(
     {

@@ -34,3 +34,15 @@ export interface EngineTracing {
   /** Opens the span of an attempt, a child of its execution's span (in any process). */
   startAttempt(attempt: AttemptToTrace): Promise<AttemptSpan>;
 }
+
+/**
+ * The OTLP/HTTP endpoint traces go to, or undefined when traces are off: they are on only when
+ * OTEL_EXPORTER_OTLP_ENDPOINT (or its traces-only form) is set and OTEL_SDK_DISABLED is not `true`.
+ */
+export function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  const tracesOnly = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (tracesOnly) return tracesOnly;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}

@@ -16,7 +16,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/database-schema.ts';
 import { getCallerTrace } from '../store/execution-trace-repository.ts';
 import type { ExecutionEndedEvent, EngineListener } from './engine-events.ts';
-import type { AttemptSpan, AttemptToTrace, CallerTrace, EngineTracing } from './engine-tracing.ts';
+import { tracesEndpoint, type AttemptSpan, type AttemptToTrace, type CallerTrace, type EngineTracing } from './engine-tracing.ts';
 import { executionSpanIds, formatTraceparent, parseTraceparent, validTracestate, type TraceIds } from './trace-context.ts';
 
 /** Executions whose caller trace this process remembers (each is read from the store once). */
@@ -28,18 +28,6 @@ export interface OtelTracingOptions {
   db: Kysely<Database>;
   /** This process, as the resource's `service.instance.id` and each attempt's `runledger.worker.id`. */
   workerId: string;
-}
-
-/**
- * The OTLP/HTTP endpoint traces go to, or undefined when traces are off: they are on only when
- * OTEL_EXPORTER_OTLP_ENDPOINT (or its traces-only form) is set and OTEL_SDK_DISABLED is not `true`.
- */
-export function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
-  const tracesOnly = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (tracesOnly) return tracesOnly;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
 /** Traces of this process, or undefined when they are off (then the engine holds no tracer at all). */
