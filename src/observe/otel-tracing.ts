@@ -48,6 +48,8 @@ export class OtelTracing implements EngineTracing, EngineListener {
   private readonly tracer: Tracer;
   private readonly ids = new PresetIdGenerator();
   private readonly callers = new Map<string, TraceIds | null>();
+  /** Execution spans on their way to the exporter (each waits for one read of the store). */
+  private readonly exporting = new Set<Promise<void>>();
   private warned = false;
 
   constructor(
@@ -103,17 +105,20 @@ export class OtelTracing implements EngineTracing, EngineListener {
   }
 
   executionEnded(event: ExecutionEndedEvent): void {
-    void this.exportExecution(event);
+    const exported = this.exportExecution(event).finally(() => this.exporting.delete(exported));
+    this.exporting.add(exported);
   }
 
-  /** Sends what is buffered now (tests, and before a process stops). */
-  flush(): Promise<void> {
-    return this.provider.forceFlush();
+  /** Sends what has ended so far (tests, and before a process stops). */
+  async flush(): Promise<void> {
+    await Promise.all(this.exporting);
+    await this.provider.forceFlush();
   }
 
-  /** Sends what is buffered and stops exporting. */
-  close(): Promise<void> {
-    return this.provider.shutdown();
+  /** Sends what has ended and stops exporting. */
+  async close(): Promise<void> {
+    await Promise.all(this.exporting);
+    await this.provider.shutdown();
   }
 
   /** The execution's span, exported once by the process that committed its end, with its whole lifetime. */

@@ -146,9 +146,12 @@ describeEachDialect('traces (OTLP over HTTP)', (dialect) => {
     const joined = await run({ traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`, tracestate: 'vendor=abc' }, 'order-17');
     const own = await run({}, 'order-18');
     const ignored = await run({ traceparent: `00-${'0'.repeat(32)}-${CALLER_SPAN}-01` }, 'order-19');
-    await workerTracing.flush();
-
     const spansOf = (executionId: string) => receiver.spans.filter((s) => s.attributes['runledger.execution.id'] === executionId);
+    // An attempt's span ends once its report has committed, which may be just after the execution is seen to end.
+    for (let i = 0; i < 50 && [joined, own, ignored].some((id) => spansOf(id).length < 3); i++) {
+      await workerTracing.flush();
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // The execution's span: exported by the worker (it committed the end), a child of the caller's span.
     const joinedSpans = spansOf(joined);
     expect(joinedSpans).toHaveLength(3);
