@@ -18,6 +18,7 @@ import { taskHandlers } from '../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../src/engine/workflow-catalog.ts';
 import { WorkflowVersionCache } from '../src/engine/workflow-version-cache.ts';
 import { AuditSigner } from '../src/observe/audit-signer.ts';
+import { EngineEvents } from '../src/observe/engine-events.ts';
 import { LogCollector } from '../src/observe/log-collector.ts';
 import { AttachmentService } from '../src/records/attachment-service.ts';
 import { LocalBlobStorage } from '../src/records/local-blob-storage.ts';
@@ -45,6 +46,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
       secrets: loadSecretBox(dataDir, undefined),
       versions: new WorkflowVersionCache(),
       signals: new EngineSignals(store),
+      events: new EngineEvents(),
     });
     const app = await buildApp(
       {

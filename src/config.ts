@@ -56,6 +56,8 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   RUNLEDGER_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RUNLEDGER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  RUNLEDGER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   RUNLEDGER_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   RUNLEDGER_LOGIN_LOCKOUT: duration('15m', 0),
   RUNLEDGER_AUDIT_SIGNING_KEY: z.string().includes('PRIVATE KEY', { message: 'must be an Ed25519 private key in PEM' }).optional(),
@@ -138,6 +140,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** The bearer token of `GET /metrics` for a Prometheus scraper. */
   metricsToken: string | undefined;
+  /** Where `/metrics` is also served, without a token, on a listener of its own (serve and worker); unset: nowhere else. */
+  metricsListen: { host: string; port: number } | undefined;
   logLevel: z.infer<typeof schema>['RUNLEDGER_LOG_LEVEL'];
   attachments: AttachmentConfig;
 }
@@ -176,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlMs: parseDurationMs(e.RUNLEDGER_SESSION_TTL)!,
     trustProxy: e.RUNLEDGER_TRUST_PROXY,
     metricsToken: e.RUNLEDGER_METRICS_TOKEN,
+    metricsListen: e.RUNLEDGER_METRICS_PORT === undefined ? undefined : { host: e.RUNLEDGER_METRICS_HOST, port: e.RUNLEDGER_METRICS_PORT },
     loginMaxFailures: e.RUNLEDGER_LOGIN_MAX_FAILURES,
     auditSigningKey: e.RUNLEDGER_AUDIT_SIGNING_KEY,
     logRetentionDays: e.RUNLEDGER_LOG_RETENTION_DAYS,

@@ -21,6 +21,6 @@ export interface AppServices {
   retention: RetentionPolicy;
   /** Evidence files: uploads, downloads, thumbnails, deletion and purge. */
   attachments: AttachmentService;
-  /** This process's log collector counts (lines written and dropped), for `/metrics`. */
-  logStats?: { readonly written: number; readonly dropped: number } | undefined;
+  /** This process's log collector counts (lines appended, written and dropped), for `/metrics`. */
+  logStats?: { readonly appended: number; readonly written: number; readonly dropped: number } | undefined;
 }

@@ -26,13 +26,15 @@ import { recordRoutes } from './routes/record-routes.ts';
 import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
-import { createMetrics } from '../observe/metrics.ts';
+import { createMetrics, type RunledgerMetrics } from '../observe/metrics.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Audit events written after the answer (see DeferredAuditWrites). */
     deferredAudit: DeferredAuditWrites;
+    /** This process's metrics: `/metrics` here, and on RUNLEDGER_METRICS_PORT when set. */
+    metrics: RunledgerMetrics;
   }
 }
 
@@ -152,6 +154,8 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   const sessions = new BrowserSessions(services.store.db, options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS);
   registerAuthentication(app, services.auth, sessions);
   const metrics = createMetrics({ store: services.store, engine: services.engine, logStats: services.logStats });
+  app.decorate('metrics', metrics);
+  app.addHook('onClose', async () => metrics.close());
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern (`/v1/executions/:id`), never the URL: ids would make a series each.
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

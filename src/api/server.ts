@@ -22,6 +22,7 @@ import { AttachmentService } from '../records/attachment-service.ts';
 import { createBlobStorage } from '../records/create-blob-storage.ts';
 import { applyRecordRetention } from '../records/execution-deletion.ts';
 import { buildApp } from './app.ts';
+import { startMetricsListener, type MetricsListener } from './metrics-listener.ts';
 import { SERVER_FILE, ServerFile } from './server-file.ts';
 
 export interface RunningServer {
@@ -29,6 +30,8 @@ export interface RunningServer {
   app: FastifyInstance;
   engine: Engine;
   store: Store;
+  /** Where `/metrics` is served without a token (RUNLEDGER_METRICS_PORT), when it is. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   let store = opened;
   let runtime: EngineRuntime | undefined;
   let listening: FastifyInstance | undefined;
+  let metricsListener: MetricsListener | undefined;
   const serverFile = new ServerFile(config.dataDir);
   try {
     for (const line of await migrateToLatest(store)) print(`store: ${line}`);
@@ -140,6 +144,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // The port first: on a busy port the server stops before it creates anyone or prints a password.
     await app.listen({ host: config.host, port: config.port });
     listening = app;
+    if (config.metricsListen)
+      metricsListener = await startMetricsListener(app.metrics, config.metricsListen.host, config.metricsListen.port);
     await auth.bootstrapAdmin(config.dataDir, config.adminPassword, print);
     const tokenFile = path.join(config.dataDir, LOCAL_TOKEN_FILE);
     await auth.ensureLocalToken(config.dataDir, () => readFileIfPresent(tokenFile));
@@ -186,6 +192,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> =>
       (closing ??= (async () => {
+        await metricsListener?.close();
         await app.close();
         clearInterval(checkpointTimer);
         clearInterval(cleanupTimer);
@@ -197,8 +204,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         serverFile.release();
         lock?.release();
       })());
-    return { url, app, engine, store, close };
+    return { url, app, engine, store, metricsUrl: metricsListener?.url, close };
   } catch (e) {
+    await metricsListener?.close();
     await listening?.close();
     await runtime?.close(0);
     await store.close();

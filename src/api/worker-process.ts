@@ -4,15 +4,19 @@ import { newWorkerId } from '../engine/engine.ts';
 import { openEngineRuntime, type EngineRuntime } from '../engine/engine-runtime.ts';
 import { bindAuditKey } from '../observe/audit-authentication.ts';
 import { AuditSigner } from '../observe/audit-signer.ts';
+import { createMetrics } from '../observe/metrics.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
 import { openDataDirWarning, restrictFilesToOwner } from '../store/private-files.ts';
 import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import { startMetricsListener, type MetricsListener } from './metrics-listener.ts';
 import { assertSharedSecretKey } from './server.ts';
 
 export interface RunningWorker {
   workerId: string;
   store: Store;
   runtime: EngineRuntime;
+  /** Where `/metrics` is served (RUNLEDGER_METRICS_PORT), when it is. */
+  metricsUrl: string | undefined;
   /** Drains (RUNLEDGER_DRAIN_TIMEOUT), then closes the store. */
   close(): Promise<void>;
 }
@@ -36,6 +40,7 @@ export async function startWorker(
   const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
   const raw = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
   let runtime: EngineRuntime | undefined;
+  let metricsListener: MetricsListener | undefined;
   try {
     for (const line of await migrateToLatest(raw)) print(`store: ${line}`);
     // A worker records audit events too: it holds the deployment's audit key like every node.
@@ -45,19 +50,27 @@ export async function startWorker(
     const { planned } = await runtime.engine.start();
     if (planned > 0) print(`engine: ${planned} unfinished execution(s) found and planned`);
     const opened = runtime;
+    // A worker serves no API: its metrics (claims, attempts, lease expiries) are scraped here or nowhere.
+    const metrics = createMetrics({ store, engine: opened.engine, logStats: opened.logs.stats });
+    if (config.metricsListen) metricsListener = await startMetricsListener(metrics, config.metricsListen.host, config.metricsListen.port);
+    const listener = metricsListener;
     let closing: Promise<void> | undefined;
     return {
       workerId,
       store,
       runtime: opened,
+      metricsUrl: listener?.url,
       close: () =>
         (closing ??= (async () => {
+          await listener?.close();
+          metrics.close();
           await opened.close(config.drainTimeoutMs);
           await store.close();
           lock?.release();
         })()),
     };
   } catch (e) {
+    await metricsListener?.close();
     await runtime?.close(0);
     await raw.close();
     lock?.release();

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { LogSink } from '../domain/log-line.ts';
 import type { DialectCapabilities } from '../store/capabilities.ts';
+import type { EngineEvents } from '../observe/engine-events.ts';
+import type { EngineTracing } from '../observe/engine-tracing.ts';
 import type { Database } from '../store/database-schema.ts';
 import type { EngineSignals } from './engine-signals.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -24,4 +26,8 @@ export interface EngineDeps {
   secrets: SecretBox;
   versions: WorkflowVersionCache;
   signals: EngineSignals;
+  /** Told of executions started and ended and attempts ended, after each commits (metrics, traces). */
+  events: EngineEvents;
+  /** Spans of executions and attempts; absent unless traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracing?: EngineTracing | undefined;
 }

@@ -1,4 +1,6 @@
+import { EngineEvents } from '../observe/engine-events.ts';
 import { LogCollector } from '../observe/log-collector.ts';
+import { tracesEndpoint } from '../observe/engine-tracing.ts';
 import type { Store } from '../store/store.ts';
 import { Engine } from './engine.ts';
 import { EngineSignals } from './engine-signals.ts';
@@ -42,6 +44,13 @@ export async function openEngineRuntime(
     notifyChannel: store.caps.listenNotify ? store.channel('logs') : undefined,
     health: store.health,
   });
+  const events = new EngineEvents();
+  // Traces are off unless an OTLP endpoint is set: then no tracer exists and the engine skips every span.
+  // (The OpenTelemetry SDK is loaded only then: a process without traces does not pay for loading it.)
+  const tracing = tracesEndpoint(settings.env)
+    ? (await import('../observe/otel-tracing.ts')).createOtelTracing({ env: settings.env, db: store.db, workerId: options.workerId })
+    : undefined;
+  if (tracing) events.listen(tracing);
   const engine = new Engine(
     {
       db: store.db,
@@ -55,6 +64,8 @@ export async function openEngineRuntime(
       secrets: loadSecretBox(settings.dataDir, settings.secretKey),
       versions: new WorkflowVersionCache(),
       signals,
+      events,
+      tracing,
     },
     options.worker
       ? { worker: { concurrency: settings.maxConcurrentTasks, leaseMs: settings.leaseMs, pollMs: settings.workerPollMs } }
@@ -67,6 +78,7 @@ export async function openEngineRuntime(
     async close(graceMs) {
       await engine.shutdown(graceMs);
       await logs.flush();
+      await tracing?.close();
       await signals.close();
     },
   };

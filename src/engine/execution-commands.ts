@@ -36,6 +36,9 @@ export interface StartExecutionRequest {
   correlationId?: string | null | undefined;
   trigger: Trigger;
   actor: Actor;
+  /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
 
 /** Many executions of one workflow version, each with its own inputs (and title, correlation id). */

@@ -25,6 +25,9 @@ export interface RunRequest {
   correlationId?: string | null | undefined;
   trigger: Trigger;
   actor: Actor;
+  /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
 
 /** The workflow and the version of it a run request names (the latest when none is given). */
@@ -53,6 +56,7 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
   const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
   const id = newId();
   const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
+  const callerTrace = deps.tracing?.callerTrace(req.traceparent, req.tracestate && masker.mask(req.tracestate)) ?? null;
   return async (trx, tx) => {
     const now = nowIso();
     const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
@@ -106,6 +110,8 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
         inputs: maskedInputs,
         correlationId,
         title,
+        // Kept here so that the process that runs or ends the execution continues the caller's trace.
+        ...(callerTrace ? { trace: callerTrace } : {}),
       },
     });
     const log = SchedulerLog.of(tx, deps);
@@ -130,6 +136,7 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       sealedSecrets,
     };
     await planAndApply(trx, tx, deps, id, now, created, { runs });
+    tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));
     return (await getExecution(trx, id))!;
   };
 }

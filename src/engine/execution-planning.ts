@@ -19,7 +19,7 @@ import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.
 import { renderValue, TemplateError } from './template.ts';
 
 /** What the scheduler needs of the engine's parts. */
-export type PlanningDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId'>;
+export type PlanningDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>;
 
 export interface PlanningResult {
   /** The status the execution has after this pass (its terminal status if it ended). */
@@ -68,6 +68,7 @@ export async function planAndApply(
       retryable: false,
     });
     await endExecution(trx, schedule, { status: 'failed', error }, [], now, worker, log);
+    tellEnded(tx, deps, schedule, 'failed', now);
     return { status: 'failed', scheduled: 0, heldReady: [] };
   }
   const runs = options.runs ? [...options.runs] : await listTaskRunsByExecution(trx, executionId);
@@ -102,7 +103,10 @@ export async function planAndApply(
   const scheduled = plan.ready.length + plan.retry.length;
   if (scheduled > 0) deps.signals.send(tx, 'work', [executionId]);
   if (plan.retry.length > 0) transactionsWithRetries.add(tx);
-  if (plan.end) deps.signals.send(tx, 'ended', [executionId]);
+  if (plan.end) {
+    deps.signals.send(tx, 'ended', [executionId]);
+    tellEnded(tx, deps, schedule, plan.end.status, now);
+  }
   return { status, scheduled, heldReady: holdReady ? plan.ready : [] };
 }
 
@@ -126,6 +130,21 @@ const transactionsWithRetries = new WeakSet<TxHooks>();
 /** Whether a plan in this transaction scheduled a retry (waiting for its backoff). */
 export function scheduledRetries(tx: TxHooks): boolean {
   return transactionsWithRetries.has(tx);
+}
+
+/** Observers hear of the end once it has committed, in this process only (the one that ended it). */
+function tellEnded(tx: TxHooks, deps: PlanningDeps, schedule: ExecutionSchedule, status: ExecutionStatus, now: string): void {
+  tx.afterCommit(() =>
+    deps.events.executionEnded({
+      executionId: schedule.id,
+      workflowId: schedule.workflowId,
+      workflowVersion: schedule.workflowVersion,
+      status,
+      correlationId: schedule.correlationId,
+      createdAt: schedule.createdAt,
+      completedAt: now,
+    }),
+  );
 }
 
 /** The definition's tasks, and the steps people added to this execution (known only from their runs). */

@@ -27,6 +27,7 @@ export async function runTaskAttempt(
   input: Record<string, unknown>,
   controller: AbortController,
   masker: Masker,
+  traceparent?: string,
 ): Promise<AttemptOutcome> {
   const started = performance.now();
   const timeoutMs = task.timeout ? parseDurationMs(task.timeout) : undefined;
@@ -50,6 +51,7 @@ export async function runTaskAttempt(
       input,
       signal: controller.signal,
       pluginDirs: deps.pluginDirs,
+      traceparent,
       secretSafeCut: (bytes, cut) => masker.safeCut(bytes, cut),
       log: (level, source, message) =>
         deps.logSink.append({ executionId: run.executionId, taskRunId: run.id, level, source, message: masker.mask(message) }),

@@ -33,7 +33,7 @@ const WHAT: Record<StopKind, string> = {
 export async function requestExecutionStop(
   trx: Transaction<Database>,
   tx: TxHooks,
-  deps: Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId'>,
+  deps: Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>,
   executionId: string,
   input: StopRequestInput,
   now: string,

@@ -20,6 +20,8 @@ export interface TaskContext {
   secretSafeCut?: (bytes: Buffer, cut: number) => number;
   /** Directories searched for `plugin` executables, in order. */
   pluginDirs: readonly string[];
+  /** The attempt's span as a W3C `traceparent`, when traces are on: passed on to what the task calls. */
+  traceparent?: string | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns } from './task-ru
  * lease expired. Each ends by planning the execution it touched.
  */
 
-type LeaseDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId'>;
+type LeaseDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>;
 
 export interface ClaimOptions {
   limit: number;

@@ -190,6 +190,17 @@ export class Worker {
       return;
     }
     const { task, input, masker, correlationId } = prepared.attempt;
+    // Traces on: the attempt's span, a child of its execution's, open until the report has committed.
+    const span = this.deps.tracing
+      ? await this.deps.tracing.startAttempt({
+          executionId: run.executionId,
+          taskRunId: run.id,
+          taskId: run.taskId,
+          type: task.type,
+          attempt: run.attempt,
+          correlationId,
+        })
+      : undefined;
     const maskedInput = masker.maskValue(input);
     // The report records the input; an attempt that runs for a while shows it before it ends too
     // (a write of its own, which a short task does not pay for).
@@ -206,11 +217,11 @@ export class Worker {
     );
     let outcome: AttemptOutcome;
     try {
-      outcome = await runTaskAttempt(this.deps, task, run, input, controller, masker);
+      outcome = await runTaskAttempt(this.deps, task, run, input, controller, masker, span?.traceparent);
     } finally {
       clearTimeout(showInput);
     }
-    if (this.dead) return;
+    if (this.dead) return span?.end(outcome.status, outcome.error);
     // DESIGN invariant 2: the attempt's lines are taken from the collector and commit with its report.
     const output = masker.maskValue(outcome.output);
     const sealed = JSON.stringify(output) === JSON.stringify(outcome.output) ? null : this.deps.secrets.seal(outcome.output);
@@ -219,7 +230,11 @@ export class Worker {
     const completedAt = nowIso();
     const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
     const message = `task ${task.id} ${outcome.status} in ${durationMs} ms${detail}`;
-    await this.report(entry, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
+    try {
+      await this.report(entry, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
+    } finally {
+      span?.end(outcome.status, outcome.error);
+    }
   }
 
   /**
@@ -268,8 +283,12 @@ export class Worker {
           ),
         ),
       );
-      if (result.applied) this.stats.reported += 1;
-      else this.stats.refused += 1;
+      if (result.applied) {
+        this.stats.reported += 1;
+        // The duration recorded: from the claim to the report (docs/concepts.md, Durations).
+        const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
+        this.deps.events.attemptEnded({ type: run.type, status: outcome.status, durationMs });
+      } else this.stats.refused += 1;
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
       if (result.exhausted) entry.exhaustedAt = missedBefore;

@@ -18,6 +18,12 @@ export interface AuditEventInput {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * Audit events this process has appended, for `/metrics`. Counted as each is written in its
+ * transaction: one that then rolls back (rare: a store failure) is counted all the same.
+ */
+export const auditAppendStats = { appended: 0 };
+
 /** The server itself, as the actor of what it does on a schedule (retention, purges) or at start-up. */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ kind: 'system', userId: null, username: null, role: null });
 
@@ -70,6 +76,7 @@ export async function recordAuditEvent(trx: Transaction<Database>, input: AuditE
   if (held) held.auditEvents.push(event);
   else await appendAuditEvent(trx, event);
   heads.set(chain, { seq, hash });
+  auditAppendStats.appended += 1;
   return event;
 }
 

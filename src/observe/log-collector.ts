@@ -52,7 +52,8 @@ export class LogCollector implements LogSink, LogFeed {
   private readonly inFlight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  readonly stats = { written: 0, dropped: 0, batches: 0 };
+  /** Lines handed to the collector (appended), written by its own batches, and lost; batches written. */
+  readonly stats = { appended: 0, written: 0, dropped: 0, batches: 0 };
   /** Lines lost per execution since the last successful write. */
   private readonly lost = new Map<string, { count: number; cause: string; from: string; to: string }>();
   private markerTimer: NodeJS.Timeout | undefined;
@@ -82,6 +83,7 @@ export class LogCollector implements LogSink, LogFeed {
       Buffer.byteLength(line.message) > MAX_MESSAGE_BYTES ? `${line.message.slice(0, MAX_MESSAGE_BYTES)} [truncated]` : line.message;
     this.buffer.push({ line: { ...line, message }, ts: new Date().toISOString() });
     this.waiting += 1;
+    this.stats.appended += 1;
     if (this.waiting > this.maxWaiting && !this.overBound) {
       // The store is slower than the tasks' output: say so once per episode; batches keep going out.
       this.overBound = true;

@@ -4,17 +4,20 @@ import type { Engine } from '../engine/engine.ts';
 import { latestCheckpoint } from '../store/audit-checkpoint-repository.ts';
 import { executionsByStatus } from '../store/retention-repository.ts';
 import type { Store } from '../store/store.ts';
+import { auditAppendStats } from './audit-logger.ts';
 
 /** What the metrics are read from: the store (at scrape time) and this process's own counters. */
 export interface MetricsSources {
   store: Store;
   engine: Engine;
-  /** The log collector's counts of lines written and dropped, when this process has one. */
-  logStats?: { readonly written: number; readonly dropped: number } | undefined;
+  /** The log collector's counts of lines appended, written and dropped, when this process has one. */
+  logStats?: { readonly appended: number; readonly written: number; readonly dropped: number } | undefined;
 }
 
 export interface RunledgerMetrics {
   readonly registry: Registry;
+  /** Stops hearing the engine (the app closes). */
+  close(): void;
   /** Records one answered HTTP request (route pattern, not the URL, so ids do not multiply the series). */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
 }
@@ -24,7 +27,9 @@ export interface RunledgerMetrics {
  * ready queue and its oldest run, running attempts, the age of the last audit checkpoint, the store's
  * size and write health) are read from the store at each scrape, so every node answers the same;
  * counters (claims, reports, refused late reports, lease expiries, log lines, commits, HTTP requests)
- * are this process's, as Prometheus expects, and are summed across nodes by the query.
+ * are this process's, as Prometheus expects, and are summed across nodes by the query. What the
+ * engine tells (executions started and ended, attempts ended) is counted as it happens, in memory:
+ * nothing here adds a query to the write path.
  */
 export function createMetrics(sources: MetricsSources): RunledgerMetrics {
   const registry = new Registry();
@@ -138,8 +143,48 @@ export function createMetrics(sources: MetricsSources): RunledgerMetrics {
   counter('runledger_deadline_timeouts_total', 'Executions this process stopped at their deadline', () => sweeper?.stats.timedOut ?? 0);
   counter('runledger_state_commits_total', 'Transactions of state changes committed', () => engine.deps.writer.stats.commits);
   counter('runledger_state_changes_total', 'State changes committed (several share a commit)', () => engine.deps.writer.stats.changes);
-  counter('runledger_log_lines_written_total', 'Log lines written to the store', () => sources.logStats?.written ?? 0);
+  counter(
+    'runledger_log_lines_ingested_total',
+    'Log lines tasks and workers handed to this process (task output, attempt lines)',
+    () => sources.logStats?.appended ?? 0,
+  );
+  counter(
+    'runledger_log_lines_written_total',
+    "Log lines the log collector's own batches wrote (an attempt's lines commit with its report instead)",
+    () => sources.logStats?.written ?? 0,
+  );
   counter('runledger_log_lines_dropped_total', 'Log lines the store could not take', () => sources.logStats?.dropped ?? 0);
+  counter(
+    'runledger_audit_events_appended_total',
+    'Audit events this process appended to the hash chains',
+    () => auditAppendStats.appended,
+  );
+
+  // What the engine tells as it happens (engine-events.ts), in the process that committed it.
+  const started = new Counter({
+    name: 'runledger_executions_started_total',
+    help: 'Executions this process recorded, by workflow',
+    labelNames: ['workflow'],
+    registers: [registry],
+  });
+  const ended = new Counter({
+    name: 'runledger_executions_ended_total',
+    help: 'Executions that reached a terminal status in a transaction of this process, by workflow and status',
+    labelNames: ['workflow', 'status'],
+    registers: [registry],
+  });
+  const attempts = new Histogram({
+    name: 'runledger_task_run_duration_seconds',
+    help: 'Attempts this process ran, from claim to report, by task type and status',
+    labelNames: ['type', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  const stopListening = engine.deps.events.listen({
+    executionStarted: (e) => started.inc({ workflow: e.workflowId }),
+    executionEnded: (e) => ended.inc({ workflow: e.workflowId, status: e.status }),
+    attemptEnded: (e) => attempts.observe({ type: e.type, status: e.status }, e.durationMs / 1000),
+  });
 
   const http = new Histogram({
     name: 'runledger_http_request_duration_seconds',
@@ -151,6 +196,7 @@ export function createMetrics(sources: MetricsSources): RunledgerMetrics {
 
   return {
     registry,
+    close: stopListening,
     observeRequest(method, route, statusCode, seconds) {
       http.observe({ method, route, status_code: String(statusCode) }, seconds);
     },

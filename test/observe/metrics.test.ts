@@ -59,6 +59,16 @@ describeEachDialect('GET /metrics', (dialect) => {
     // (An attempt's lines commit with its report; the collector's own batches are what this counts.)
     expect(valueOf(text, 'runledger_log_lines_written_total')).toBeGreaterThanOrEqual(0);
     expect(valueOf(text, 'runledger_log_lines_dropped_total')).toBe(0);
+    // Each attempt logs at least its start line and the shell task its output line.
+    expect(valueOf(text, 'runledger_log_lines_ingested_total')).toBeGreaterThanOrEqual(6);
+    // CREATED, STARTED, COMPLETED and each task run's transitions: several per execution.
+    expect(valueOf(text, 'runledger_audit_events_appended_total')).toBeGreaterThanOrEqual(2 * 3);
+    expect(valueOf(text, 'runledger_executions_started_total{workflow="m"}')).toBe(2);
+    expect(valueOf(text, 'runledger_executions_ended_total{workflow="m",status="completed"}')).toBe(2);
+    expect(valueOf(text, 'runledger_task_run_duration_seconds_count{type="log",status="succeeded"}')).toBe(2);
+    expect(valueOf(text, 'runledger_task_run_duration_seconds_count{type="shell",status="succeeded"}')).toBe(2);
+    expect(valueOf(text, 'runledger_task_run_duration_seconds_bucket{le="+Inf",type="shell",status="succeeded"}')).toBe(2);
+    expect(valueOf(text, 'runledger_task_run_duration_seconds_sum{type="shell",status="succeeded"}')).toBeGreaterThan(0);
     expect(valueOf(text, 'runledger_state_changes_total')).toBeGreaterThanOrEqual(valueOf(text, 'runledger_state_commits_total')!);
     // Requests by route pattern, not by URL.
     expect(text).toMatch(
@@ -73,6 +83,10 @@ describeEachDialect('GET /metrics', (dialect) => {
     expect(valueOf(again, 'runledger_executions{status="completed"}')).toBe(3);
     expect(valueOf(again, 'runledger_task_runs_claimed_total')).toBe(6);
     expect(valueOf(again, 'runledger_audit_checkpoint_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(valueOf(again, 'runledger_executions_ended_total{workflow="m",status="completed"}')).toBe(3);
+    expect(valueOf(again, 'runledger_audit_events_appended_total')).toBeGreaterThan(
+      valueOf(text, 'runledger_audit_events_appended_total')!,
+    );
   });
 
   it('shows the ready queue and its oldest run while nothing claims', async () => {

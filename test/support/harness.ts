@@ -12,7 +12,9 @@ import { StateWriter } from '../../src/engine/state-writer.ts';
 import { taskHandlers } from '../../src/engine/tasks/index.ts';
 import { WorkflowCatalog } from '../../src/engine/workflow-catalog.ts';
 import { WorkflowVersionCache } from '../../src/engine/workflow-version-cache.ts';
+import { EngineEvents } from '../../src/observe/engine-events.ts';
 import { CombinedLogFeed } from '../../src/observe/log-feed.ts';
+import { createOtelTracing, type OtelTracing } from '../../src/observe/otel-tracing.ts';
 import { AuditSigner } from '../../src/observe/audit-signer.ts';
 import { LogCollector } from '../../src/observe/log-collector.ts';
 import { AttachmentService } from '../../src/records/attachment-service.ts';
@@ -98,6 +100,8 @@ export async function createHarness(
     /** Lease renewal (default a third of the lease). */
     heartbeatMs?: number;
     workerId?: string;
+    /** The OTEL_* environment of this process's traces (off when absent, as without OTEL_EXPORTER_OTLP_ENDPOINT). */
+    tracingEnv?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Harness> {
   const t = await createTestStore(dialect);
@@ -108,19 +112,24 @@ export async function createHarness(
   const writer = new StateWriter(t.store.db, { health: t.store.health });
   const signals = new EngineSignals(t.store);
   await signals.listen(() => undefined);
+  const workerId = options.workerId ?? 'test-worker';
+  const tracing = options.tracingEnv && createOtelTracing({ env: options.tracingEnv, db: t.store.db, workerId });
   const deps: EngineDeps = {
     db: t.store.db,
     caps: t.store.caps,
     writer,
     handlers: taskHandlers,
     logSink: logs,
-    workerId: options.workerId ?? 'test-worker',
+    workerId,
     pluginDirs: options.pluginDirs ?? [],
     env: options.env ?? {},
     secrets: loadSecretBox(t.dataDir, undefined),
     versions: new WorkflowVersionCache(),
     signals,
+    events: new EngineEvents(),
+    tracing,
   };
+  if (tracing) deps.events.listen(tracing);
   const engine = new Engine(deps, {
     worker:
       options.worker === false
@@ -213,6 +222,7 @@ export async function createHarness(
       await attachments.close();
       await engine.shutdown();
       await logs.flush();
+      await tracing?.close();
       await signals.close();
       await t.dispose();
     },
@@ -226,14 +236,26 @@ export async function createHarness(
  */
 export async function createSecondEngine(
   h: Harness,
-  options: { workerId: string; leaseMs?: number; heartbeatMs?: number; worker?: boolean; secrets?: EngineDeps['secrets'] },
+  options: {
+    workerId: string;
+    leaseMs?: number;
+    heartbeatMs?: number;
+    worker?: boolean;
+    secrets?: EngineDeps['secrets'];
+    /** That process's traces (off when absent). */
+    tracing?: OtelTracing;
+  },
 ): Promise<Engine> {
+  const events = new EngineEvents();
+  if (options.tracing) events.listen(options.tracing);
   const engine = new Engine(
     {
       ...h.deps,
       writer: new StateWriter(h.store.db, { health: h.store.health }),
       versions: new WorkflowVersionCache(),
       workerId: options.workerId,
+      events,
+      tracing: options.tracing,
       ...(options.secrets ? { secrets: options.secrets } : {}),
     },
     {

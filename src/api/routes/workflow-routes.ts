@@ -197,6 +197,9 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
           correlationId: request.body.correlationId,
           trigger,
           actor: actorOf(request),
+          // W3C Trace Context: the execution joins the caller's trace (when traces are exported).
+          traceparent: singleHeader(request.headers.traceparent),
+          tracestate: singleHeader(request.headers.tracestate),
         });
         return reply
           .code(202)
@@ -262,4 +265,9 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+/** A header that must come once: a repeated one is ignored, as W3C Trace Context asks of `traceparent`. */
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

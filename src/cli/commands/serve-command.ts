@@ -49,6 +49,7 @@ export function registerServeCommand(
       ctx.print(
         `Data: ${config.dataDir} (store ${server.store.location})${flags.worker ? '' : '; API only: no tasks run in this process'}`,
       );
+      if (server.metricsUrl) ctx.print(`Metrics: ${server.metricsUrl}/metrics (no token: keep this address private)`);
       await new Promise<never>(() => stopOnSignal(() => server.close(), ctx));
     });
 
@@ -64,6 +65,7 @@ export function registerServeCommand(
       const worker = await startWorker(config, { print: (line) => ctx.print(line) });
       ctx.print(`Runledger worker ${worker.workerId} running up to ${config.maxConcurrentTasks} tasks at once`);
       ctx.print(`Data: ${config.dataDir} (store ${worker.store.location})`);
+      if (worker.metricsUrl) ctx.print(`Metrics: ${worker.metricsUrl}/metrics (no token: keep this address private)`);
       await new Promise<never>(() => stopOnSignal(() => worker.close(), ctx));
     });
 }

@@ -35,6 +35,9 @@ interface HttpRequest {
  */
 export async function httpTask(ctx: TaskContext): Promise<HttpTaskOutput> {
   const request = readRequest(ctx.input);
+  // The attempt's span (when traces are on): the server called joins the trace, unless the task sets its own.
+  if (ctx.traceparent !== undefined && !Object.keys(request.headers).some((name) => name.toLowerCase() === 'traceparent'))
+    request.headers.traceparent = ctx.traceparent;
   const label = `${request.method} ${request.url.href}`;
   const started = Date.now();
   let response: Response;

@@ -21,7 +21,7 @@ export interface ShellTaskOutput {
 
 /**
  * `type: shell` — runs `with.command` through `/bin/sh -c` (or `with.shell`) in its own process group,
- * with `with.env` on top of the server's environment minus `RUNLEDGER_*`, in `with.cwd`. Every stdout line
+ * with `with.env` on top of the server's environment minus `RUNLEDGER_*` (plus `TRACEPARENT` when traces are on), in `with.cwd`. Every stdout line
  * is logged at INFO as `task:<id>:stdout`, every stderr line at `with.stderrLevel` (default INFO) as `task:<id>:stderr`. A non-zero
  * exit rejects with `TaskExecutionError('EXIT_CODE')`; an abort kills the whole group (see `runProcessGroup`).
  */
@@ -29,7 +29,9 @@ export async function shellTask(ctx: TaskContext): Promise<ShellTaskOutput> {
   const command = requireString(ctx.input, 'command');
   const shell = optionalString(ctx.input, 'shell') ?? DEFAULT_SHELL;
   const cwd = optionalString(ctx.input, 'cwd');
-  const env = taskEnv(optionalStringRecord(ctx.input, 'env'));
+  // The attempt's span (when traces are on) as W3C's TRACEPARENT: what the command calls joins the trace.
+  const traced: Record<string, string> = ctx.traceparent === undefined ? {} : { TRACEPARENT: ctx.traceparent };
+  const env = taskEnv({ ...traced, ...optionalStringRecord(ctx.input, 'env') });
   // spawn reports a missing cwd as "spawn /bin/sh ENOENT", which blames the shell; say what is wrong.
   if (cwd !== undefined && !(await stat(cwd).catch(() => null))?.isDirectory()) {
     throw invalidInput(`with.cwd ${cwd} is not a directory`);

@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store answers and takes writes */
+        /** The store answers, takes writes and has the migrations of this build */
         get: {
             parameters: {
                 query?: never;
