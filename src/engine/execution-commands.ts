@@ -41,7 +41,19 @@ export interface StartExecutionRequest {
   correlationId?: string | null | undefined;
   trigger: Trigger;
   actor: Actor;
+  /** The trigger of the definition that started it (for `schedule` and `webhook`). */
+  triggerId?: string | undefined;
+  /** A webhook's JSON body: masked like the inputs and kept with the execution (`{{ trigger.body }}`). */
+  triggerBody?: unknown;
+  /** More for the CREATED audit event: what a trigger knows of the start (its due time, the caller's address). */
+  auditDetails?: Record<string, unknown> | undefined;
 }
+
+/**
+ * Runs first in the transaction that records the execution. Returning false records nothing: the
+ * fire it stands for was claimed by another process.
+ */
+export type StartClaim = (trx: Transaction<Database>, executionId: string, now: string) => Promise<boolean>;
 
 export interface StepResult {
   status: 'succeeded' | 'failed';
@@ -66,6 +78,11 @@ export class ExecutionCommands {
 
   /** Records the execution, its pending task runs and its first plan; workers pick up what is ready. */
   async start(req: StartExecutionRequest): Promise<Execution> {
+    return (await this.startClaimed(req, async () => true))!;
+  }
+
+  /** `start`, in one transaction with `claim`; null when the claim was lost (nothing recorded). */
+  async startClaimed(req: StartExecutionRequest, claim: StartClaim): Promise<Execution | null> {
     const { deps } = this;
     const workflow = await getWorkflow(deps.db, req.workflowId);
     if (!workflow) throw new WorkflowNotFoundError(req.workflowId);
@@ -78,8 +95,10 @@ export class ExecutionCommands {
     const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
     const id = newId();
     const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
+    const triggerBody = req.triggerBody === undefined ? undefined : masker.maskValue(req.triggerBody);
     return deps.writer.submit(async (trx, tx) => {
       const now = nowIso();
+      if (!(await claim(trx, id, now))) return null;
       const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
       const title = req.title
         ? masker.mask(req.title)
@@ -99,6 +118,8 @@ export class ExecutionCommands {
         createdAt: now,
         sealedSecrets,
         deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
+        triggerId: req.triggerId ?? null,
+        triggerBody,
       });
       await createPendingTaskRuns(
         trx,
@@ -124,16 +145,18 @@ export class ExecutionCommands {
           workflowId: workflow.id,
           workflowVersion: version.version,
           trigger: req.trigger,
+          ...(req.triggerId === undefined ? {} : { triggerId: req.triggerId }),
           inputs: maskedInputs,
           correlationId,
           title,
+          ...req.auditDetails,
         },
       });
       const log = SchedulerLog.of(tx, this.deps);
       log.add(
         id,
         'INFO',
-        `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
+        `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}${req.triggerId === undefined ? '' : ` ${req.triggerId}`}, by ${req.actor.username ?? 'system'}`,
       );
       await planAndApply(trx, tx, deps, id, now);
       return (await getExecution(trx, id))!;

@@ -59,6 +59,9 @@ export interface NewExecution {
   sealedSecrets?: string | null;
   /** When the execution times out, from its definition's `timeout`. */
   deadlineAt?: string | null;
+  /** The trigger that started it (`schedule`, `webhook`), and a webhook's JSON body, masked. */
+  triggerId?: string | null;
+  triggerBody?: unknown;
 }
 
 /** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
@@ -88,6 +91,8 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       audit_purged_at: null,
       sealed_secrets: e.sealedSecrets ?? null,
       deadline_at: e.deadlineAt ?? null,
+      trigger_id: e.triggerId ?? null,
+      trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
     })
     .execute();
   const rows = Object.entries(e.inputs)
