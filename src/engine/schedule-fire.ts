@@ -59,11 +59,15 @@ export async function fireDueSchedule(
   });
   const recordMisses = async (trx: Parameters<StartClaim>[0], executionId: string | null, at: string): Promise<boolean> => {
     if (!(await advanceSchedule(trx, row, row.nextDueAt, next, at))) return false;
+    // The fire row is unique per due time: a due time that already started an execution never starts another.
+    if (run && executionId) {
+      const started = fire(run, 'started', onTime ? null : 'catch_up: the latest missed due time', executionId);
+      if ((await insertFires(trx, [started])) === 0) return false;
+    }
     const missReason = trigger ? 'missed: nothing was running to start it on time' : 'the trigger is no longer in the workflow';
-    const fires = missed.map((t) => fire(t, 'skipped', missReason, null));
     await insertFires(
       trx,
-      run && executionId ? [...fires, fire(run, 'started', onTime ? null : 'catch_up: the latest missed due time', executionId)] : fires,
+      missed.map((t) => fire(t, 'skipped', missReason, null)),
     );
     if (missed.length > 0) {
       await recordAuditEvent(trx, {
