@@ -34,6 +34,8 @@ export interface Execution {
   workflowVersion: number;
   status: ExecutionStatus;
   trigger: Trigger;
+  /** The trigger of the definition that started it (`schedule`, `webhook`); null for other starts. */
+  triggerId: string | null;
   triggeredBy: string | null;
   correlationId: string | null;
   title: string | null;

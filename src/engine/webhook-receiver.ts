@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
+import type { RunledgerError } from '../domain/errors.ts';
 import {
   InvalidJsonError,
   NestingTooDeepError,
-  RunledgerError,
   WebhookReplayedError,
   WebhookSignatureError,
   WebhookTimestampError,

@@ -25,6 +25,7 @@ function toExecution(row: Selectable<ExecutionsTable>): Execution {
     workflowVersion: row.workflow_version,
     status: row.status as ExecutionStatus,
     trigger: row.trigger as Trigger,
+    triggerId: row.trigger_id,
     triggeredBy: row.triggered_by,
     correlationId: row.correlation_id,
     title: row.title,

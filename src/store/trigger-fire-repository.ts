@@ -55,15 +55,15 @@ export async function insertFires(trx: Transaction<Database>, fires: readonly Tr
   return inserted;
 }
 
-/** A trigger's latest fires, newest first. */
+/** A schedule's latest fires, latest due time first. */
 export async function listFires(db: Db, workflowId: string, triggerId: string, limit: number): Promise<TriggerFire[]> {
   const rows = await db
     .selectFrom('trigger_fires')
     .selectAll()
     .where('workflow_id', '=', workflowId)
     .where('trigger_id', '=', triggerId)
+    .orderBy('due_at', 'desc')
     .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
