@@ -235,7 +235,7 @@ function normaliseTrigger(trigger: NonNullable<ParsedDefinition['triggers']>[num
 const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'triggers', 'tasks'];
 
 /**
- * Problems grouped the way the file reads: top-level fields in their usual order, then task by task
+ * Problems grouped the way the file reads: top-level fields in their usual order, then trigger by trigger and task by task
  * (whole-graph problems such as cycles after the tasks). The sort is stable, so within one field the
  * schema's problems stay ahead of the semantic ones.
  */
@@ -243,7 +243,7 @@ function inDocumentOrder(problems: string[]): string[] {
   const key = (problem: string): [number, number] => {
     const section = /^[^.[:]*/.exec(problem)?.[0] ?? '';
     const rank = SECTIONS.indexOf(section);
-    const index = /^tasks\[(\d+)\]/.exec(problem)?.[1];
+    const index = /^(?:tasks|triggers)\[(\d+)\]/.exec(problem)?.[1];
     return [rank === -1 ? SECTIONS.length : rank, index === undefined ? Number.MAX_SAFE_INTEGER : Number(index)];
   };
   return problems

@@ -20,16 +20,18 @@ export interface TemplateContext {
 /** `{{ trigger.type }}`, `{{ trigger.id }}`, `{{ trigger.body… }}` (a webhook's JSON body). */
 export interface TriggerValues {
   type: string;
-  id: string;
+  id?: string;
   body?: unknown;
 }
 
-/** The `trigger` of templates for an execution a trigger started; undefined for one a person or a client started. */
-export function triggerValuesOf(execution: { trigger: string; triggerId: string | null; triggerBody: unknown }): TriggerValues | undefined {
-  if (execution.triggerId === null) return undefined;
+/**
+ * The `trigger` of templates: how the execution started (`schedule`, `webhook`, `cli`, `api` …) and,
+ * when a trigger of its definition started it, that trigger's id and a webhook's body.
+ */
+export function triggerValuesOf(execution: { trigger: string; triggerId: string | null; triggerBody: unknown }): TriggerValues {
   return {
     type: execution.trigger,
-    id: execution.triggerId,
+    ...(execution.triggerId === null ? {} : { id: execution.triggerId }),
     ...(execution.triggerBody === undefined ? {} : { body: execution.triggerBody }),
   };
 }
@@ -141,11 +143,12 @@ function resolve(expression: string, reference: TemplateReference, ctx: Template
       return follow(expression, value, reference.path, [reference.name]);
     }
     case 'trigger': {
-      if (ctx.trigger === undefined) {
-        throw new TemplateError(expression, 'the execution was not started by a trigger (schedule or webhook)');
+      if (ctx.trigger === undefined) throw new TemplateError(expression, 'no trigger is known here');
+      if (reference.path[0] === 'id' && ctx.trigger.id === undefined) {
+        throw new TemplateError(expression, `the execution was started by ${ctx.trigger.type}, not by a trigger of the workflow`);
       }
       if (reference.path[0] === 'body' && ctx.trigger.body === undefined) {
-        throw new TemplateError(expression, 'the trigger brought no body (only a webhook does)');
+        throw new TemplateError(expression, 'the execution has no trigger body (only a webhook request with a body brings one)');
       }
       return follow(expression, ctx.trigger, reference.path, ['trigger']);
     }
