@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
@@ -169,5 +170,30 @@ describeEachDialect('webhook triggers', (dialect) => {
     expect(audit.body.items.filter((e) => e.eventType === 'WEBHOOK_SECRET_ROTATED')).toHaveLength(1);
     const unknown = await h.api<{ code: string }>('POST', '/v1/workflows/deployer/webhooks/nope/secret');
     expect(unknown.body.code).toBe('WEBHOOK_NOT_FOUND');
+  });
+
+  it('examples/scheduled-report.yaml applies, runs by hand and from its webhook', async () => {
+    const applied = await h.api<{ webhookSecrets: Record<string, string> }>(
+      'PUT',
+      '/v1/workflows/scheduled_report',
+      fs.readFileSync('examples/scheduled-report.yaml', 'utf8'),
+    );
+    expect(applied.status).toBe(201);
+    const byHand = await h.runToEnd('scheduled_report');
+    expect(byHand.status).toBe('completed');
+    expect(JSON.stringify(byHand.taskRuns.find((r) => r.taskId === 'announce')!.output)).toContain('report for staging, started by api');
+    const body = '{}';
+    const ts = Math.floor(Date.now() / 1000);
+    const hmac = crypto.createHmac('sha256', applied.body.webhookSecrets.on_demand!).update(`${ts}.${body}`).digest('hex');
+    const res = await fetch(`${base}/v1/workflows/scheduled_report/webhooks/on_demand`, {
+      method: 'POST',
+      headers: { 'x-runledger-timestamp': String(ts), 'x-runledger-signature': `sha256=${hmac}` },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const { executionId } = (await res.json()) as { executionId: string };
+    expect(await h.engine.waitForExecution(executionId, 20_000)).toBe('completed');
+    const view = await h.api<{ taskRuns: { taskId: string; output: unknown }[] }>('GET', `/v1/executions/${executionId}`);
+    expect(JSON.stringify(view.body.taskRuns.find((r) => r.taskId === 'announce')!.output)).toContain('started by webhook');
   });
 });
