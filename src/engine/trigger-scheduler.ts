@@ -6,6 +6,9 @@ import { fireDueSchedule } from './schedule-fire.ts';
 
 const BATCH = 100;
 
+/** The shortest wait between two looks, so that a due time that cannot be claimed never spins the loop. */
+const MIN_WAIT_MS = 20;
+
 export interface TriggerSchedulerOptions {
   /** Longest wait between two looks at the store. */
   pollMs: number;
@@ -53,11 +56,14 @@ export class TriggerScheduler {
     await this.pass();
     if (this.stopped) return;
     let wait = this.options.pollMs;
-    try {
-      const earliest = await earliestDueAt(this.deps.db);
-      if (earliest !== null) wait = Math.min(wait, Math.max(0, Date.parse(earliest) - Date.now()));
-    } catch {
-      // the pass has said what is wrong with the store; look again after the poll
+    // After a failed pass, the full poll: the store (or a schedule) has a problem the log has named.
+    if (!this.loggedError) {
+      try {
+        const earliest = await earliestDueAt(this.deps.db);
+        if (earliest !== null) wait = Math.min(wait, Math.max(MIN_WAIT_MS, Date.parse(earliest) - Date.now()));
+      } catch {
+        // the next pass says what is wrong with the store
+      }
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.loop(), wait).unref();
   }

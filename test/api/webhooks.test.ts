@@ -162,12 +162,24 @@ describeEachDialect('webhook triggers', (dialect) => {
     const old = await post(body, sign(secret, body));
     expect(old.status).toBe(401);
     expect(old.body).toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
-    expect((await post(body, sign(rotated.body.secret, body))).status).toBe(202);
+    // Bytes with no content type at all are read the same way: the signature covers the bytes.
+    const bare = await fetch(`${base}/v1/workflows/deployer/webhooks/deploy_hook`, {
+      method: 'POST',
+      headers: sign(rotated.body.secret, body),
+      body: new Uint8Array(Buffer.from(body)),
+    });
+    expect(bare.status).toBe(202);
     const audit = await h.api<{ items: { eventType: string; metadata: Record<string, unknown> }[] }>(
       'GET',
       '/v1/audit?subjectType=workflow',
     );
     expect(audit.body.items.filter((e) => e.eventType === 'WEBHOOK_SECRET_ROTATED')).toHaveLength(1);
+    // A member who may not edit workflows may list schedules, not rotate secrets.
+    expect((await h.api('POST', '/v1/admin/users', { username: 'mia', password: 'mia-password-1' })).status).toBe(201);
+    const { token: member } = await h.auth.login('mia', 'mia-password-1');
+    const refused = await h.api<{ code: string }>('POST', '/v1/workflows/deployer/webhooks/deploy_hook/secret', undefined, member);
+    expect(refused.status).toBe(403);
+    expect((await h.api('GET', '/v1/schedules', undefined, member)).status).toBe(200);
     const unknown = await h.api<{ code: string }>('POST', '/v1/workflows/deployer/webhooks/nope/secret');
     expect(unknown.body.code).toBe('WEBHOOK_NOT_FOUND');
   });
