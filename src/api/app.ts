@@ -27,6 +27,7 @@ import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { createMetrics, type RunledgerMetrics } from '../observe/metrics.ts';
+import { triggerRoutes } from './routes/trigger-routes.ts';
 import { workflowRoutes } from './routes/workflow-routes.ts';
 
 declare module 'fastify' {
@@ -164,6 +165,7 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(metricsRoutes(services, metrics, options.metricsToken));
   await app.register(authRoutes(services, sessions), { prefix: '/v1' });
   await app.register(workflowRoutes(services), { prefix: '/v1' });
+  await app.register(triggerRoutes(services), { prefix: '/v1' });
   await app.register(executionRoutes(services), { prefix: '/v1' });
   await app.register(recordRoutes(services), { prefix: '/v1' });
   await app.register(attachmentRoutes(services), { prefix: '/v1' });

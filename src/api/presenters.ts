@@ -65,6 +65,7 @@ export function presentExecutionSummary(e: Execution) {
     workflowVersion: e.workflowVersion,
     status: e.status,
     trigger: e.trigger,
+    triggerId: e.triggerId,
     triggeredBy: e.triggeredBy,
     correlationId: e.correlationId,
     title: e.title,

@@ -124,7 +124,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       {
         store,
         engine,
-        catalog: new WorkflowCatalog(store.db),
+        catalog: new WorkflowCatalog(store.db, engine.deps.secrets),
         auth,
         auditSigner,
         logFeed,

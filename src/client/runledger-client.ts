@@ -43,11 +43,13 @@ import type {
   RetentionStats,
   RunOptions,
   RunStarted,
+  ScheduleView,
   SharesChange,
   StepResultAuditEntry,
   TaskRunView,
   UserChanges,
   UserDetail,
+  WebhookSecret,
   WorkflowDetail,
   WorkflowSummary,
   WorkflowVersionView,
@@ -194,6 +196,17 @@ export class RunledgerClient {
 
   async deleteWorkflow(id: string): Promise<void> {
     await this.request('DELETE', `/v1/workflows/${enc(id)}`);
+  }
+
+  /** Schedule triggers, soonest first (all, or one workflow's): next run times and last fire. */
+  async listSchedules(workflowId?: string): Promise<ScheduleView[]> {
+    const query = workflowId === undefined ? '' : `?workflow=${enc(workflowId)}`;
+    return (await this.request<ListResult<ScheduleView>>('GET', `/v1/schedules${query}`)).items;
+  }
+
+  /** Replaces a webhook trigger's signing secret; the new one is in the answer, and only there. */
+  rotateWebhookSecret(workflowId: string, triggerId: string): Promise<WebhookSecret> {
+    return this.request('POST', `/v1/workflows/${enc(workflowId)}/webhooks/${enc(triggerId)}/secret`);
   }
 
   /** Starts an execution (202); `trigger: 'cli'` records it as started from the command line. */

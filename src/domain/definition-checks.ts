@@ -169,7 +169,9 @@ function checkTemplates(task: RawTask, inputs: Raw, edges: Map<string, string[]>
       if (parsed.kind === 'invalid') problems.push(`${at}: ${parsed.reason}`);
       else if (parsed.kind === 'foreign') {
         if (parsed.looksLikeReference) {
-          problems.push(`${at}: unknown reference "${expression}" (expected inputs.<name>, tasks.<id>.output or secrets.<NAME>)`);
+          problems.push(
+            `${at}: unknown reference "${expression}" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME> or trigger.body)`,
+          );
         }
       } else if (parsed.reference.root === 'inputs' && !Object.hasOwn(inputs, parsed.reference.name)) {
         problems.push(`${at}: references undeclared input "${parsed.reference.name}"`);

@@ -237,3 +237,31 @@ export class InternalError extends RunledgerError {
   readonly code = 'INTERNAL';
   readonly status = 500;
 }
+
+/** No webhook trigger of that id in the workflow's latest version (or no such workflow). */
+export class WebhookNotFoundError extends NotFoundError {
+  override readonly code = 'WEBHOOK_NOT_FOUND';
+}
+
+/** A webhook request whose signature is missing, malformed or wrong: nothing was started. */
+export class WebhookSignatureError extends RunledgerError {
+  readonly code = 'WEBHOOK_SIGNATURE_INVALID';
+  readonly status = 401;
+}
+
+/** A webhook request signed too long ago (or in the future): outside the replay window. */
+export class WebhookTimestampError extends RunledgerError {
+  readonly code = 'WEBHOOK_TIMESTAMP_OUT_OF_WINDOW';
+  readonly status = 401;
+}
+
+/** A webhook request with a signature already accepted once: a replay, refused. */
+export class WebhookReplayedError extends ConflictError {
+  override readonly code = 'WEBHOOK_REPLAYED';
+}
+
+/** A body that must be JSON and is not. */
+export class InvalidJsonError extends RunledgerError {
+  readonly code = 'INVALID_JSON';
+  readonly status = 400;
+}

@@ -4,9 +4,10 @@ import { z } from 'zod';
 
 import { checkDefinition, formatProblemPath, ID_PATTERN, ID_RULE, MAX_ID_LENGTH } from './definition-checks.ts';
 import { parseDurationMs } from './duration.ts';
+import { checkTriggerInputs, checkTriggers } from './trigger-checks.ts';
 import { InvalidDefinitionError } from './errors.ts';
 import { INPUT_TYPES, TASK_TYPES } from './workflow-definition.ts';
-import type { TaskDefinition, WorkflowDefinition } from './workflow-definition.ts';
+import type { TaskDefinition, TriggerDefinition, WorkflowDefinition } from './workflow-definition.ts';
 
 export { topologicalOrder } from './definition-checks.ts';
 
@@ -59,6 +60,15 @@ const taskSchema = z.strictObject({
   timeout: duration({ positive: true }).optional(),
 });
 
+const triggerSchema = z.strictObject({
+  id,
+  cron: z.string().trim().min(1).optional(),
+  timezone: z.string().trim().min(1).optional(),
+  catch_up: z.boolean().optional(),
+  webhook: z.strictObject({}).optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+
 const definitionSchema = z.strictObject({
   id,
   name: z.string().trim().min(1),
@@ -67,6 +77,7 @@ const definitionSchema = z.strictObject({
   doc: z.string().optional(),
   timeout: duration({ positive: true }).optional(),
   tasks: z.array(taskSchema).min(1),
+  triggers: z.array(triggerSchema).optional(),
 });
 
 type ParsedDefinition = z.output<typeof definitionSchema>;
@@ -125,9 +136,12 @@ export function parseWorkflowDefinition(source: unknown, format?: 'yaml' | 'json
   }
   // The semantic checks read the raw value defensively, so they still run when the shape is wrong
   // elsewhere: a user fixing one problem should not discover the next one only on the next attempt.
-  problems.push(...checkDefinition(raw));
+  problems.push(...checkDefinition(raw), ...checkTriggers(raw));
   if (problems.length > 0 || !result.success) throw new InvalidDefinitionError(inDocumentOrder([...new Set(problems)]));
-  return normalise(result.data);
+  const definition = normalise(result.data);
+  const inputProblems = checkTriggerInputs(definition);
+  if (inputProblems.length > 0) throw new InvalidDefinitionError(inputProblems);
+  return definition;
 }
 
 function tooDeep(): InvalidDefinitionError {
@@ -200,13 +214,28 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
     ...(data.doc !== undefined && { doc: data.doc }),
     ...(data.timeout !== undefined && { timeout: data.timeout }),
     tasks,
+    // Absent rather than empty: a definition without triggers keeps the checksum it always had.
+    ...(data.triggers !== undefined && data.triggers.length > 0 && { triggers: data.triggers.map(normaliseTrigger) }),
   };
 }
 
-const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'tasks'];
+function normaliseTrigger(trigger: NonNullable<ParsedDefinition['triggers']>[number]): TriggerDefinition {
+  const inputs = trigger.inputs ?? {};
+  if (trigger.cron === undefined) return { id: trigger.id, type: 'webhook', inputs };
+  return {
+    id: trigger.id,
+    type: 'schedule',
+    cron: trigger.cron,
+    timezone: trigger.timezone ?? 'UTC',
+    inputs,
+    catchUp: trigger.catch_up ?? false,
+  };
+}
+
+const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'triggers', 'tasks'];
 
 /**
- * Problems grouped the way the file reads: top-level fields in their usual order, then task by task
+ * Problems grouped the way the file reads: top-level fields in their usual order, then trigger by trigger and task by task
  * (whole-graph problems such as cycles after the tasks). The sort is stable, so within one field the
  * schema's problems stay ahead of the semantic ones.
  */
@@ -214,7 +243,7 @@ function inDocumentOrder(problems: string[]): string[] {
   const key = (problem: string): [number, number] => {
     const section = /^[^.[:]*/.exec(problem)?.[0] ?? '';
     const rank = SECTIONS.indexOf(section);
-    const index = /^tasks\[(\d+)\]/.exec(problem)?.[1];
+    const index = /^(?:tasks|triggers)\[(\d+)\]/.exec(problem)?.[1];
     return [rank === -1 ? SECTIONS.length : rank, index === undefined ? Number.MAX_SAFE_INTEGER : Number(index)];
   };
   return problems

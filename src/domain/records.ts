@@ -4,7 +4,7 @@ import type { TaskRunStatus } from './task-run-status.ts';
 import type { TaskType, WorkflowDefinition } from './workflow-definition.ts';
 
 /** How an execution was started. */
-export const TRIGGERS = ['api', 'cli', 'schedule', 'manual'] as const;
+export const TRIGGERS = ['api', 'cli', 'schedule', 'manual', 'webhook'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 export interface Workflow {
@@ -34,6 +34,8 @@ export interface Execution {
   workflowVersion: number;
   status: ExecutionStatus;
   trigger: Trigger;
+  /** The trigger of the definition that started it (`schedule`, `webhook`); null for other starts. */
+  triggerId: string | null;
   triggeredBy: string | null;
   correlationId: string | null;
   title: string | null;

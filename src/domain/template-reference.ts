@@ -2,7 +2,8 @@
  * The grammar of `{{ ... }}` placeholders, shared by definition validation (domain) and rendering
  * (engine) so that what the validator accepts is exactly what the renderer understands.
  *
- * Only three roots are ours: `inputs.<name>…`, `tasks.<id>.output…` and `secrets.<NAME>`. Anything
+ * Only four roots are ours: `inputs.<name>…`, `tasks.<id>.output…`, `secrets.<NAME>` and
+ * `trigger.<id|type|body…>` (what started the execution: a schedule or a webhook and its body). Anything
  * else between braces (`{{.State.Running}}` in a `docker inspect --format`, a Helm or Jinja snippet
  * in a shell command) is "foreign" and stays literal text.
  */
@@ -13,7 +14,8 @@ export type PathSegment = string | number;
 export type TemplateReference =
   | { root: 'inputs'; name: string; path: PathSegment[] }
   | { root: 'tasks'; taskId: string; path: PathSegment[] }
-  | { root: 'secrets'; name: string };
+  | { root: 'secrets'; name: string }
+  | { root: 'trigger'; path: PathSegment[] };
 
 export type ParsedExpression =
   | { kind: 'reference'; reference: TemplateReference }
@@ -39,7 +41,7 @@ const DOTTED_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+
 export function parseTemplateExpression(expression: string): ParsedExpression {
   const match = ROOT.exec(expression);
   const root = match?.[1];
-  if (match === null || (root !== 'inputs' && root !== 'tasks' && root !== 'secrets')) {
+  if (match === null || (root !== 'inputs' && root !== 'tasks' && root !== 'secrets' && root !== 'trigger')) {
     return { kind: 'foreign', looksLikeReference: DOTTED_IDENTIFIER.test(expression) };
   }
   const segments = parsePath(match[2] ?? '');
@@ -59,6 +61,12 @@ export function parseTemplateExpression(expression: string): ParsedExpression {
         return { kind: 'invalid', reason: `expected secrets.<NAME> in "${expression}"` };
       }
       return { kind: 'reference', reference: { root, name: first } };
+    case 'trigger':
+      if (first !== 'id' && first !== 'type' && first !== 'body') {
+        return { kind: 'invalid', reason: `expected trigger.id, trigger.type or trigger.body in "${expression}"` };
+      }
+      if (first !== 'body' && segments.length > 1) return { kind: 'invalid', reason: `trigger.${first} has no fields, in "${expression}"` };
+      return { kind: 'reference', reference: { root, path: segments } };
   }
 }
 

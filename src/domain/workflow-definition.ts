@@ -34,6 +34,27 @@ export interface TaskDefinition {
   timeout?: string;
 }
 
+/** `cron:` — starts the workflow at every due time of a five-field cron expression. */
+export interface ScheduleTrigger {
+  id: string;
+  type: 'schedule';
+  cron: string;
+  /** IANA time zone the expression is read in (default `UTC`). */
+  timezone: string;
+  inputs: Record<string, unknown>;
+  /** After an outage, run the latest missed due time once instead of only recording it as skipped. */
+  catchUp: boolean;
+}
+
+/** `webhook: {}` — starts the workflow on a signed `POST /v1/workflows/<id>/webhooks/<trigger id>`. */
+export interface WebhookTrigger {
+  id: string;
+  type: 'webhook';
+  inputs: Record<string, unknown>;
+}
+
+export type TriggerDefinition = ScheduleTrigger | WebhookTrigger;
+
 export interface WorkflowDefinition {
   id: string;
   name: string;
@@ -43,4 +64,6 @@ export interface WorkflowDefinition {
   doc?: string;
   timeout?: string;
   tasks: TaskDefinition[];
+  /** How the workflow starts on its own (schedules, webhooks); absent when it has none. */
+  triggers?: TriggerDefinition[];
 }

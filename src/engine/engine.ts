@@ -12,6 +12,7 @@ import {
   type StepResult,
 } from './execution-commands.ts';
 import { Sweeper } from './sweeper.ts';
+import { TriggerScheduler } from './trigger-scheduler.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 
 export type { StartExecutionRequest, StartExecutionsRequest } from './execution-commands.ts';
@@ -23,7 +24,7 @@ export function newWorkerId(): string {
 
 export interface EngineOptions {
   /** Run tasks in this process (a worker pool and a sweeper); absent, this process only takes commands. */
-  worker?: (WorkerOptions & { sweepIntervalMs?: number }) | undefined;
+  worker?: (WorkerOptions & { sweepIntervalMs?: number; schedulePollMs?: number; scheduleGraceMs?: number }) | undefined;
   /** How long a command that stops an execution (cancel, failing a record) waits for it to end before answering. */
   stopWaitMs?: number;
 }
@@ -37,6 +38,8 @@ export class Engine {
   readonly commands: ExecutionCommands;
   readonly worker: Worker | undefined;
   readonly sweeper: Sweeper | undefined;
+  /** Starts scheduled workflows (in a worker process: an API-only node fires no schedules). */
+  readonly scheduler: TriggerScheduler | undefined;
   private readonly stopWaitMs: number;
 
   constructor(
@@ -48,6 +51,10 @@ export class Engine {
     if (options.worker) {
       this.worker = new Worker(deps, options.worker);
       this.sweeper = new Sweeper(deps, options.worker.sweepIntervalMs ?? Math.min(1000, Math.floor(options.worker.leaseMs / 3)));
+      this.scheduler = new TriggerScheduler(deps, this.commands, {
+        pollMs: options.worker.schedulePollMs ?? options.worker.pollMs,
+        ...(options.worker.scheduleGraceMs === undefined ? {} : { graceMs: options.worker.scheduleGraceMs }),
+      });
     }
   }
 
@@ -62,6 +69,7 @@ export class Engine {
     this.worker.start();
     this.sweeper.start();
     await this.sweeper.sweep();
+    this.scheduler?.start();
     return { planned };
   }
 
@@ -136,6 +144,7 @@ export class Engine {
    * `graceMs`, hands back the rest (they run again on another worker or after a restart).
    */
   async shutdown(graceMs = 0): Promise<void> {
+    this.scheduler?.stop();
     this.sweeper?.stop();
     await this.worker?.drain(graceMs);
     await this.deps.writer.drain();
@@ -143,6 +152,7 @@ export class Engine {
 
   /** Stops as a killed process would (tests): nothing more is recorded, leases are left to expire. */
   async die(): Promise<void> {
+    this.scheduler?.stop();
     this.sweeper?.stop();
     await this.worker?.die();
     await this.deps.writer.drain();

@@ -18,7 +18,9 @@ import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lockExecution, planAndApply } from './execution-planning.ts';
-import { executionCreation, executionsCreation, versionToRun, type RunRequest } from './execution-creation.ts';
+import { claimedExecutionCreation, executionsCreation, versionToRun, type RunRequest, type StartClaim } from './execution-creation.ts';
+
+export type { StartClaim } from './execution-creation.ts';
 import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
 import { createExtraStep, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
@@ -39,6 +41,12 @@ export interface StartExecutionRequest {
   /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
   traceparent?: string | undefined;
   tracestate?: string | undefined;
+  /** The trigger of the definition that started it (for `schedule` and `webhook`). */
+  triggerId?: string | undefined;
+  /** A webhook's JSON body: masked like the inputs and kept with the execution (`{{ trigger.body }}`). */
+  triggerBody?: unknown;
+  /** More for the CREATED audit event: what a trigger knows of the start (its due time, the caller's address). */
+  auditDetails?: Record<string, unknown> | undefined;
 }
 
 /** Many executions of one workflow version, each with its own inputs (and title, correlation id). */
@@ -74,8 +82,13 @@ export class ExecutionCommands {
 
   /** Records the execution, its pending task runs and its first plan; workers pick up what is ready. */
   async start(req: StartExecutionRequest): Promise<Execution> {
+    return (await this.startClaimed(req, async () => true))!;
+  }
+
+  /** `start`, in one transaction with `claim`; null when the claim was lost (nothing recorded). */
+  async startClaimed(req: StartExecutionRequest, claim: StartClaim): Promise<Execution | null> {
     const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
-    return this.deps.writer.submit(executionCreation(this.deps, workflow, version, req));
+    return this.deps.writer.submit(claimedExecutionCreation(this.deps, workflow, version, req, claim));
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/database-schema.ts';
 import { parseDurationMs } from '../domain/duration.ts';
 import { InvalidInputsError, WorkflowNotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
@@ -28,7 +30,19 @@ export interface RunRequest {
   /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
   traceparent?: string | undefined;
   tracestate?: string | undefined;
+  /** The trigger of the definition that started it (for `schedule` and `webhook`). */
+  triggerId?: string | undefined;
+  /** A webhook's JSON body: masked like the inputs and kept with the execution (`{{ trigger.body }}`). */
+  triggerBody?: unknown;
+  /** More for the CREATED audit event: what a trigger knows of the start (its due time, the caller's address). */
+  auditDetails?: Record<string, unknown> | undefined;
 }
+
+/**
+ * Runs first in the transaction that records the execution. Returning false records nothing: the
+ * fire it stands for was claimed by another process.
+ */
+export type StartClaim = (trx: Transaction<Database>, executionId: string, now: string) => Promise<boolean>;
 
 /** The workflow and the version of it a run request names (the latest when none is given). */
 export async function versionToRun(
@@ -49,6 +63,17 @@ export async function versionToRun(
  * anything is written; secrets are masked and sealed here too, so the change carries no clear secret.
  */
 export function executionCreation(deps: EngineDeps, workflow: Workflow, version: WorkflowVersion, req: RunRequest): StateChange<Execution> {
+  return claimedExecutionCreation(deps, workflow, version, req, null) as StateChange<Execution>;
+}
+
+/** `executionCreation`, in one transaction with `claim` (null when the claim was lost: nothing is recorded). */
+export function claimedExecutionCreation(
+  deps: EngineDeps,
+  workflow: Workflow,
+  version: WorkflowVersion,
+  req: RunRequest,
+  claim: StartClaim | null,
+): StateChange<Execution | null> {
   const { definition } = version;
   const inputs = resolveInputs(definition, req.inputs);
   const masker = new Masker(secretValues(definition, inputs, deps.env));
@@ -57,8 +82,10 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
   const id = newId();
   const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
   const callerTrace = deps.tracing?.callerTrace(req.traceparent, req.tracestate && masker.mask(req.tracestate)) ?? null;
+  const triggerBody = req.triggerBody === undefined ? undefined : masker.maskValue(req.triggerBody);
   return async (trx, tx) => {
     const now = nowIso();
+    if (claim && !(await claim(trx, id, now))) return null;
     const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
     const title = req.title
       ? masker.mask(req.title)
@@ -79,6 +106,8 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       createdAt: now,
       sealedSecrets,
       deadlineAt,
+      triggerId: req.triggerId ?? null,
+      triggerBody,
     });
     // Its audit chain starts in this transaction: the head is created with the first event.
     startChain(trx, 'execution', id);
@@ -107,9 +136,11 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
         workflowId: workflow.id,
         workflowVersion: version.version,
         trigger: req.trigger,
+        ...(req.triggerId === undefined ? {} : { triggerId: req.triggerId }),
         inputs: maskedInputs,
         correlationId,
         title,
+        ...req.auditDetails,
         // Kept here so that the process that runs or ends the execution continues the caller's trace.
         ...(callerTrace ? { trace: callerTrace } : {}),
       },
@@ -118,7 +149,7 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
     log.add(
       id,
       'INFO',
-      `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
+      `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}${req.triggerId === undefined ? '' : ` ${req.triggerId}`}, by ${req.actor.username ?? 'system'}`,
     );
     // Planned from what this transaction has just written (nobody else sees the execution yet).
     const created: ExecutionSchedule = {
@@ -134,6 +165,8 @@ export function executionCreation(deps: EngineDeps, workflow: Workflow, version:
       deadlineAt,
       stop: null,
       sealedSecrets,
+      triggerId: req.triggerId ?? null,
+      triggerBody: triggerBody ?? null,
     };
     await planAndApply(trx, tx, deps, id, now, created, { runs });
     tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));

@@ -16,7 +16,7 @@ import { extraStepDefinition } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
-import { renderValue, TemplateError } from './template.ts';
+import { renderValue, TemplateError, triggerValuesOf } from './template.ts';
 
 /** What the scheduler needs of the engine's parts. */
 export type PlanningDeps = Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>;
@@ -257,7 +257,12 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
     let input: unknown;
     try {
       // The stored values are masked, and so is what a person sees: render with them (secrets as ***).
-      input = renderValue(task.with, { inputs: schedule.inputs, tasks: outputsOf([...current.values()]), secrets: () => MASK });
+      input = renderValue(task.with, {
+        inputs: schedule.inputs,
+        tasks: outputsOf([...current.values()]),
+        secrets: () => MASK,
+        trigger: triggerValuesOf(schedule),
+      });
     } catch (e: unknown) {
       if (!(e instanceof TemplateError)) throw e;
       const error = failure('task', 'TEMPLATE_ERROR', e.message, { retryable: false });

@@ -6,7 +6,7 @@ import { getExecutionSchedule, listSucceededOutputs, type ExecutionSchedule } fr
 import type { EngineDeps } from './engine-deps.ts';
 import { openExecutionSecrets } from './execution-secrets.ts';
 import type { Masker } from './masker.ts';
-import { collectTaskReferences, renderValue, secretFromEnv, TemplateError } from './template.ts';
+import { collectTaskReferences, renderValue, secretFromEnv, TemplateError, triggerValuesOf } from './template.ts';
 
 /** Everything a worker needs to run one claimed attempt, with its input rendered (secrets in clear). */
 export interface PreparedAttempt {
@@ -54,6 +54,7 @@ export async function prepareAttempt(deps: EngineDeps, run: TaskRun, known?: Exe
       inputs: opened.inputs,
       tasks: outputs,
       secrets: (name) => secretFromEnv(name, deps.env),
+      trigger: triggerValuesOf(schedule),
     }) as Record<string, unknown>;
     return { ok: true, attempt: { task, input, masker: opened.masker, correlationId } };
   } catch (e: unknown) {

@@ -13,6 +13,27 @@ export interface TemplateContext {
   tasks: Record<string, { output: unknown }>;
   /** A secret's clear value, or `undefined` when it is not set. */
   secrets: (name: string) => string | undefined;
+  /** What started the execution when a trigger of its definition did (`{{ trigger.body }}`). */
+  trigger?: TriggerValues | undefined;
+}
+
+/** `{{ trigger.type }}`, `{{ trigger.id }}`, `{{ trigger.body… }}` (a webhook's JSON body). */
+export interface TriggerValues {
+  type: string;
+  id?: string;
+  body?: unknown;
+}
+
+/**
+ * The `trigger` of templates: how the execution started (`schedule`, `webhook`, `cli`, `api` …) and,
+ * when a trigger of its definition started it, that trigger's id and a webhook's body.
+ */
+export function triggerValuesOf(execution: { trigger: string; triggerId: string | null; triggerBody: unknown }): TriggerValues {
+  return {
+    type: execution.trigger,
+    ...(execution.triggerId === null ? {} : { id: execution.triggerId }),
+    ...(execution.triggerBody === undefined ? {} : { body: execution.triggerBody }),
+  };
 }
 
 /** A placeholder that cannot be resolved; names the expression so the user can find it. */
@@ -120,6 +141,16 @@ function resolve(expression: string, reference: TemplateReference, ctx: Template
       const value = Object.hasOwn(ctx.inputs, reference.name) ? ctx.inputs[reference.name] : undefined;
       if (value === undefined) throw new TemplateError(expression, `input "${reference.name}" has no value`);
       return follow(expression, value, reference.path, [reference.name]);
+    }
+    case 'trigger': {
+      if (ctx.trigger === undefined) throw new TemplateError(expression, 'no trigger is known here');
+      if (reference.path[0] === 'id' && ctx.trigger.id === undefined) {
+        throw new TemplateError(expression, `the execution was started by ${ctx.trigger.type}, not by a trigger of the workflow`);
+      }
+      if (reference.path[0] === 'body' && ctx.trigger.body === undefined) {
+        throw new TemplateError(expression, 'the execution has no trigger body (only a webhook request with a body brings one)');
+      }
+      return follow(expression, ctx.trigger, reference.path, ['trigger']);
     }
     case 'tasks': {
       const task = Object.hasOwn(ctx.tasks, reference.taskId) ? ctx.tasks[reference.taskId] : undefined;

@@ -8,6 +8,8 @@ import { nowIso } from '../domain/time.ts';
 import type { Database } from '../store/database-schema.ts';
 import * as repo from '../store/workflow-repository.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
+import type { SecretBox } from './secret-box.ts';
+import { dropTriggers, syncTriggers } from './trigger-sync.ts';
 
 export interface DefinitionSource {
   /** YAML or JSON text, or an already parsed object (a JSON request body). */
@@ -21,6 +23,8 @@ export interface ApplyResult {
   /** False when the definition was identical to the latest version (no new version made). */
   changed: boolean;
   created: boolean;
+  /** The signing secret of each webhook trigger this version added, in clear: shown once, never again. */
+  webhookSecrets: Record<string, string>;
 }
 
 /**
@@ -28,7 +32,11 @@ export interface ApplyResult {
  * applied again makes none, so `workflow apply` is idempotent.
  */
 export class WorkflowCatalog {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `secrets` seals the signing secrets of webhook triggers (a definition with one is refused without it). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secrets?: SecretBox,
+  ) {}
 
   /** Creates the workflow, or a new version of it (`mode` picks which of those the caller allows). */
   async apply(input: DefinitionSource, actor: Actor, mode: 'create' | 'update' | 'upsert', expectedId?: string): Promise<ApplyResult> {
@@ -45,7 +53,8 @@ export class WorkflowCatalog {
       const now = nowIso();
       if (existing) {
         const latest = await repo.getWorkflowVersion(trx, existing.id, existing.latestVersion);
-        if (latest && latest.checksum === checksum) return { workflow: existing, version: latest, changed: false, created: false };
+        if (latest && latest.checksum === checksum)
+          return { workflow: existing, version: latest, changed: false, created: false, webhookSecrets: {} };
       } else if (await repo.workflowIdTaken(trx, definition.id)) {
         await repo.reviveWorkflow(trx, definition.id, now);
       } else {
@@ -70,8 +79,9 @@ export class WorkflowCatalog {
         actor,
         metadata: { version: version.version, checksum },
       });
+      const webhookSecrets = await syncTriggers(trx, definition, { secrets: this.secrets, actor, now });
       const workflow = (await repo.getWorkflow(trx, definition.id))!;
-      return { workflow, version, changed: true, created: !existing };
+      return { workflow, version, changed: true, created: !existing, webhookSecrets };
     });
   }
 
@@ -103,6 +113,7 @@ export class WorkflowCatalog {
   async delete(id: string, actor: Actor): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       if (!(await repo.softDeleteWorkflow(trx, id, nowIso()))) throw new WorkflowNotFoundError(id);
+      await dropTriggers(trx, id);
       await recordAuditEvent(trx, { subjectType: 'workflow', subjectId: id, eventType: 'WORKFLOW_DELETED', actor });
     });
   }

@@ -46,6 +46,7 @@ function placeholderText(expression: string, values: ProcedureDocumentValues): s
     case 'secrets':
       return MASK;
     case 'tasks':
+    case 'trigger':
       return undefined;
     case 'inputs':
       return inputText(reference.name, reference.path, values);

@@ -61,6 +61,10 @@ export interface ExecutionsTable {
   /** JSON: the actor who asked (audit shape). */
   stop_actor: string | null;
   sealed_secrets: string | null;
+  /** The trigger (of the definition's `triggers:`) that started it, for triggers `schedule` and `webhook`. */
+  trigger_id: string | null;
+  /** A webhook's JSON body, masked: `{{ trigger.body }}`. */
+  trigger_body: NullableJson;
 }
 
 export interface ExecutionInputsTable {
@@ -264,7 +268,46 @@ export interface BrowserSessionsTable {
   ended_at: string | null;
 }
 
+/** One schedule trigger of a workflow's latest version and its next due time (claimed by moving it on). */
+export interface TriggerSchedulesTable {
+  workflow_id: string;
+  trigger_id: string;
+  cron: string;
+  timezone: string;
+  next_due_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What became of one due time or one webhook request. */
+export interface TriggerFiresTable {
+  id: string;
+  workflow_id: string;
+  trigger_id: string;
+  kind: string;
+  /** The due time (schedule) or the request's signature (webhook): unique per trigger. */
+  fire_key: string;
+  due_at: string | null;
+  status: string;
+  reason: string | null;
+  execution_id: string | null;
+  fired_by: string | null;
+  created_at: string;
+}
+
+/** A webhook trigger's signing secret, sealed under the secret key. */
+export interface WebhookSecretsTable {
+  workflow_id: string;
+  trigger_id: string;
+  sealed_secret: string;
+  created_by: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  trigger_schedules: TriggerSchedulesTable;
+  trigger_fires: TriggerFiresTable;
+  webhook_secrets: WebhookSecretsTable;
   browser_sessions: BrowserSessionsTable;
   attachments: AttachmentsTable;
   audit_checkpoints: AuditCheckpointsTable;

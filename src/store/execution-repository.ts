@@ -25,6 +25,7 @@ function toExecution(row: Selectable<ExecutionsTable>): Execution {
     workflowVersion: row.workflow_version,
     status: row.status as ExecutionStatus,
     trigger: row.trigger as Trigger,
+    triggerId: row.trigger_id,
     triggeredBy: row.triggered_by,
     correlationId: row.correlation_id,
     title: row.title,
@@ -59,6 +60,9 @@ export interface NewExecution {
   sealedSecrets?: string | null;
   /** When the execution times out, from its definition's `timeout`. */
   deadlineAt?: string | null;
+  /** The trigger that started it (`schedule`, `webhook`), and a webhook's JSON body, masked. */
+  triggerId?: string | null;
+  triggerBody?: unknown;
 }
 
 /** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
@@ -88,6 +92,8 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       audit_purged_at: null,
       sealed_secrets: e.sealedSecrets ?? null,
       deadline_at: e.deadlineAt ?? null,
+      trigger_id: e.triggerId ?? null,
+      trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
     })
     .execute();
   const rows = Object.entries(e.inputs)

@@ -24,6 +24,9 @@ export interface ExecutionSchedule {
   stop: (StopRequest & { requestedAt: string; actorRecord: Record<string, unknown> | null }) | null;
   /** The secret inputs, sealed; null once erased (the execution ended) or when it had none. */
   sealedSecrets: string | null;
+  /** The trigger that started it and, for a webhook, its JSON body (masked): `{{ trigger.… }}`. */
+  triggerId: string | null;
+  triggerBody: unknown;
   /** The head of the execution's audit chain, when it was read (and locked) with the row. */
   auditHead?: { seq: number; hash: string };
 }
@@ -52,6 +55,8 @@ function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
             actorRecord,
           },
     sealedSecrets: row.sealed_secrets,
+    triggerId: row.trigger_id,
+    triggerBody: row.trigger_body === null ? undefined : fromJson(row.trigger_body),
   };
 }
 

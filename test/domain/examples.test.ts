@@ -7,8 +7,8 @@ const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
 
 describe('examples', () => {
-  it('has the four documented examples', () => {
-    expect(files.sort()).toEqual(['deploy-service.yaml', 'hello.yaml', 'parallel-build.yaml', 'plugin-demo.yaml']);
+  it('has the five documented examples', () => {
+    expect(files.sort()).toEqual(['deploy-service.yaml', 'hello.yaml', 'parallel-build.yaml', 'plugin-demo.yaml', 'scheduled-report.yaml']);
   });
 
   for (const file of files) {

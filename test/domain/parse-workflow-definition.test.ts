@@ -240,7 +240,9 @@ describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
     [
       'template with an unknown root',
       (d) => (d.tasks[0].with.command = 'make {{ input.server }}'),
-      ['tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output or secrets.<NAME>)'],
+      [
+        'tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME> or trigger.body)',
+      ],
     ],
     [
       'template to a task without .output',

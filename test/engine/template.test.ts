@@ -145,3 +145,21 @@ describe('secretFromEnv', () => {
     expect(secretFromEnv('token', env)).toBeUndefined();
   });
 });
+
+describe('trigger placeholders', () => {
+  const started = { ...ctx, trigger: { type: 'webhook', id: 'deploy_hook', body: { ref: 'v1', items: [{ n: 1 }] } } };
+
+  it('read the trigger type, id and webhook body', () => {
+    expect(renderString('{{ trigger.type }}/{{ trigger.id }}', started)).toBe('webhook/deploy_hook');
+    expect(renderString('{{ trigger.body }}', started)).toEqual({ ref: 'v1', items: [{ n: 1 }] });
+    expect(renderString('{{ trigger.body.items[0].n }}', started)).toBe(1);
+  });
+
+  it('say what is missing', () => {
+    const byHand = { ...ctx, trigger: { type: 'cli' } };
+    expect(renderString('{{ trigger.type }}', byHand)).toBe('cli');
+    expect(templateError(() => renderString('{{ trigger.id }}', byHand)).message).toMatch(/started by cli, not by a trigger/);
+    expect(templateError(() => renderString('{{ trigger.body }}', byHand)).message).toMatch(/no trigger body/);
+    expect(templateError(() => renderString('{{ trigger.body.nope }}', started)).message).toMatch(/no value at trigger.body.nope/);
+  });
+});

@@ -161,7 +161,7 @@ export async function createHarness(
     {
       store: apiStore,
       engine,
-      catalog: new WorkflowCatalog(t.store.db),
+      catalog: new WorkflowCatalog(t.store.db, deps.secrets),
       auth,
       auditSigner,
       logFeed,

@@ -32,6 +32,11 @@ function definitionSource(body: unknown): DefinitionSource {
   throw new UnsupportedMediaTypeError('Send the definition as application/json or application/yaml');
 }
 
+/** New webhook secrets go in the answer only when there are some: they are shown this once. */
+function webhookSecretsOf(secrets: Record<string, string>): { webhookSecrets?: Record<string, string> } {
+  return Object.keys(secrets).length > 0 ? { webhookSecrets: secrets } : {};
+}
+
 export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -46,7 +51,11 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request, reply) => {
         assertCanEditWorkflows(actorOf(request));
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'create');
-        return reply.code(201).send({ ...presentWorkflowDetail(result.workflow, result.version), version: result.version.version });
+        return reply.code(201).send({
+          ...presentWorkflowDetail(result.workflow, result.version),
+          version: result.version.version,
+          ...webhookSecretsOf(result.webhookSecrets),
+        });
       },
     );
 
@@ -118,9 +127,12 @@ export function workflowRoutes(services: AppServices): FastifyPluginAsyncZod {
       async (request, reply) => {
         assertCanEditWorkflows(actorOf(request));
         const result = await services.catalog.apply(definitionSource(request.body), actorOf(request), 'upsert', request.params.id);
-        return reply
-          .code(result.created ? 201 : 200)
-          .send({ ...presentWorkflowDetail(result.workflow, result.version), version: result.version.version, changed: result.changed });
+        return reply.code(result.created ? 201 : 200).send({
+          ...presentWorkflowDetail(result.workflow, result.version),
+          version: result.version.version,
+          changed: result.changed,
+          ...webhookSecretsOf(result.webhookSecrets),
+        });
       },
     );
 

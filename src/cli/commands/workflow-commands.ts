@@ -8,6 +8,7 @@ import { colourStatus, formatDuration, formatTimestamp } from '../render/format.
 import { renderTable } from '../render/table.ts';
 import { addInspectCommand } from './inspect-command.ts';
 import { addLogsCommand } from './log-commands.ts';
+import { addTriggerCommands } from './trigger-commands.ts';
 
 interface RunFlags {
   input: string[];
@@ -22,7 +23,7 @@ interface RunFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** `runledger workflow apply | list | run | execution logs`. */
+/** `runledger workflow apply | list | run | schedules | rotate-webhook-secret | execution logs`. */
 export function registerWorkflowCommands(program: Command, ctx: CliContext, parsers: { positiveInt: (v: string) => number }): void {
   const workflow = program.command('workflow').description('Workflow definitions and runs');
 
@@ -41,6 +42,10 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
           ? `new version ${result.version}`
           : `unchanged (version ${result.version})`;
       ctx.print(`workflow ${result.id}: ${what}`);
+      for (const [trigger, secret] of Object.entries(result.webhookSecrets ?? {})) {
+        ctx.print(`webhook ${trigger}: POST /v1/workflows/${result.id}/webhooks/${trigger}, secret (shown once, keep it now):`);
+        ctx.print(`  ${secret}`);
+      }
     });
 
   workflow
@@ -105,6 +110,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext, pars
       ctx.print(outcomeLine(execution, ctx));
       ctx.print(renderTaskRuns(execution.taskRuns, ctx.colors));
     });
+
+  addTriggerCommands(workflow, ctx);
 
   // The executions of workflows, where people look for them; the same commands as `runledger execution …`.
   const execution = workflow

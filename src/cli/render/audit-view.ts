@@ -47,7 +47,7 @@ export function describeAuditEvent(e: AuditEvent, runs: readonly TaskRunView[] =
   const parts: string[] = [];
   if (e.eventType === 'CREATED' && text(m.workflowId)) {
     parts.push(`${formatValue(m.workflowId)} v${formatValue(m.workflowVersion)}`);
-    if (text(m.trigger)) parts.push(`trigger ${formatValue(m.trigger)}`);
+    if (text(m.trigger)) parts.push(`trigger ${formatValue(m.trigger)}${text(m.triggerId) ? ` ${formatValue(m.triggerId)}` : ''}`);
     return parts.join(', ');
   }
   // Events about a step (evidence, notes) name its task run; the attempt is that run's.

@@ -80,7 +80,8 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors, o: Inspec
   ];
   if (e.title) fields.push(['Title', shown(e.title, 120, o, '  ')]);
   const who = e.triggeredByUsername ?? e.triggeredBy;
-  fields.push(['Trigger', who ? `${e.trigger} by ${who}` : e.trigger]);
+  const trigger = e.triggerId ? `${e.trigger} ${e.triggerId}` : e.trigger;
+  fields.push(['Trigger', who ? `${trigger} by ${who}` : trigger]);
   if (e.correlationId) fields.push(['Correlation', neutralise(e.correlationId)]);
   fields.push(
     ['Created', formatTimestamp(e.createdAt)],

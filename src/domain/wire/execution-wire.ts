@@ -15,6 +15,7 @@ export const executionSummaryWire = z
     workflowVersion: z.number().int(),
     status: executionStatusWire,
     trigger: triggerWire,
+    triggerId: z.string().nullable().meta({ description: "The definition's trigger that started it (schedule, webhook)" }),
     triggeredBy: z.string().nullable(),
     correlationId: z.string().nullable(),
     title: z.string().nullable(),

@@ -7,3 +7,4 @@ export * from './audit-wire.ts';
 export * from './identity-wire.ts';
 export * from './attachment-wire.ts';
 export * from './retention-wire.ts';
+export * from './trigger-wire.ts';

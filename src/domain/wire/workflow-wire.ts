@@ -7,6 +7,21 @@ export const inputTypeWire = z.enum(INPUT_TYPES as unknown as [InputType, ...Inp
 export const taskTypeWire = z.enum(TASK_TYPES as unknown as [TaskType, ...TaskType[]]);
 export const executionStatusWire = z.enum(EXECUTION_STATUSES as [ExecutionStatus, ...ExecutionStatus[]]).meta({ id: 'ExecutionStatus' });
 
+/** One of a definition's `triggers:`: a schedule (`cron:`) or a webhook. */
+export const triggerDefinitionWire = z
+  .discriminatedUnion('type', [
+    z.object({
+      id: z.string(),
+      type: z.literal('schedule'),
+      cron: z.string(),
+      timezone: z.string(),
+      inputs: z.record(z.string(), jsonWire),
+      catchUp: z.boolean(),
+    }),
+    z.object({ id: z.string(), type: z.literal('webhook'), inputs: z.record(z.string(), jsonWire) }),
+  ])
+  .meta({ id: 'TriggerDefinition' });
+
 /** A workflow definition after validation (DESIGN "Definition format"). */
 export const workflowDefinitionWire = z
   .object({
@@ -36,6 +51,7 @@ export const workflowDefinitionWire = z
         timeout: z.string().optional(),
       }),
     ),
+    triggers: z.array(triggerDefinitionWire).optional(),
   })
   .meta({ id: 'WorkflowDefinition' });
 
@@ -70,7 +86,14 @@ export const procedureSummaryWire = z
 export const workflowDetailWire = workflowSummaryWire.extend({ definition: workflowDefinitionWire }).meta({ id: 'WorkflowDetail' });
 
 /** `POST /v1/workflows` (201). */
-export const createdWorkflowWire = workflowDetailWire.extend({ version: z.number().int() }).meta({ id: 'CreatedWorkflow' });
+export const createdWorkflowWire = workflowDetailWire
+  .extend({
+    version: z.number().int(),
+    webhookSecrets: z.record(z.string(), z.string()).optional().meta({
+      description: 'The signing secret of each webhook trigger this version added, by trigger id: shown this once, never again',
+    }),
+  })
+  .meta({ id: 'CreatedWorkflow' });
 
 /** `PUT /v1/workflows/:id`: `changed` is false when the definition was identical (no new version). */
 export const appliedWorkflowWire = createdWorkflowWire.extend({ changed: z.boolean() }).meta({ id: 'AppliedWorkflow' });

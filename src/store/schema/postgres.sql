@@ -168,6 +168,8 @@ table executions (
   stop_reason text,
   stop_actor text,
   sealed_secrets text,
+  trigger_id text,
+  trigger_body jsonb,
   constraint executions_pkey PRIMARY KEY (id),
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
@@ -262,6 +264,33 @@ table task_runs (
   constraint task_runs_pkey PRIMARY KEY (id)
 );
 
+table trigger_fires (
+  id text not null,
+  workflow_id text not null,
+  trigger_id text not null,
+  kind text not null,
+  fire_key text not null,
+  due_at timestamp with time zone,
+  status text not null,
+  reason text,
+  execution_id text,
+  fired_by text,
+  created_at timestamp with time zone not null,
+  constraint trigger_fires_key UNIQUE (workflow_id, trigger_id, fire_key),
+  constraint trigger_fires_pkey PRIMARY KEY (id)
+);
+
+table trigger_schedules (
+  workflow_id text not null,
+  trigger_id text not null,
+  cron text not null,
+  timezone text not null,
+  next_due_at timestamp with time zone not null,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  constraint trigger_schedules_pkey PRIMARY KEY (workflow_id, trigger_id)
+);
+
 table users (
   id text not null,
   username text not null,
@@ -277,6 +306,15 @@ table users (
   constraint users_pkey PRIMARY KEY (id),
   constraint users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text]))),
   constraint users_username_key UNIQUE (username)
+);
+
+table webhook_secrets (
+  workflow_id text not null,
+  trigger_id text not null,
+  sealed_secret text not null,
+  created_by text,
+  created_at timestamp with time zone not null,
+  constraint webhook_secrets_pkey PRIMARY KEY (workflow_id, trigger_id)
 );
 
 table workflow_versions (
@@ -354,8 +392,13 @@ CREATE INDEX task_runs_claimable_idx ON task_runs USING btree (available_at, id)
 CREATE INDEX task_runs_lease_idx ON task_runs USING btree (lease_expires_at) WHERE (status = 'running'::text);
 CREATE UNIQUE INDEX task_runs_pkey ON task_runs USING btree (id);
 CREATE INDEX task_runs_status_idx ON task_runs USING btree (status, execution_id);
+CREATE UNIQUE INDEX trigger_fires_key ON trigger_fires USING btree (workflow_id, trigger_id, fire_key);
+CREATE UNIQUE INDEX trigger_fires_pkey ON trigger_fires USING btree (id);
+CREATE INDEX trigger_schedules_due_idx ON trigger_schedules USING btree (next_due_at);
+CREATE UNIQUE INDEX trigger_schedules_pkey ON trigger_schedules USING btree (workflow_id, trigger_id);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
 CREATE UNIQUE INDEX users_username_key ON users USING btree (username);
+CREATE UNIQUE INDEX webhook_secrets_pkey ON webhook_secrets USING btree (workflow_id, trigger_id);
 CREATE UNIQUE INDEX workflow_versions_pkey ON workflow_versions USING btree (id);
 CREATE UNIQUE INDEX workflow_versions_workflow_version_uq ON workflow_versions USING btree (workflow_id, version);
 CREATE UNIQUE INDEX workflows_pkey ON workflows USING btree (id);

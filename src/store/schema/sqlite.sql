@@ -20,7 +20,7 @@ CREATE TABLE "execution_logs" ("execution_id" text not null references "executio
 
 CREATE TABLE "execution_shares" ("execution_id" text not null references "executions" ("id") on delete cascade, "principal_type" text not null check (principal_type in ('user', 'group')), "principal_id" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "execution_shares_pk" primary key ("execution_id", "principal_type", "principal_id"));
 
-CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, "deleted_by" text, "deadline_at" text, "stop_requested_at" text, "stop_kind" text, "stop_reason" text, "stop_actor" text, "sealed_secrets" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
+CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, "deleted_by" text, "deadline_at" text, "stop_requested_at" text, "stop_kind" text, "stop_reason" text, "stop_actor" text, "sealed_secrets" text, "trigger_id" text, "trigger_body" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
 
 CREATE TABLE "group_members" ("group_id" text not null references "groups" ("id") on delete cascade, "user_id" text not null references "users" ("id") on delete cascade, "added_at" text not null, constraint "group_members_pk" primary key ("group_id", "user_id"));
 
@@ -36,7 +36,13 @@ CREATE TABLE "task_run_transitions" ("id" text primary key, "task_run_id" text n
 
 CREATE TABLE "task_runs" ("id" text primary key, "execution_id" text not null references "executions" ("id") on delete cascade, "task_id" text not null, "type" text not null, "attempt" integer not null, "status" text not null, "input" text, "output" text, "error" text, "worker_id" text, "notes" text, "completed_by" text references "users" ("id"), "created_at" text not null, "started_at" text, "completed_at" text, "duration_ms" integer, "updated_at" text not null, "available_at" text, "lease_owner" text, "lease_expires_at" text, "heartbeat_at" text, "fence" integer default 0 not null, "sealed_output" text, constraint "task_runs_attempt_uq" unique ("execution_id", "task_id", "attempt"));
 
+CREATE TABLE "trigger_fires" ("id" text primary key, "workflow_id" text not null, "trigger_id" text not null, "kind" text not null, "fire_key" text not null, "due_at" text, "status" text not null, "reason" text, "execution_id" text, "fired_by" text, "created_at" text not null, constraint "trigger_fires_key" unique ("workflow_id", "trigger_id", "fire_key"));
+
+CREATE TABLE "trigger_schedules" ("workflow_id" text not null, "trigger_id" text not null, "cron" text not null, "timezone" text not null, "next_due_at" text not null, "created_at" text not null, "updated_at" text not null, constraint "trigger_schedules_pkey" primary key ("workflow_id", "trigger_id"));
+
 CREATE TABLE "users" ("id" text primary key, "username" text not null unique, "password_hash" text not null, "role" text not null check (role in ('admin', 'member')), "created_at" text not null, "updated_at" text not null, "disabled_at" text, "can_edit_workflows" integer default 0 not null, "failed_logins" integer default 0 not null, "locked_until" text, "credentials_changed_at" text);
+
+CREATE TABLE "webhook_secrets" ("workflow_id" text not null, "trigger_id" text not null, "sealed_secret" text not null, "created_by" text, "created_at" text not null, constraint "webhook_secrets_pkey" primary key ("workflow_id", "trigger_id"));
 
 CREATE TABLE "workflow_versions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "version" integer not null, "definition" text not null, "source" text not null, "source_format" text not null, "checksum" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "workflow_versions_workflow_version_uq" unique ("workflow_id", "version"));
 
@@ -81,6 +87,8 @@ CREATE INDEX "task_runs_claimable_idx" on "task_runs" ("available_at", "id") whe
 CREATE INDEX "task_runs_lease_idx" on "task_runs" ("lease_expires_at") where "status" = 'running';
 
 CREATE INDEX "task_runs_status_idx" on "task_runs" ("status", "execution_id");
+
+CREATE INDEX "trigger_schedules_due_idx" on "trigger_schedules" ("next_due_at");
 
 CREATE TRIGGER audit_checkpoints_no_delete before delete on audit_checkpoints
               when not exists (select 1 from audit_purge_window)

@@ -1095,7 +1095,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1164,7 +1164,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1214,6 +1214,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schedule triggers, soonest first: their next run times and their last fire */
+        get: {
+            parameters: {
+                query?: {
+                    workflow?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Schedule"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{id}/webhooks/{triggerId}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a webhook trigger's signing secret (the old one stops working at once); shown this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    triggerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookSecret"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{id}/webhooks/{triggerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the workflow from a signed webhook request (no bearer token: the signature is the credential) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    triggerId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunStarted"];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/executions": {
         parameters: {
             query?: never;
@@ -1233,7 +1405,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1300,7 +1472,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -3982,6 +4154,24 @@ export interface components {
         };
         /** @enum {string} */
         ExecutionStatusInput: "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "timed_out";
+        TriggerDefinitionInput: {
+            id: string;
+            /** @enum {string} */
+            type: "schedule";
+            cron: string;
+            timezone: string;
+            inputs: {
+                [key: string]: unknown;
+            };
+            catchUp: boolean;
+        } | {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            inputs: {
+                [key: string]: unknown;
+            };
+        };
         WorkflowDefinitionInput: {
             id: string;
             name: string;
@@ -4013,6 +4203,7 @@ export interface components {
                 };
                 timeout?: string;
             }[];
+            triggers?: components["schemas"]["TriggerDefinitionInput"][];
         };
         WorkflowSummaryInput: {
             id: string;
@@ -4082,6 +4273,10 @@ export interface components {
             updatedAt: string;
             definition: components["schemas"]["WorkflowDefinitionInput"];
             version: number;
+            /** @description The signing secret of each webhook trigger this version added, by trigger id: shown this once, never again */
+            webhookSecrets?: {
+                [key: string]: string;
+            };
         };
         AppliedWorkflowInput: {
             id: string;
@@ -4100,6 +4295,10 @@ export interface components {
             updatedAt: string;
             definition: components["schemas"]["WorkflowDefinitionInput"];
             version: number;
+            /** @description The signing secret of each webhook trigger this version added, by trigger id: shown this once, never again */
+            webhookSecrets?: {
+                [key: string]: string;
+            };
             changed: boolean;
         };
         WorkflowVersionInput: {
@@ -4165,7 +4364,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4193,7 +4394,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4273,7 +4476,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4673,6 +4878,37 @@ export interface components {
             detail?: string;
             since?: string;
         };
+        ScheduleInput: {
+            workflowId: string;
+            triggerId: string;
+            cron: string;
+            timezone: string;
+            /** @description The next due times, soonest first (the first may be due now) */
+            nextRuns: string[];
+            lastFire: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                dueAt: string | null;
+                /** @enum {string} */
+                status: "started" | "skipped" | "failed";
+                reason: string | null;
+                executionId: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                recordedAt: string;
+            } | null;
+        };
+        WebhookSecretInput: {
+            workflowId: string;
+            triggerId: string;
+            secret: string;
+            /** @description The path to POST signed requests to */
+            url: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -4750,6 +4986,24 @@ export interface components {
         };
         /** @enum {string} */
         ExecutionStatus: "pending" | "running" | "waiting" | "completed" | "failed" | "cancelled" | "timed_out";
+        TriggerDefinition: {
+            id: string;
+            /** @enum {string} */
+            type: "schedule";
+            cron: string;
+            timezone: string;
+            inputs: {
+                [key: string]: unknown;
+            };
+            catchUp: boolean;
+        } | {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            inputs: {
+                [key: string]: unknown;
+            };
+        };
         WorkflowDefinition: {
             id: string;
             name: string;
@@ -4781,6 +5035,7 @@ export interface components {
                 };
                 timeout?: string;
             }[];
+            triggers?: components["schemas"]["TriggerDefinition"][];
         };
         WorkflowSummary: {
             id: string;
@@ -4850,6 +5105,10 @@ export interface components {
             updatedAt: string;
             definition: components["schemas"]["WorkflowDefinition"];
             version: number;
+            /** @description The signing secret of each webhook trigger this version added, by trigger id: shown this once, never again */
+            webhookSecrets?: {
+                [key: string]: string;
+            };
         };
         AppliedWorkflow: {
             id: string;
@@ -4868,6 +5127,10 @@ export interface components {
             updatedAt: string;
             definition: components["schemas"]["WorkflowDefinition"];
             version: number;
+            /** @description The signing secret of each webhook trigger this version added, by trigger id: shown this once, never again */
+            webhookSecrets?: {
+                [key: string]: string;
+            };
             changed: boolean;
         };
         WorkflowVersion: {
@@ -4933,7 +5196,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4961,7 +5226,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -5041,7 +5308,9 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            /** @description The definition's trigger that started it (schedule, webhook) */
+            triggerId: string | null;
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -5440,6 +5709,37 @@ export interface components {
             cause?: string;
             detail?: string;
             since?: string;
+        };
+        Schedule: {
+            workflowId: string;
+            triggerId: string;
+            cron: string;
+            timezone: string;
+            /** @description The next due times, soonest first (the first may be due now) */
+            nextRuns: string[];
+            lastFire: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                dueAt: string | null;
+                /** @enum {string} */
+                status: "started" | "skipped" | "failed";
+                reason: string | null;
+                executionId: string | null;
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                recordedAt: string;
+            } | null;
+        };
+        WebhookSecret: {
+            workflowId: string;
+            triggerId: string;
+            secret: string;
+            /** @description The path to POST signed requests to */
+            url: string;
         };
     };
     responses: never;
