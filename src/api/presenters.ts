@@ -93,6 +93,10 @@ export function presentTaskRun(r: TaskRun) {
     startedAt: r.startedAt,
     completedAt: r.completedAt,
     durationMs: r.durationMs,
+    phase: r.phase,
+    itemIndex: r.itemIndex,
+    item: r.item,
+    childExecutionId: r.childExecutionId,
   };
 }
 
@@ -106,6 +110,8 @@ export function presentExecution(e: Execution, runs: readonly TaskRun[], trigger
     logEntryCount: e.logEntryCount,
     accessScope: e.accessScope,
     updatedAt: e.updatedAt,
+    parentExecutionId: e.parentExecutionId,
+    parentTaskRunId: e.parentTaskRunId,
     taskRuns: runs.map(presentTaskRun),
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { checkDefinition, formatProblemPath, ID_PATTERN, ID_RULE, MAX_ID_LENGTH } from './definition-checks.ts';
 import { parseDurationMs } from './duration.ts';
 import { InvalidDefinitionError } from './errors.ts';
+import { MAX_CONCURRENCY } from './for-each.ts';
 import { INPUT_TYPES, TASK_TYPES } from './workflow-definition.ts';
 import type { TaskDefinition, WorkflowDefinition } from './workflow-definition.ts';
 
@@ -57,6 +58,10 @@ const taskSchema = z.strictObject({
     })
     .optional(),
   timeout: duration({ positive: true }).optional(),
+  if: z.string().trim().min(1).optional(),
+  for_each: z.string().trim().min(1).optional(),
+  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
+  continue_on_failure: z.boolean().optional(),
 });
 
 const definitionSchema = z.strictObject({
@@ -67,6 +72,7 @@ const definitionSchema = z.strictObject({
   doc: z.string().optional(),
   timeout: duration({ positive: true }).optional(),
   tasks: z.array(taskSchema).min(1),
+  on_failure: z.array(taskSchema).optional(),
 });
 
 type ParsedDefinition = z.output<typeof definitionSchema>;
@@ -176,7 +182,7 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
       secret: input.secret ?? false,
     };
   }
-  const tasks = data.tasks.map((task): TaskDefinition => {
+  const normaliseTask = (task: ParsedDefinition['tasks'][number]): TaskDefinition => {
     const withValues = { ...task.with };
     for (const key of ['method', 'level'] as const) {
       const value = withValues[key];
@@ -190,8 +196,13 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
       with: withValues,
       ...(task.retry !== undefined && { retry: { max: task.retry.max, backoff: task.retry.backoff ?? '1s' } }),
       ...(task.timeout !== undefined && { timeout: task.timeout }),
+      ...(task.if !== undefined && { if: task.if }),
+      ...(task.for_each !== undefined && { for_each: task.for_each }),
+      ...(task.concurrency !== undefined && { concurrency: task.concurrency }),
+      ...(task.continue_on_failure !== undefined && { continue_on_failure: task.continue_on_failure }),
     };
-  });
+  };
+  const tasks = data.tasks.map(normaliseTask);
   return {
     id: data.id,
     name: data.name,
@@ -200,10 +211,11 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
     ...(data.doc !== undefined && { doc: data.doc }),
     ...(data.timeout !== undefined && { timeout: data.timeout }),
     tasks,
+    ...(data.on_failure !== undefined && data.on_failure.length > 0 && { on_failure: data.on_failure.map(normaliseTask) }),
   };
 }
 
-const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'tasks'];
+const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'tasks', 'on_failure'];
 
 /**
  * Problems grouped the way the file reads: top-level fields in their usual order, then task by task
@@ -214,7 +226,7 @@ function inDocumentOrder(problems: string[]): string[] {
   const key = (problem: string): [number, number] => {
     const section = /^[^.[:]*/.exec(problem)?.[0] ?? '';
     const rank = SECTIONS.indexOf(section);
-    const index = /^tasks\[(\d+)\]/.exec(problem)?.[1];
+    const index = /^(?:tasks|on_failure)\[(\d+)\]/.exec(problem)?.[1];
     return [rank === -1 ? SECTIONS.length : rank, index === undefined ? Number.MAX_SAFE_INTEGER : Number(index)];
   };
   return problems

@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import { parseDurationMs } from '../domain/duration.ts';
 import {
   ExecutionNotFoundError,
   InvalidStateError,
@@ -10,27 +9,27 @@ import {
   WorkflowNotFoundError,
 } from '../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
-import { newId } from '../domain/ids.ts';
 import type { Actor, Execution, TaskRun, Trigger } from '../domain/records.ts';
 import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { failure } from '../domain/task-failure.ts';
 import { isTerminalTaskRunStatus } from '../domain/task-run-status.ts';
 import { nowIso } from '../domain/time.ts';
-import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { getExecution, insertExecution } from '../store/execution-repository.ts';
+import { getExecution } from '../store/execution-repository.ts';
 import { getExecutionSchedule, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply } from './execution-planning.ts';
-import { maskInputs, openExecutionSecrets, sealSecretInputs, secretInputNames } from './execution-secrets.ts';
+import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
-import { createExtraStep, defaultRecordTitle, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
+import { createExtraStep, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
+import { stopChildren } from './stop-children.ts';
+import { insertPreparedExecution, prepareExecution } from './create-execution.ts';
 import { secretValues } from './secret-values.ts';
 import { requestExecutionStop } from './stop-request.ts';
-import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
+import { transitionTaskRun } from './task-run-transition.ts';
 
 export interface StartExecutionRequest {
   workflowId: string;
@@ -71,72 +70,18 @@ export class ExecutionCommands {
     if (!workflow) throw new WorkflowNotFoundError(req.workflowId);
     const version = await deps.versions.get(deps.db, workflow.id, req.version ?? workflow.latestVersion);
     if (!version) throw new WorkflowNotFoundError(`${req.workflowId}@${req.version}`);
-    const { definition } = version;
-    const inputs = resolveInputs(definition, req.inputs);
-    const masker = new Masker(secretValues(definition, inputs, deps.env));
-    const maskedInputs = maskInputs(definition, inputs, masker);
-    const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
-    const id = newId();
-    const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
+    const prepared = prepareExecution(deps, {
+      version,
+      inputs: resolveInputs(version.definition, req.inputs),
+      title: req.title,
+      correlationId: req.correlationId,
+      trigger: req.trigger,
+      actor: req.actor,
+      triggeredBy: req.actor.userId,
+    });
     return deps.writer.submit(async (trx, tx) => {
-      const now = nowIso();
-      const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
-      const title = req.title
-        ? masker.mask(req.title)
-        : req.trigger === 'manual'
-          ? masker.mask(defaultRecordTitle(definition, inputs, now))
-          : null;
-      await insertExecution(trx, {
-        id,
-        workflowId: workflow.id,
-        workflowVersion: version.version,
-        trigger: req.trigger,
-        triggeredBy: req.actor.userId,
-        correlationId,
-        title,
-        inputs: maskedInputs,
-        unsearchableInputs: secretInputNames(definition),
-        createdAt: now,
-        sealedSecrets,
-        deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
-      });
-      await createPendingTaskRuns(
-        trx,
-        definition.tasks.map((t) => ({
-          id: newId(),
-          executionId: id,
-          taskId: t.id,
-          type: t.type,
-          attempt: 1,
-          status: 'pending' as const,
-          createdAt: now,
-        })),
-        { reason: 'execution created', workerId: deps.workerId, correlationId: correlationId ?? id },
-        req.actor,
-      );
-      await recordAuditEvent(trx, {
-        subjectType: 'execution',
-        subjectId: id,
-        executionId: id,
-        eventType: 'CREATED',
-        actor: req.actor,
-        metadata: {
-          workflowId: workflow.id,
-          workflowVersion: version.version,
-          trigger: req.trigger,
-          inputs: maskedInputs,
-          correlationId,
-          title,
-        },
-      });
-      const log = SchedulerLog.of(tx, this.deps);
-      log.add(
-        id,
-        'INFO',
-        `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}, by ${req.actor.username ?? 'system'}`,
-      );
-      await planAndApply(trx, tx, deps, id, now);
-      return (await getExecution(trx, id))!;
+      await insertPreparedExecution(trx, tx, deps, prepared, nowIso());
+      return (await getExecution(trx, prepared.id))!;
     });
   }
 
@@ -151,6 +96,8 @@ export class ExecutionCommands {
       const masker = await this.maskerOf(trx, schedule, { orEnvironmentOnly: true });
       await requestExecutionStop(trx, tx, this.deps, executionId, { kind: 'cancelled', reason: masker.mask(reason), actor }, nowIso());
     });
+    // Its children are stopped each in a transaction of its own (a child is locked before its parent, never after).
+    await stopChildren(this.deps, executionId);
   }
 
   /** A person completes (or fails) a manual step that waits for them. */

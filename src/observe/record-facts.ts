@@ -69,9 +69,12 @@ function checkExecution(e: RecordRows['execution'], events: readonly StoredAudit
       ['workflow', m.workflowId, e.workflowId],
       ['workflow version', m.workflowVersion, e.workflowVersion],
       ['trigger', m.trigger, e.trigger],
-      ['triggered by', created.actor.userId ?? null, e.triggeredBy],
+      // A child execution is created by a worker on behalf of its parent's owner, recorded as such.
+      ['triggered by', m.triggeredBy !== undefined ? m.triggeredBy : (created.actor.userId ?? null), e.triggeredBy],
       ['inputs', m.inputs, e.inputs],
       ['correlation id', m.correlationId ?? null, e.correlationId],
+      ['parent execution', m.parentExecutionId ?? null, e.parentExecutionId],
+      ['parent task run', m.parentTaskRunId ?? null, e.parentTaskRunId],
     ];
     for (const [fact, inChain, inRow] of recorded)
       if (!same(inChain, inRow)) problems.push(`record: its ${fact} is not the one recorded when it was created`);

@@ -61,6 +61,8 @@ export interface ExecutionsTable {
   /** JSON: the actor who asked (audit shape). */
   stop_actor: string | null;
   sealed_secrets: string | null;
+  parent_execution_id: string | null;
+  parent_task_run_id: string | null;
 }
 
 export interface ExecutionInputsTable {
@@ -93,6 +95,11 @@ export interface TaskRunsTable {
   heartbeat_at: string | null;
   fence: Generated<number>;
   sealed_output: string | null;
+  phase: Generated<string>;
+  item_index: number | null;
+  /** JSON, masked. */
+  item: string | null;
+  child_execution_id: string | null;
 }
 
 export interface TaskRunTransitionsTable {

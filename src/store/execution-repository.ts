@@ -39,6 +39,8 @@ function toExecution(row: Selectable<ExecutionsTable>): Execution {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     updatedAt: row.updated_at,
+    parentExecutionId: row.parent_execution_id,
+    parentTaskRunId: row.parent_task_run_id,
   };
 }
 
@@ -59,6 +61,8 @@ export interface NewExecution {
   sealedSecrets?: string | null;
   /** When the execution times out, from its definition's `timeout`. */
   deadlineAt?: string | null;
+  /** A child execution: the execution and the `workflow` task run that started it. */
+  parent?: { executionId: string; taskRunId: string } | null;
 }
 
 /** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
@@ -88,6 +92,8 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       audit_purged_at: null,
       sealed_secrets: e.sealedSecrets ?? null,
       deadline_at: e.deadlineAt ?? null,
+      parent_execution_id: e.parent?.executionId ?? null,
+      parent_task_run_id: e.parent?.taskRunId ?? null,
     })
     .execute();
   const rows = Object.entries(e.inputs)

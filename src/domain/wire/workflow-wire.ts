@@ -7,6 +7,20 @@ export const inputTypeWire = z.enum(INPUT_TYPES as unknown as [InputType, ...Inp
 export const taskTypeWire = z.enum(TASK_TYPES as unknown as [TaskType, ...TaskType[]]);
 export const executionStatusWire = z.enum(EXECUTION_STATUSES as [ExecutionStatus, ...ExecutionStatus[]]).meta({ id: 'ExecutionStatus' });
 
+const taskDefinitionWire = z.object({
+  id: z.string(),
+  type: taskTypeWire,
+  name: z.string().optional(),
+  needs: z.array(z.string()),
+  with: z.record(z.string(), jsonWire),
+  retry: z.object({ max: z.number().int(), backoff: z.string() }).optional(),
+  timeout: z.string().optional(),
+  if: z.string().optional(),
+  for_each: z.string().optional(),
+  concurrency: z.number().int().optional(),
+  continue_on_failure: z.boolean().optional(),
+});
+
 /** A workflow definition after validation (DESIGN "Definition format"). */
 export const workflowDefinitionWire = z
   .object({
@@ -25,17 +39,8 @@ export const workflowDefinitionWire = z
     ),
     doc: z.string().optional(),
     timeout: z.string().optional(),
-    tasks: z.array(
-      z.object({
-        id: z.string(),
-        type: taskTypeWire,
-        name: z.string().optional(),
-        needs: z.array(z.string()),
-        with: z.record(z.string(), jsonWire),
-        retry: z.object({ max: z.number().int(), backoff: z.string() }).optional(),
-        timeout: z.string().optional(),
-      }),
-    ),
+    tasks: z.array(taskDefinitionWire),
+    on_failure: z.array(taskDefinitionWire).optional(),
   })
   .meta({ id: 'WorkflowDefinition' });
 

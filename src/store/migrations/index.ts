@@ -14,6 +14,7 @@ import * as auditAuthentication from './0011-audit-authentication.ts';
 import * as browserSessions from './0012-browser-sessions.ts';
 import * as credentialsChangedAt from './0014-credentials-changed-at.ts';
 import * as unindexSecretInputs from './0015-unindex-secret-inputs.ts';
+import * as flow from './0017-flow.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -36,6 +37,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0012-browser-sessions': browserSessions,
   '0014-credentials-changed-at': credentialsChangedAt,
   '0015-unindex-secret-inputs': unindexSecretInputs,
+  '0017-flow': flow,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

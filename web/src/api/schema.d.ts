@@ -1025,7 +1025,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1094,7 +1094,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1163,7 +1163,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1230,7 +1230,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -3931,7 +3931,7 @@ export interface components {
             tasks: {
                 id: string;
                 /** @enum {string} */
-                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
                 name?: string;
                 needs: string[];
                 with: {
@@ -3942,6 +3942,29 @@ export interface components {
                     backoff: string;
                 };
                 timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
+            }[];
+            on_failure?: {
+                id: string;
+                /** @enum {string} */
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
+                name?: string;
+                needs: string[];
+                with: {
+                    [key: string]: unknown;
+                };
+                retry?: {
+                    max: number;
+                    backoff: string;
+                };
+                timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
             }[];
         };
         WorkflowSummaryInput: {
@@ -4092,7 +4115,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4120,7 +4143,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4156,7 +4179,7 @@ export interface components {
             id: string;
             taskId: string;
             /** @enum {string} */
-            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
             attempt: number;
             status: components["schemas"]["TaskRunStatusInput"];
             input: unknown;
@@ -4181,6 +4204,17 @@ export interface components {
              */
             completedAt: string | null;
             durationMs: number | null;
+            /**
+             * @description main, or on_failure for a task run after the execution failed
+             * @enum {string}
+             */
+            phase: "main" | "on_failure";
+            /** @description One item of a for_each task: the item's position, from 0 */
+            itemIndex: number | null;
+            /** @description That item, masked */
+            item: unknown;
+            /** @description A workflow task's child execution */
+            childExecutionId: string | null;
         };
         ExecutionContextInput: {
             inputs: {
@@ -4200,7 +4234,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4236,6 +4270,9 @@ export interface components {
              * @description ISO-8601 UTC, milliseconds
              */
             updatedAt: string;
+            /** @description A child execution: the execution whose workflow task started it */
+            parentExecutionId: string | null;
+            parentTaskRunId: string | null;
             taskRuns: components["schemas"]["TaskRunInput"][];
         };
         UserRefInput: {
@@ -4696,7 +4733,7 @@ export interface components {
             tasks: {
                 id: string;
                 /** @enum {string} */
-                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
                 name?: string;
                 needs: string[];
                 with: {
@@ -4707,6 +4744,29 @@ export interface components {
                     backoff: string;
                 };
                 timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
+            }[];
+            on_failure?: {
+                id: string;
+                /** @enum {string} */
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
+                name?: string;
+                needs: string[];
+                with: {
+                    [key: string]: unknown;
+                };
+                retry?: {
+                    max: number;
+                    backoff: string;
+                };
+                timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
             }[];
         };
         WorkflowSummary: {
@@ -4857,7 +4917,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4885,7 +4945,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -4921,7 +4981,7 @@ export interface components {
             id: string;
             taskId: string;
             /** @enum {string} */
-            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
             attempt: number;
             status: components["schemas"]["TaskRunStatus"];
             input: unknown;
@@ -4946,6 +5006,17 @@ export interface components {
              */
             completedAt: string | null;
             durationMs: number | null;
+            /**
+             * @description main, or on_failure for a task run after the execution failed
+             * @enum {string}
+             */
+            phase: "main" | "on_failure";
+            /** @description One item of a for_each task: the item's position, from 0 */
+            itemIndex: number | null;
+            /** @description That item, masked */
+            item: unknown;
+            /** @description A workflow task's child execution */
+            childExecutionId: string | null;
         };
         ExecutionContext: {
             inputs: {
@@ -4965,7 +5036,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual";
+            trigger: "api" | "cli" | "schedule" | "manual" | "workflow";
             triggeredBy: string | null;
             correlationId: string | null;
             title: string | null;
@@ -5001,6 +5072,9 @@ export interface components {
              * @description ISO-8601 UTC, milliseconds
              */
             updatedAt: string;
+            /** @description A child execution: the execution whose workflow task started it */
+            parentExecutionId: string | null;
+            parentTaskRunId: string | null;
             taskRuns: components["schemas"]["TaskRun"][];
         };
         UserRef: {
