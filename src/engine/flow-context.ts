@@ -27,6 +27,29 @@ export function taskOutputs(runs: readonly TaskRun[]): Record<string, { output: 
 }
 
 /**
+ * A for_each task's output: its items' outputs in item order, null for an item that did not succeed
+ * (from the latest attempt of each item).
+ */
+export function itemOutputs(runs: readonly TaskRun[], taskId: string): { items: TaskRun[]; output: unknown[] } {
+  const latest = new Map<number, TaskRun>();
+  for (const r of [...runs].sort((a, b) => a.attempt - b.attempt)) {
+    if (r.taskId === taskId && r.itemIndex !== null) latest.set(r.itemIndex, r);
+  }
+  const items = [...latest.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
+  return { items, output: items.map((r) => (r.status === 'succeeded' ? r.output : null)) };
+}
+
+/** Outputs for expressions: as stored, and for a for_each task the plan is ending now, its items' outputs. */
+function outputsForConditions(runs: readonly TaskRun[]): Record<string, { output: unknown }> {
+  const outputs = taskOutputs(runs);
+  for (const run of runs) {
+    if (run.itemIndex !== null && !Object.hasOwn(outputs, run.taskId))
+      outputs[run.taskId] = { output: itemOutputs(runs, run.taskId).output };
+  }
+  return outputs;
+}
+
+/**
  * The planner's evaluator of `if`: the execution's inputs and its tasks' outputs as stored, so
  * masked (a condition on a secret sees `***`; a condition is recorded, a secret must never be).
  */
@@ -35,7 +58,7 @@ export function conditionEvaluator(schedule: ExecutionSchedule, runs: readonly T
   return (task) => {
     variables ??= {
       inputs: schedule.inputs,
-      tasks: taskOutputs(runs),
+      tasks: outputsForConditions(runs),
       execution: executionFields(schedule),
       trigger: { type: schedule.trigger },
     };

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { ExecutionPlan } from '../domain/execution-plan.ts';
 import type { Actor, TaskRun } from '../domain/records.ts';
 import type { Database } from '../store/database-schema.ts';
+import { itemOutputs } from './flow-context.ts';
 import type { SchedulerLog } from './scheduler-log.ts';
 import { transitionTaskRun } from './task-run-transition.ts';
 
@@ -19,12 +20,7 @@ export async function finishForEach(
   log: SchedulerLog,
 ): Promise<TaskRun> {
   const run = runs.find((r) => r.id === decision.runId)!;
-  const latest = new Map<number, TaskRun>();
-  for (const r of [...runs].sort((a, b) => a.attempt - b.attempt)) {
-    if (r.taskId === run.taskId && r.itemIndex !== null) latest.set(r.itemIndex, r);
-  }
-  const items = [...latest.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
-  const output = items.map((r) => (r.status === 'succeeded' ? r.output : null));
+  const { items, output } = itemOutputs(runs, run.taskId);
   const succeeded = items.filter((r) => r.status === 'succeeded').length;
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
   const ended = await transitionTaskRun(trx, {

@@ -84,7 +84,14 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
           concurrency: 2,
           with: { command: 'sleep 0.2; echo "{{ index }}:$S"', env: { S: '{{ item }}' } },
         },
-        { id: 'summary', type: 'log', needs: ['each_server'], with: { message: 'done {{ tasks.each_server.output }}' } },
+        // Its condition is evaluated in the very plan that ends the for_each task: the items' outputs are there.
+        {
+          id: 'summary',
+          type: 'log',
+          needs: ['each_server'],
+          if: 'size(tasks.each_server.output) == 5',
+          with: { message: 'done {{ tasks.each_server.output }}' },
+        },
       ],
     });
     const e = await h.runToEnd('fan');
@@ -121,6 +128,7 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
     const runningAt = (t: string) => spans.filter((o) => o.startedAt <= t && t < o.completedAt).length;
     expect(Math.max(...spans.map((s) => runningAt(s.startedAt)))).toBe(2);
     expect(e.context?.tasks.each_server?.status).toBe('succeeded');
+    expect(runs.find((r) => r.taskId === 'summary')?.status).toBe('succeeded');
     await verifies(e.id);
   });
 
