@@ -306,4 +306,28 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
     await verifies(id);
     await verifies(childId!);
   });
+
+  it("workflow task: the child belongs to the parent's owner; a reader of the parent sees the link, not the child", async () => {
+    const member = async (username: string) => {
+      expect((await h.api('POST', '/v1/admin/users', { username, password: `${username}-password` })).status).toBe(201);
+      return (await h.api<{ token: string }>('POST', '/v1/auth/login', { username, password: `${username}-password` }, null)).body.token;
+    };
+    const owner = await member('olivia');
+    const reader = await member('sam');
+    await h.apply({ id: 'leaf', name: 'Leaf', tasks: [{ id: 'hi', type: 'log', with: { message: 'hi' } }] });
+    await h.apply({ id: 'caller', name: 'Caller', tasks: [{ id: 'call', type: 'workflow', with: { workflow: 'leaf' } }] });
+    const run = await h.api<{ executionId: string }>('POST', '/v1/workflows/caller/run', { inputs: {} }, owner);
+    const id = run.body.executionId;
+    expect(await h.engine.waitForExecution(id, 10_000)).toBe('completed');
+    expect((await h.api('PUT', `/v1/executions/${id}/shares`, { scope: 'shared', users: ['sam'], groups: [] }, owner)).status).toBe(200);
+
+    const seen = await h.api<{ taskRuns: FlowRun[] }>('GET', `/v1/executions/${id}`, undefined, reader);
+    expect(seen.status).toBe(200);
+    const childId = seen.body.taskRuns[0]!.childExecutionId!;
+    expect(seen.body.taskRuns[0]).toMatchObject({ status: 'succeeded', output: { execution_id: childId, status: 'completed' } });
+    expect((await h.api('GET', `/v1/executions/${childId}`, undefined, reader)).status).toBe(404);
+    const mine = await h.api<{ parentExecutionId: string; trigger: string }>('GET', `/v1/executions/${childId}`, undefined, owner);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ parentExecutionId: id, trigger: 'workflow' });
+  });
 });
