@@ -330,4 +330,40 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({ parentExecutionId: id, trigger: 'workflow' });
   });
+
+  it('audit verify names an item, a phase or a child link changed in the rows after the fact', async () => {
+    await h.apply({ id: 'leaf', name: 'Leaf', tasks: [{ id: 'hi', type: 'log', with: { message: 'hi' } }] });
+    await h.apply({
+      id: 'mixed',
+      name: 'Mixed',
+      tasks: [
+        { id: 'each', type: 'log', for_each: "{{ ['a', 'b'] }}", with: { message: '{{ item }}' } },
+        { id: 'call', type: 'workflow', needs: ['each'], with: { workflow: 'leaf' } },
+        { id: 'fail', type: 'shell', needs: ['call'], with: { command: 'exit 1' } },
+      ],
+      on_failure: [{ id: 'notify', type: 'log', with: { message: 'failed' } }],
+    });
+    const e = await h.runToEnd('mixed');
+    expect(e.status).toBe('failed');
+    await verifies(e.id);
+    const runs = runsOf(e);
+    const item = runs.find((r) => r.itemIndex === 1)!;
+    const call = runs.find((r) => r.taskId === 'call')!;
+    const notify = runs.find((r) => r.taskId === 'notify')!;
+    await h.store.db
+      .updateTable('task_runs')
+      .set({ item: JSON.stringify('z') })
+      .where('id', '=', item.id)
+      .execute();
+    await h.store.db.updateTable('task_runs').set({ child_execution_id: notify.id }).where('id', '=', call.id).execute();
+    await h.store.db.updateTable('task_runs').set({ phase: 'main' }).where('id', '=', notify.id).execute();
+    const verify = await h.api<{ ok: boolean; problems: string[] }>('GET', `/v1/audit/verify?execution=${e.id}`);
+    expect(verify.body.ok).toBe(false);
+    const text = JSON.stringify(verify.body);
+    expect(text).toContain(
+      `for_each of task run ${runs.find((r) => r.taskId === 'each' && r.itemIndex === null)!.id}: its items are not the ones recorded`,
+    );
+    expect(text).toContain(`task run call#1 (${call.id}): its child execution is not the one recorded`);
+    expect(text).toContain(`task run notify#1 (${notify.id}): recorded as an on_failure task, but not marked so`);
+  });
 });
