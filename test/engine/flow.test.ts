@@ -366,4 +366,26 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
     expect(text).toContain(`task run call#1 (${call.id}): its child execution is not the one recorded`);
     expect(text).toContain(`task run notify#1 (${notify.id}): recorded as an on_failure task, but not marked so`);
   });
+
+  it('apply refuses an expression that does not parse, with its path (problem+json)', async () => {
+    const res = await h.api<{ code: string; details: { problems: string[] } }>('PUT', '/v1/workflows/bad_expr', {
+      id: 'bad_expr',
+      name: 'Bad',
+      tasks: [
+        { id: 'a', type: 'log', if: 'inputs.env ==', with: { message: 'x' } },
+        { id: 'b', type: 'log', for_each: '{{ tasks.c.output }}', with: { message: '{{ item }}' } },
+        { id: 'c', type: 'log', with: { message: 'x' } },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'INVALID_DEFINITION',
+      details: {
+        problems: [
+          'tasks[0].if: cannot read expression "inputs.env ==": Unexpected token: EOF',
+          'tasks[1].for_each: references task "c" which is not among its needs',
+        ],
+      },
+    });
+  });
 });
