@@ -187,7 +187,8 @@ function checkFlow(task: RawTask, edges: Map<string, string[]>, problems: string
     if (typeof value !== 'string' || value.trim() === '') return; // the schema reports it
     const text = expressionOf(value);
     const problem = checkExpression(text);
-    if (problem !== null) problems.push(`${at(field)}: cannot read expression "${text}": ${problem}`);
+    const shown = text.length > 100 ? `${text.slice(0, 100)}…` : text;
+    if (problem !== null) problems.push(`${at(field)}: cannot read expression "${shown}": ${problem}`);
     for (const id of taskIdsIn(text)) {
       if (!upstream.has(id)) problems.push(`${at(field)}: references task "${id}" which is not among its needs`);
     }
