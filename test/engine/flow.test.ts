@@ -388,4 +388,39 @@ describeEachDialect('flow: if, for_each, on_failure, workflow tasks', (dialect) 
       },
     });
   });
+
+  it('for_each over a workflow task: one child execution per item', async () => {
+    await h.apply({
+      id: 'hello',
+      name: 'Hello',
+      inputs: { name: { type: 'string', required: true } },
+      tasks: [{ id: 'greet', type: 'log', with: { message: 'hello {{ inputs.name }}' } }],
+    });
+    await h.apply({
+      id: 'fan_children',
+      name: 'Fan children',
+      tasks: [
+        {
+          id: 'each',
+          type: 'workflow',
+          for_each: "{{ ['ada', 'grace'] }}",
+          concurrency: 1,
+          with: { workflow: 'hello', inputs: { name: '{{ item }}' } },
+        },
+      ],
+    });
+    const e = await h.runToEnd('fan_children');
+    expect(e.status).toBe('completed');
+    const items = runsOf(e)
+      .filter((r) => r.itemIndex !== null)
+      .sort((a, b) => a.itemIndex! - b.itemIndex!);
+    expect(
+      items.map((r) => [r.status, (r.output as { tasks: { greet: { output: { message: string } } } }).tasks.greet.output.message]),
+    ).toEqual([
+      ['succeeded', 'hello ada'],
+      ['succeeded', 'hello grace'],
+    ]);
+    expect(new Set(items.map((r) => r.childExecutionId)).size).toBe(2);
+    await verifies(e.id);
+  });
 });
