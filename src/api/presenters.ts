@@ -94,6 +94,10 @@ export function presentTaskRun(r: TaskRun) {
     startedAt: r.startedAt,
     completedAt: r.completedAt,
     durationMs: r.durationMs,
+    phase: r.phase,
+    itemIndex: r.itemIndex,
+    item: r.item,
+    childExecutionId: r.childExecutionId,
   };
 }
 
@@ -107,6 +111,8 @@ export function presentExecution(e: Execution, runs: readonly TaskRun[], trigger
     logEntryCount: e.logEntryCount,
     accessScope: e.accessScope,
     updatedAt: e.updatedAt,
+    parentExecutionId: e.parentExecutionId,
+    parentTaskRunId: e.parentTaskRunId,
     taskRuns: runs.map(presentTaskRun),
   };
 }

@@ -1,5 +1,7 @@
 import { parseDurationMs } from './duration.ts';
 import { InvalidDefinitionError } from './errors.ts';
+import { checkExpression } from './expression.ts';
+import { expressionOf, taskIdsIn } from './for-each.ts';
 import { describeInputType, matchesInputType } from './resolve-inputs.ts';
 import { parseTemplateExpression, PLACEHOLDER, walkStrings } from './template-reference.ts';
 import { INPUT_TYPES, TASK_TYPES } from './workflow-definition.ts';
@@ -25,6 +27,8 @@ const PLUGIN_ACTION = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 type Raw = Record<string, unknown>;
 
 interface RawTask {
+  /** `tasks`, or `on_failure` for the tasks that run after a failure. */
+  section: 'tasks' | 'on_failure';
   index: number;
   raw: Raw;
   id: string | undefined;
@@ -38,39 +42,50 @@ export function checkDefinition(raw: unknown): string[] {
   const inputs = isRecord(raw.inputs) ? raw.inputs : {};
   checkInputs(inputs, problems);
 
-  const tasks: RawTask[] = (Array.isArray(raw.tasks) ? raw.tasks : []).map((task: unknown, index) => {
-    const r = isRecord(task) ? task : {};
-    const needs = typeof r.needs === 'string' ? [r.needs] : Array.isArray(r.needs) ? r.needs : [];
-    return {
-      index,
-      raw: r,
-      id: typeof r.id === 'string' ? r.id : undefined,
-      needs: needs.filter((n): n is string => typeof n === 'string'),
-    };
-  });
+  const readTasks = (section: RawTask['section']): RawTask[] =>
+    (Array.isArray(raw[section]) ? (raw[section] as unknown[]) : []).map((task: unknown, index) => {
+      const r = isRecord(task) ? task : {};
+      const needs = typeof r.needs === 'string' ? [r.needs] : Array.isArray(r.needs) ? r.needs : [];
+      return {
+        section,
+        index,
+        raw: r,
+        id: typeof r.id === 'string' ? r.id : undefined,
+        needs: needs.filter((n): n is string => typeof n === 'string'),
+      };
+    });
+  const tasks = [...readTasks('tasks'), ...readTasks('on_failure')];
 
-  // First occurrence wins, so a duplicate is reported once, at the later task.
+  // First occurrence wins, so a duplicate is reported once, at the later task. Ids are unique across
+  // both lists: a task run is named by its task id alone.
   const byId = new Map<string, RawTask>();
   for (const task of tasks) {
     if (task.id === undefined) continue;
-    if (byId.has(task.id)) problems.push(`tasks[${task.index}].id: duplicate task id "${task.id}"`);
+    if (byId.has(task.id)) problems.push(`${task.section}[${task.index}].id: duplicate task id "${task.id}"`);
     else byId.set(task.id, task);
   }
   const edges = new Map<string, string[]>();
   for (const task of tasks) {
     const valid: string[] = [];
     for (const need of task.needs) {
-      if (need === task.id) problems.push(`tasks[${task.index}].needs: a task cannot need itself`);
-      else if (!byId.has(need)) problems.push(`tasks[${task.index}].needs: unknown task "${need}"`);
+      const other = byId.get(need);
+      if (need === task.id) problems.push(`${task.section}[${task.index}].needs: a task cannot need itself`);
+      else if (!other) problems.push(`${task.section}[${task.index}].needs: unknown task "${need}"`);
+      else if (other.section !== task.section)
+        problems.push(`${task.section}[${task.index}].needs: "${need}" is in ${other.section}; a task needs tasks of its own list`);
       else valid.push(need);
     }
     if (task.id !== undefined && byId.get(task.id) === task) edges.set(task.id, valid);
     task.needs = valid;
   }
-  for (const cycle of findCycles([...byId.keys()], edges)) problems.push(`tasks: cycle ${cycle.join(' -> ')}`);
+  for (const section of ['tasks', 'on_failure'] as const) {
+    const ids = [...byId.values()].filter((t) => t.section === section).map((t) => t.id ?? '');
+    for (const cycle of findCycles(ids, edges)) problems.push(`${section}: cycle ${cycle.join(' -> ')}`);
+  }
 
   for (const task of tasks) {
     checkWith(task, problems);
+    checkFlow(task, edges, problems);
     checkTemplates(task, inputs, edges, problems);
   }
   if (typeof raw.doc === 'string') {
@@ -101,7 +116,7 @@ function checkWith(task: RawTask, problems: string[]): void {
   if (!TASK_TYPES.includes(type as TaskType)) return;
   const w = task.raw.with === undefined ? {} : task.raw.with;
   if (!isRecord(w)) return;
-  const at = (field: string) => `tasks[${task.index}].with.${field}`;
+  const at = (field: string) => `${task.section}[${task.index}].with.${field}`;
   const string = (field: string, required: boolean): string | undefined => {
     const value = w[field];
     if (value === undefined) {
@@ -154,15 +169,48 @@ function checkWith(task: RawTask, problems: string[]): void {
     case 'manual':
       string('description', false);
       break;
+    case 'workflow': {
+      const value = string('workflow', true);
+      if (value !== undefined && !value.includes('{{') && !ID_PATTERN.test(value)) problems.push(`${at('workflow')}: ${ID_RULE}`);
+      if (w.inputs !== undefined && !isRecord(w.inputs)) problems.push(`${at('inputs')}: must be an object`);
+      break;
+    }
   }
 }
 
-/** `{{ tasks.X.output }}` must name an upstream task; `{{ inputs.Y }}` a declared input. */
+/** `if`, `for_each` and their companions: expressions that parse, upstream tasks only, options that apply. */
+function checkFlow(task: RawTask, edges: Map<string, string[]>, problems: string[]): void {
+  const at = (field: string) => `${task.section}[${task.index}].${field}`;
+  const upstream = ancestors(task.needs, edges);
+  const expression = (field: 'if' | 'for_each') => {
+    const value = task.raw[field];
+    if (typeof value !== 'string' || value.trim() === '') return; // the schema reports it
+    const text = expressionOf(value);
+    const problem = checkExpression(text);
+    const shown = text.length > 100 ? `${text.slice(0, 100)}…` : text;
+    if (problem !== null) problems.push(`${at(field)}: cannot read expression "${shown}": ${problem}`);
+    for (const id of taskIdsIn(text)) {
+      if (!upstream.has(id)) problems.push(`${at(field)}: references task "${id}" which is not among its needs`);
+    }
+  };
+  expression('if');
+  expression('for_each');
+  if (task.raw.for_each === undefined) {
+    for (const field of ['concurrency', 'continue_on_failure'] as const) {
+      if (task.raw[field] !== undefined) problems.push(`${at(field)}: only applies with for_each`);
+    }
+  } else if (task.raw.type === 'manual') {
+    problems.push(`${at('for_each')}: not available on manual steps`);
+  }
+}
+
+/** `{{ tasks.X.output }}` must name an upstream task; `{{ inputs.Y }}` a declared input; `{{ item.x }}` a for_each task. */
 function checkTemplates(task: RawTask, inputs: Raw, edges: Map<string, string[]>, problems: string[]): void {
   if (!isRecord(task.raw.with)) return;
   const upstream = ancestors(task.needs, edges);
+  const loops = task.raw.for_each !== undefined;
   walkStrings(task.raw.with, (text, path) => {
-    const at = formatProblemPath(['tasks', task.index, 'with', ...path]);
+    const at = formatProblemPath([task.section, task.index, 'with', ...path]);
     for (const match of text.matchAll(PLACEHOLDER)) {
       const expression = match[1] ?? '';
       const parsed = parseTemplateExpression(expression);
@@ -170,9 +218,11 @@ function checkTemplates(task: RawTask, inputs: Raw, edges: Map<string, string[]>
       else if (parsed.kind === 'foreign') {
         if (parsed.looksLikeReference) {
           problems.push(
-            `${at}: unknown reference "${expression}" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME> or trigger.body)`,
+            `${at}: unknown reference "${expression}" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME>, trigger.body, execution.<field> or, with for_each, item)`,
           );
         }
+      } else if (parsed.reference.root === 'item' && !loops && parsed.reference.path.length > 0) {
+        problems.push(`${at}: "${expression}" is only set in a task with for_each`);
       } else if (parsed.reference.root === 'inputs' && !Object.hasOwn(inputs, parsed.reference.name)) {
         problems.push(`${at}: references undeclared input "${parsed.reference.name}"`);
       } else if (parsed.reference.root === 'tasks' && !upstream.has(parsed.reference.taskId)) {

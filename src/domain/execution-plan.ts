@@ -2,6 +2,7 @@ import { parseDurationMs } from './duration.ts';
 import { isTerminalExecutionStatus, type ExecutionStatus } from './execution-status.ts';
 import { failure, type TaskFailure } from './task-failure.ts';
 import { isTerminalTaskRunStatus, type TaskRunStatus } from './task-run-status.ts';
+import type { TaskRunPhase } from './records.ts';
 import type { TaskDefinition } from './workflow-definition.ts';
 
 /**
@@ -34,11 +35,20 @@ export interface PlannedRun {
   /** For a pending run: when it became (or becomes) claimable; null until its dependencies succeeded. */
   availableAt: string | null;
   error: Pick<TaskFailure, 'code' | 'message' | 'retryable'> | null;
+  /** `main` when absent. */
+  phase?: TaskRunPhase | undefined;
+  /** One item of a `for_each` task; null or absent on every other run. */
+  itemIndex?: number | null | undefined;
 }
+
+/** What a task's `if` came to: a boolean, or why it could not be evaluated. */
+export type ConditionResult = { value: boolean } | { error: string };
 
 export interface PlanInput {
   /** The definition's tasks and any steps a person added (manual, without dependencies). */
   tasks: readonly TaskDefinition[];
+  /** The definition's `on_failure` tasks: they run once the execution has failed or timed out. */
+  onFailure?: readonly TaskDefinition[] | undefined;
   /** Every attempt of every task. */
   runs: readonly PlannedRun[];
   status: ExecutionStatus;
@@ -47,6 +57,11 @@ export interface PlanInput {
   stop: StopRequest | null;
   /** Milliseconds since the epoch. */
   now: number;
+  /**
+   * Evaluates a task's `if`, once every task it needs has succeeded (their outputs are stored).
+   * Without it every condition counts as true.
+   */
+  evaluate?: ((task: TaskDefinition) => ConditionResult) | undefined;
 }
 
 export interface RetryDecision {
@@ -63,12 +78,20 @@ export interface ExecutionPlan {
   ready: string[];
   /** Pending manual runs whose dependencies all succeeded: they now wait for a person. */
   waitForPerson: string[];
-  /** Pending runs that will never run because a dependency did not succeed. */
+  /** Pending runs that will never run: a dependency did not succeed, their `if` was false, an item failed. */
   skip: Array<{ runId: string; error: TaskFailure }>;
+  /** Pending runs that fail without running: their `if` could not be evaluated. */
+  fail: Array<{ runId: string; error: TaskFailure }>;
+  /** Runs made ready because their `if` was true (recorded with them). */
+  conditions: Array<{ runId: string; expression: string }>;
   /** Pending and waiting runs ended because the execution is being stopped. */
   cancel: Array<{ runId: string; error: TaskFailure }>;
   /** New attempts of runs that failed and whose policy allows another. */
   retry: RetryDecision[];
+  /** The own runs of `for_each` tasks whose items have all ended: they end too. */
+  finishGroups: Array<{ runId: string; taskId: string; status: 'succeeded' | 'failed' | 'cancelled'; error: TaskFailure | null }>;
+  /** The execution has failed and has `on_failure` tasks: their runs are to be created (and planned). */
+  startOnFailure: boolean;
   /** A status change that does not end the execution (`running` ⇄ `waiting`), or null. */
   status: ExecutionStatus | null;
   /** The execution ends: with which status and why. */
@@ -82,45 +105,152 @@ export const MAX_HAND_BACKS = 3;
 export const HANDED_BACK = 'WORKER_STOPPED';
 
 export function planExecution(input: PlanInput): ExecutionPlan {
-  const plan: ExecutionPlan = { ready: [], waitForPerson: [], skip: [], cancel: [], retry: [], status: null, end: null };
+  const plan: ExecutionPlan = {
+    ready: [],
+    waitForPerson: [],
+    skip: [],
+    fail: [],
+    conditions: [],
+    cancel: [],
+    retry: [],
+    finishGroups: [],
+    startOnFailure: false,
+    status: null,
+    end: null,
+  };
   if (isTerminalExecutionStatus(input.status)) return plan;
 
-  const tasks = new Map(input.tasks.map((t) => [t.id, t]));
-  const attempts = groupAttempts(input.runs);
-  /** The status each task's latest attempt will have once this plan is applied. */
-  const outcome = new Map<string, TaskRunStatus>();
-  for (const [taskId, runs] of attempts) outcome.set(taskId, runs[runs.length - 1]!.status);
+  const onFailure = input.isRecord ? [] : (input.onFailure ?? []);
+  const state: PlanState = {
+    input,
+    plan,
+    tasks: new Map([...input.tasks, ...onFailure].map((t) => [t.id, t])),
+    attempts: groupAttempts(input.runs),
+    outcome: new Map(),
+    retried: new Set(),
+  };
+  // The status each run's latest attempt will have once this plan is applied.
+  for (const [key, runs] of state.attempts) state.outcome.set(key, latestOf(runs).status);
+  const keysOf = (phase: TaskRunPhase) => [...state.attempts.entries()].filter(([, runs]) => phaseOf(runs) === phase).map(([key]) => key);
+  const ended = (keys: readonly string[]) => keys.every((k) => isTerminalTaskRunStatus(state.outcome.get(k)!));
+  const failurePhaseStarted = keysOf('on_failure').length > 0;
 
   if (input.stop) {
-    for (const runs of attempts.values()) {
-      const latest = runs[runs.length - 1]!;
+    // A timed-out execution still runs its on_failure tasks; any other stop ends everything.
+    const notify = input.stop.kind === 'timed_out' && onFailure.length > 0;
+    for (const [key, runs] of state.attempts) {
+      const latest = latestOf(runs);
+      if (notify && phaseOf(runs) === 'on_failure') continue;
       if (latest.status === 'pending' || latest.status === 'waiting') {
         plan.cancel.push({ runId: latest.id, error: failure('cancelled', 'CANCELLED', input.stop.reason, { retryable: false }) });
-        outcome.set(latest.taskId, 'cancelled');
+        state.outcome.set(key, 'cancelled');
       }
     }
-    if ([...outcome.values()].some((s) => s === 'running')) return plan; // their workers stop them and report
-    plan.end = stoppedEnd(input.stop);
+    finishStoppedGroups(state, input.stop);
+    if (!notify) {
+      if ([...state.outcome.values()].some((s) => s === 'running')) return plan; // their workers stop them and report
+      plan.end = stoppedEnd(input.stop);
+      return plan;
+    }
+    if (!ended(keysOf('main'))) return plan;
+    if (!failurePhaseStarted) {
+      plan.startOnFailure = true;
+      return plan;
+    }
+    planPhase(state, onFailure);
+    if (ended(keysOf('on_failure'))) plan.end = stoppedEnd(input.stop);
+    else setStatus(state);
     return plan;
   }
 
+  planPhase(state, input.tasks);
+  if (input.isRecord || !ended(keysOf('main'))) {
+    setStatus(state);
+    return plan;
+  }
+  const end = finishedEnd(input.tasks, state);
+  if (end.status !== 'failed' || onFailure.length === 0) {
+    plan.end = end;
+    return plan;
+  }
+  if (!failurePhaseStarted) {
+    plan.startOnFailure = true;
+    return plan;
+  }
+  // The on_failure phase: the execution has failed, its status says so once these tasks have ended.
+  planPhase(state, onFailure);
+  if (ended(keysOf('on_failure'))) plan.end = end;
+  else setStatus(state);
+  return plan;
+}
+
+interface PlanState {
+  input: PlanInput;
+  plan: ExecutionPlan;
+  tasks: Map<string, TaskDefinition>;
+  /** Attempts per run key (a task, or one item of a for_each task), oldest first. */
+  attempts: Map<string, PlannedRun[]>;
+  outcome: Map<string, TaskRunStatus>;
+  /** Run keys given a new attempt by this plan. */
+  retried: Set<string>;
+}
+
+type Attempts = readonly PlannedRun[];
+
+function latestOf(runs: Attempts): PlannedRun {
+  return runs[runs.length - 1]!;
+}
+
+function phaseOf(runs: Attempts): TaskRunPhase {
+  return runs[0]!.phase ?? 'main';
+}
+
+function itemIndexOf(runs: Attempts): number | null {
+  return runs[0]!.itemIndex ?? null;
+}
+
+/** A task's runs are keyed by its id; one item of a for_each task by `id[index]`. */
+function keyOf(run: PlannedRun): string {
+  return run.itemIndex === null || run.itemIndex === undefined ? run.taskId : `${run.taskId}[${run.itemIndex}]`;
+}
+
+/** Attempts per run key, oldest first. */
+function groupAttempts(runs: readonly PlannedRun[]): Map<string, PlannedRun[]> {
+  const byKey = new Map<string, PlannedRun[]>();
+  for (const run of runs) {
+    const key = keyOf(run);
+    const list = byKey.get(key) ?? [];
+    list.push(run);
+    byKey.set(key, list);
+  }
+  for (const list of byKey.values()) list.sort((a, b) => a.attempt - b.attempt);
+  return byKey;
+}
+
+/** Retries, then each task of the phase in dependency order: skipped, failed, made ready or left waiting. */
+function planPhase(state: PlanState, phaseTasks: readonly TaskDefinition[]): void {
+  const { input, plan, tasks, attempts, outcome } = state;
+  const inPhase = new Set(phaseTasks.map((t) => t.id));
   // Retries first: a dependency that will be retried has not failed yet.
-  for (const [taskId, runs] of attempts) {
-    const latest = runs[runs.length - 1]!;
-    const decision = retryOf(tasks.get(taskId), latest, runs, input.now);
+  for (const [key, runs] of attempts) {
+    const latest = latestOf(runs);
+    if (!inPhase.has(latest.taskId)) continue;
+    const decision = retryOf(tasks.get(latest.taskId), latest, runs, input.now);
     if (decision) {
       plan.retry.push(decision);
-      outcome.set(taskId, 'pending');
+      outcome.set(key, 'pending');
+      state.retried.add(key);
     }
   }
 
   // Topological order makes one pass enough: a skip reaches every task downstream of it.
-  for (const taskId of orderOf(input.tasks)) {
+  for (const taskId of orderOf(phaseTasks)) {
     const runs = attempts.get(taskId);
     const task = tasks.get(taskId)!;
-    const latest = runs?.[runs.length - 1];
+    const latest = runs && latestOf(runs);
+    if (task.for_each !== undefined && latest?.status === 'running') planItems(state, task, latest);
     if (!latest || latest.status !== 'pending' || latest.availableAt !== null) continue;
-    if (plan.retry.some((r) => r.taskId === taskId)) continue;
+    if (state.retried.has(taskId)) continue;
     const failed = task.needs.find((need) => {
       const s = outcome.get(need);
       return s !== undefined && isTerminalTaskRunStatus(s) && s !== 'succeeded';
@@ -131,36 +261,112 @@ export function planExecution(input: PlanInput): ExecutionPlan {
         error: failure('skipped', 'DEPENDENCY_FAILED', `skipped: dependency ${failed} did not succeed`, { retryable: false }),
       });
       outcome.set(taskId, 'skipped');
-    } else if (task.needs.every((need) => outcome.get(need) === 'succeeded')) {
-      if (task.type === 'manual') {
-        plan.waitForPerson.push(latest.id);
-        outcome.set(taskId, 'waiting');
-      } else {
-        plan.ready.push(latest.id);
+      continue;
+    }
+    if (!task.needs.every((need) => outcome.get(need) === 'succeeded')) continue;
+    if (task.if !== undefined && input.evaluate) {
+      const condition = input.evaluate(task);
+      if ('error' in condition) {
+        plan.fail.push({
+          runId: latest.id,
+          error: failure('task', 'EXPRESSION_ERROR', `if "${task.if}" could not be evaluated: ${condition.error}`, { retryable: false }),
+        });
+        outcome.set(taskId, 'failed');
+        continue;
       }
+      if (!condition.value) {
+        plan.skip.push({
+          runId: latest.id,
+          error: failure('skipped', 'CONDITION_FALSE', `skipped: if "${task.if}" is false`, { retryable: false }),
+        });
+        outcome.set(taskId, 'skipped');
+        continue;
+      }
+      plan.conditions.push({ runId: latest.id, expression: task.if });
+    }
+    if (task.type === 'manual') {
+      plan.waitForPerson.push(latest.id);
+      outcome.set(taskId, 'waiting');
+    } else {
+      // A for_each task's own run is claimed by a worker too, which expands it into its items.
+      plan.ready.push(latest.id);
     }
   }
-
-  const statuses = [...outcome.values()];
-  if (statuses.every(isTerminalTaskRunStatus) && !input.isRecord) {
-    plan.end = finishedEnd(input.tasks, outcome, attempts);
-    return plan;
-  }
-  const desired = desiredStatus(input, statuses, plan.ready.length > 0 || hasClaimable(attempts));
-  if (desired !== input.status) plan.status = desired;
-  return plan;
 }
 
-/** Attempts per task, oldest first. */
-function groupAttempts(runs: readonly PlannedRun[]): Map<string, PlannedRun[]> {
-  const byTask = new Map<string, PlannedRun[]>();
-  for (const run of runs) {
-    const list = byTask.get(run.taskId) ?? [];
-    list.push(run);
-    byTask.set(run.taskId, list);
+/**
+ * The items of an expanded for_each task: made ready in order, at most `concurrency` in flight
+ * (claimable or running). The limit holds across any number of workers because only the planner,
+ * under the execution's lock, makes a run claimable. A failed item skips the items not yet started
+ * unless `continue_on_failure`; once every item has ended, so does the task's own run.
+ */
+function planItems(state: PlanState, task: TaskDefinition, group: PlannedRun): void {
+  const { plan, attempts, outcome } = state;
+  const items = [...attempts.entries()]
+    .filter(([, runs]) => runs[0]!.taskId === task.id && itemIndexOf(runs) !== null)
+    .sort(([, a], [, b]) => itemIndexOf(a)! - itemIndexOf(b)!);
+  if (items.length === 0) return; // its worker is expanding it
+  const notStarted = items.filter(([key, runs]) => {
+    const latest = latestOf(runs);
+    return latest.status === 'pending' && latest.availableAt === null && !state.retried.has(key);
+  });
+  const unsuccessful = ([key]: [string, Attempts]) => {
+    const s = outcome.get(key)!;
+    return isTerminalTaskRunStatus(s) && s !== 'succeeded';
+  };
+  const failedItem = items.find(unsuccessful);
+  if (failedItem && !task.continue_on_failure) {
+    const index = itemIndexOf(failedItem[1]);
+    for (const [key, runs] of notStarted) {
+      plan.skip.push({
+        runId: latestOf(runs).id,
+        error: failure('skipped', 'ITEM_FAILED', `skipped: item ${index} of task ${task.id} did not succeed`, { retryable: false }),
+      });
+      outcome.set(key, 'skipped');
+    }
+  } else {
+    const waiting = new Set(notStarted.map(([key]) => key));
+    const inFlight = items.filter(([key]) => !waiting.has(key) && (outcome.get(key) === 'running' || outcome.get(key) === 'pending'));
+    let room = task.concurrency === undefined ? Number.POSITIVE_INFINITY : task.concurrency - inFlight.length;
+    for (const [, runs] of notStarted) {
+      if (room <= 0) break;
+      plan.ready.push(latestOf(runs).id);
+      room -= 1;
+    }
   }
-  for (const list of byTask.values()) list.sort((a, b) => a.attempt - b.attempt);
-  return byTask;
+  if (!items.every(([key]) => isTerminalTaskRunStatus(outcome.get(key)!))) return;
+  const failedAtEnd = items.find(unsuccessful);
+  if (failedAtEnd && !task.continue_on_failure) {
+    const latest = latestOf(failedAtEnd[1]);
+    const detail = latest.error ? `: ${latest.error.message}` : '';
+    const error = failure('task', 'ITEM_FAILED', `item ${itemIndexOf(failedAtEnd[1])} ${latest.status}${detail}`, { retryable: false });
+    plan.finishGroups.push({ runId: group.id, taskId: task.id, status: 'failed', error });
+    outcome.set(task.id, 'failed');
+  } else {
+    plan.finishGroups.push({ runId: group.id, taskId: task.id, status: 'succeeded', error: null });
+    outcome.set(task.id, 'succeeded');
+  }
+}
+
+/** Under a stop: expanded for_each tasks whose items have all ended end as cancelled. */
+function finishStoppedGroups(state: PlanState, stop: StopRequest): void {
+  for (const task of state.tasks.values()) {
+    if (task.for_each === undefined) continue;
+    const runs = state.attempts.get(task.id);
+    const group = runs && latestOf(runs);
+    if (group?.status !== 'running') continue;
+    const items = [...state.attempts.entries()].filter(([, r]) => r[0]!.taskId === task.id && itemIndexOf(r) !== null);
+    if (items.length === 0 || !items.every(([key]) => isTerminalTaskRunStatus(state.outcome.get(key)!))) continue;
+    const error = failure('cancelled', 'CANCELLED', stop.reason, { retryable: false });
+    state.plan.finishGroups.push({ runId: group.id, taskId: task.id, status: 'cancelled', error });
+    state.outcome.set(task.id, 'cancelled');
+  }
+}
+
+function setStatus(state: PlanState): void {
+  const statuses = [...state.outcome.values()];
+  const desired = desiredStatus(state.input, statuses, state.plan.ready.length > 0 || hasClaimable(state.attempts));
+  if (desired !== state.input.status) state.plan.status = desired;
 }
 
 function retryOf(task: TaskDefinition | undefined, latest: PlannedRun, runs: readonly PlannedRun[], now: number): RetryDecision | null {
@@ -221,21 +427,20 @@ function stoppedEnd(stop: StopRequest): NonNullable<ExecutionPlan['end']> {
   }
 }
 
-function finishedEnd(
-  tasks: readonly TaskDefinition[],
-  outcome: Map<string, TaskRunStatus>,
-  attempts: Map<string, PlannedRun[]>,
-): NonNullable<ExecutionPlan['end']> {
+function finishedEnd(tasks: readonly TaskDefinition[], state: PlanState): NonNullable<ExecutionPlan['end']> {
+  const { outcome, attempts } = state;
   const failedTask = orderOf(tasks).find((id) => {
     const s = outcome.get(id);
     return s !== undefined && s !== 'succeeded' && s !== 'skipped';
   });
   if (failedTask === undefined) return { status: 'completed', error: null };
-  const runs = attempts.get(failedTask)!;
-  const latest = runs[runs.length - 1]!;
-  const detail = latest.error ? `: ${latest.error.message}` : '';
+  const latest = latestOf(attempts.get(failedTask)!);
+  // Its ending may have been decided by this very plan (a condition that failed, a for_each task's items).
+  const decided = [...state.plan.fail, ...state.plan.finishGroups].find((d) => d.runId === latest.id);
+  const error = decided ? decided.error : latest.error;
+  const detail = error ? `: ${error.message}` : '';
   return {
     status: 'failed',
-    error: failure('task', 'TASK_FAILED', `task ${failedTask} ${latest.status}${detail}`, { retryable: false }),
+    error: failure('task', 'TASK_FAILED', `task ${failedTask} ${outcome.get(failedTask)}${detail}`, { retryable: false }),
   };
 }

@@ -6,6 +6,7 @@ import { checkDefinition, formatProblemPath, ID_PATTERN, ID_RULE, MAX_ID_LENGTH 
 import { parseDurationMs } from './duration.ts';
 import { checkTriggerInputs, checkTriggers } from './trigger-checks.ts';
 import { InvalidDefinitionError } from './errors.ts';
+import { MAX_CONCURRENCY } from './for-each.ts';
 import { INPUT_TYPES, TASK_TYPES } from './workflow-definition.ts';
 import type { TaskDefinition, TriggerDefinition, WorkflowDefinition } from './workflow-definition.ts';
 
@@ -58,6 +59,10 @@ const taskSchema = z.strictObject({
     })
     .optional(),
   timeout: duration({ positive: true }).optional(),
+  if: z.string().trim().min(1).optional(),
+  for_each: z.string().trim().min(1).optional(),
+  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
+  continue_on_failure: z.boolean().optional(),
 });
 
 const triggerSchema = z.strictObject({
@@ -78,6 +83,7 @@ const definitionSchema = z.strictObject({
   timeout: duration({ positive: true }).optional(),
   tasks: z.array(taskSchema).min(1),
   triggers: z.array(triggerSchema).optional(),
+  on_failure: z.array(taskSchema).optional(),
 });
 
 type ParsedDefinition = z.output<typeof definitionSchema>;
@@ -190,7 +196,7 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
       secret: input.secret ?? false,
     };
   }
-  const tasks = data.tasks.map((task): TaskDefinition => {
+  const normaliseTask = (task: ParsedDefinition['tasks'][number]): TaskDefinition => {
     const withValues = { ...task.with };
     for (const key of ['method', 'level'] as const) {
       const value = withValues[key];
@@ -204,8 +210,13 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
       with: withValues,
       ...(task.retry !== undefined && { retry: { max: task.retry.max, backoff: task.retry.backoff ?? '1s' } }),
       ...(task.timeout !== undefined && { timeout: task.timeout }),
+      ...(task.if !== undefined && { if: task.if }),
+      ...(task.for_each !== undefined && { for_each: task.for_each }),
+      ...(task.concurrency !== undefined && { concurrency: task.concurrency }),
+      ...(task.continue_on_failure !== undefined && { continue_on_failure: task.continue_on_failure }),
     };
-  });
+  };
+  const tasks = data.tasks.map(normaliseTask);
   return {
     id: data.id,
     name: data.name,
@@ -216,6 +227,7 @@ function normalise(data: ParsedDefinition): WorkflowDefinition {
     tasks,
     // Absent rather than empty: a definition without triggers keeps the checksum it always had.
     ...(data.triggers !== undefined && data.triggers.length > 0 && { triggers: data.triggers.map(normaliseTrigger) }),
+    ...(data.on_failure !== undefined && data.on_failure.length > 0 && { on_failure: data.on_failure.map(normaliseTask) }),
   };
 }
 
@@ -232,7 +244,7 @@ function normaliseTrigger(trigger: NonNullable<ParsedDefinition['triggers']>[num
   };
 }
 
-const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'triggers', 'tasks'];
+const SECTIONS = ['definition', 'id', 'name', 'description', 'inputs', 'doc', 'timeout', 'triggers', 'tasks', 'on_failure'];
 
 /**
  * Problems grouped the way the file reads: top-level fields in their usual order, then trigger by trigger and task by task
@@ -243,7 +255,7 @@ function inDocumentOrder(problems: string[]): string[] {
   const key = (problem: string): [number, number] => {
     const section = /^[^.[:]*/.exec(problem)?.[0] ?? '';
     const rank = SECTIONS.indexOf(section);
-    const index = /^(?:tasks|triggers)\[(\d+)\]/.exec(problem)?.[1];
+    const index = /^(?:tasks|triggers|on_failure)\[(\d+)\]/.exec(problem)?.[1];
     return [rank === -1 ? SECTIONS.length : rank, index === undefined ? Number.MAX_SAFE_INTEGER : Number(index)];
   };
   return problems

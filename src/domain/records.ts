@@ -4,7 +4,7 @@ import type { TaskRunStatus } from './task-run-status.ts';
 import type { TaskType, WorkflowDefinition } from './workflow-definition.ts';
 
 /** How an execution was started. */
-export const TRIGGERS = ['api', 'cli', 'schedule', 'manual', 'webhook'] as const;
+export const TRIGGERS = ['api', 'cli', 'schedule', 'manual', 'webhook', 'workflow'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 export interface Workflow {
@@ -52,6 +52,9 @@ export interface Execution {
   startedAt: string | null;
   completedAt: string | null;
   updatedAt: string;
+  /** For a child execution (trigger `workflow`): the execution and the `workflow` task run that started it. */
+  parentExecutionId: string | null;
+  parentTaskRunId: string | null;
 }
 
 export interface ExecutionContextSnapshot {
@@ -85,7 +88,19 @@ export interface TaskRun {
   fence: number;
   /** Its output in clear is kept sealed for templates downstream (erased when the execution ends). */
   outputSealed: boolean;
+  /** `main`, or `on_failure` for the tasks that run once the execution has failed. */
+  phase: TaskRunPhase;
+  /** One item of a `for_each` task: its position in the list; null on every other run. */
+  itemIndex: number | null;
+  /** That item, masked; null on every other run. */
+  item: unknown;
+  /** A `workflow` task's child execution, once started. */
+  childExecutionId: string | null;
 }
+
+/** The part of an execution a task run belongs to. */
+export const TASK_RUN_PHASES = ['main', 'on_failure'] as const;
+export type TaskRunPhase = (typeof TASK_RUN_PHASES)[number];
 
 /** What became of an attachment's thumbnail: made, refused or failed (`failed`), or not applicable (`none`). */
 export const THUMBNAIL_STATUSES = ['pending', 'ready', 'failed', 'none'] as const;

@@ -2,9 +2,8 @@
  * The grammar of `{{ ... }}` placeholders, shared by definition validation (domain) and rendering
  * (engine) so that what the validator accepts is exactly what the renderer understands.
  *
- * Only four roots are ours: `inputs.<name>…`, `tasks.<id>.output…`, `secrets.<NAME>` and
- * `trigger.<id|type|body…>` (what started the execution: a schedule or a webhook and its body). Anything
- * else between braces (`{{.State.Running}}` in a `docker inspect --format`, a Helm or Jinja snippet
+ * Our roots: `inputs.<name>…`, `tasks.<id>.output…`, `secrets.<NAME>`, `trigger.<id|type|body…>` (what
+ * started the execution: a schedule or a webhook and its body), `execution.<field>` and, in a `for_each` task, `item…` and `index` (elsewhere those two stay literal text). Anything else between braces (`{{.State.Running}}` in a `docker inspect --format`, a Helm or Jinja snippet
  * in a shell command) is "foreign" and stays literal text.
  */
 
@@ -15,7 +14,16 @@ export type TemplateReference =
   | { root: 'inputs'; name: string; path: PathSegment[] }
   | { root: 'tasks'; taskId: string; path: PathSegment[] }
   | { root: 'secrets'; name: string }
-  | { root: 'trigger'; path: PathSegment[] };
+  | { root: 'trigger'; path: PathSegment[] }
+  | { root: 'execution'; name: ExecutionField }
+  /** The item of a `for_each` task run, and a path into it. */
+  | { root: 'item'; path: PathSegment[] }
+  /** The position of that item in its list, from 0. */
+  | { root: 'index' };
+
+/** What `{{ execution.<field> }}` may name. */
+export const EXECUTION_FIELDS = ['id', 'workflow_id', 'workflow_version', 'trigger', 'correlation_id', 'parent_execution_id'] as const;
+export type ExecutionField = (typeof EXECUTION_FIELDS)[number];
 
 export type ParsedExpression =
   | { kind: 'reference'; reference: TemplateReference }
@@ -41,7 +49,16 @@ const DOTTED_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+
 export function parseTemplateExpression(expression: string): ParsedExpression {
   const match = ROOT.exec(expression);
   const root = match?.[1];
-  if (match === null || (root !== 'inputs' && root !== 'tasks' && root !== 'secrets' && root !== 'trigger')) {
+  if (
+    match === null ||
+    (root !== 'inputs' &&
+      root !== 'tasks' &&
+      root !== 'secrets' &&
+      root !== 'trigger' &&
+      root !== 'execution' &&
+      root !== 'item' &&
+      root !== 'index')
+  ) {
     return { kind: 'foreign', looksLikeReference: DOTTED_IDENTIFIER.test(expression) };
   }
   const segments = parsePath(match[2] ?? '');
@@ -67,6 +84,16 @@ export function parseTemplateExpression(expression: string): ParsedExpression {
       }
       if (first !== 'body' && segments.length > 1) return { kind: 'invalid', reason: `trigger.${first} has no fields, in "${expression}"` };
       return { kind: 'reference', reference: { root, path: segments } };
+    case 'execution':
+      if (segments.length !== 1 || !EXECUTION_FIELDS.includes(first as ExecutionField)) {
+        return { kind: 'invalid', reason: `expected execution.<field> (${EXECUTION_FIELDS.join(', ')}) in "${expression}"` };
+      }
+      return { kind: 'reference', reference: { root, name: first as ExecutionField } };
+    case 'item':
+      return { kind: 'reference', reference: { root, path: segments } };
+    case 'index':
+      if (segments.length !== 0) return { kind: 'invalid', reason: `index has no fields in "${expression}"` };
+      return { kind: 'reference', reference: { root } };
   }
 }
 

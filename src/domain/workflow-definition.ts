@@ -2,7 +2,7 @@
  * A workflow definition as users write it (YAML or JSON), after validation and normalisation.
  * Durations stay as the strings users wrote (`30s`, `5m`, `1h30m`); `parseDurationMs` reads them.
  */
-export const TASK_TYPES = ['shell', 'http', 'log', 'sleep', 'plugin', 'manual'] as const;
+export const TASK_TYPES = ['shell', 'http', 'log', 'sleep', 'plugin', 'manual', 'workflow'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array'] as const;
@@ -32,6 +32,14 @@ export interface TaskDefinition {
   with: Record<string, unknown>;
   retry?: RetryPolicy;
   timeout?: string;
+  /** A CEL expression (domain/expression.ts): when it is false the task run is skipped. */
+  if?: string;
+  /** `{{ … }}` yielding a list: one task run per item, which sees `{{ item }}` and `{{ index }}`. */
+  for_each?: string;
+  /** With `for_each`: at most this many items at once. */
+  concurrency?: number;
+  /** With `for_each`: a failed item does not fail the task. */
+  continue_on_failure?: boolean;
 }
 
 /** `cron:` — starts the workflow at every due time of a five-field cron expression. */
@@ -66,4 +74,6 @@ export interface WorkflowDefinition {
   tasks: TaskDefinition[];
   /** How the workflow starts on its own (schedules, webhooks); absent when it has none. */
   triggers?: TriggerDefinition[];
+  /** Tasks that run once the execution has failed or timed out (a phase of their own). */
+  on_failure?: TaskDefinition[];
 }

@@ -25,6 +25,7 @@ import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
 import { createExtraStep, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
+import { stopChildren } from './stop-children.ts';
 import { secretValues } from './secret-values.ts';
 import { requestExecutionStop } from './stop-request.ts';
 import { transitionTaskRun } from './task-run-transition.ts';
@@ -115,6 +116,8 @@ export class ExecutionCommands {
       const masker = await this.maskerOf(trx, schedule, { orEnvironmentOnly: true });
       await requestExecutionStop(trx, tx, this.deps, executionId, { kind: 'cancelled', reason: masker.mask(reason), actor }, nowIso());
     });
+    // Its children are stopped each in a transaction of its own (a child is locked before its parent, never after).
+    await stopChildren(this.deps, executionId);
   }
 
   /** A person completes (or fails) a manual step that waits for them. */

@@ -166,7 +166,10 @@ export function claimedExecutionCreation(
       stop: null,
       sealedSecrets,
       triggerId: req.triggerId ?? null,
-      triggerBody: triggerBody ?? null,
+      triggerBody,
+      triggeredBy: req.actor.userId,
+      parentExecutionId: null,
+      parentTaskRunId: null,
     };
     await planAndApply(trx, tx, deps, id, now, created, { runs });
     tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));

@@ -13,6 +13,10 @@ import type { EngineDeps } from './engine-deps.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
 import { MASK } from './masker.ts';
 import { extraStepDefinition } from './record-editor.ts';
+import { endParentTaskRun } from './child-executions.ts';
+import { conditionEvaluator, executionFields, taskOutputs } from './flow-context.ts';
+import { finishForEach } from './for-each-runs.ts';
+import { startOnFailurePhase } from './on-failure-phase.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
@@ -72,20 +76,33 @@ export async function planAndApply(
     return { status: 'failed', scheduled: 0, heldReady: [] };
   }
   const runs = options.runs ? [...options.runs] : await listTaskRunsByExecution(trx, executionId);
-  const tasks = tasksOf(version.definition.tasks, runs);
+  const onFailure = version.definition.on_failure ?? [];
+  const tasks = tasksOf([...version.definition.tasks, ...onFailure], runs);
   const plan = planExecution({
-    tasks: [...tasks.values()],
+    tasks: [...tasks.values()].filter((t) => !onFailure.includes(t)),
+    onFailure,
     runs: runs.map(plannedRun),
     status: schedule.status,
     isRecord: schedule.trigger === 'manual',
     stop: schedule.stop,
     now: Date.parse(now),
+    evaluate: conditionEvaluator(schedule, runs),
   });
-  const holdReady = options.holdReady === true && !plan.end;
+  const holdReady = options.holdReady === true && !plan.end && !plan.startOnFailure;
   const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log, holdReady });
+  if (plan.startOnFailure) {
+    await startOnFailurePhase(trx, { schedule, tasks: onFailure, now, actor: worker, workerId: deps.workerId, log });
+    return planAndApply(trx, tx, deps, executionId, now, schedule);
+  }
   let status = plan.end?.status ?? plan.status ?? schedule.status;
   if (plan.end) {
     await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log);
+    // A child's end is its parent task's: recorded in the same transaction, then the parent is planned.
+    if (schedule.parentTaskRunId !== null) {
+      await endParentTaskRun(trx, tx, deps, schedule, plan.end, applied, now, (parent) =>
+        planAndApply(trx, tx, deps, parent.id, now, parent),
+      );
+    }
   } else if (plan.status) {
     await changeExecutionStatus(trx, {
       executionId,
@@ -162,6 +179,8 @@ function plannedRun(run: TaskRun): PlannedRun {
     status: run.status,
     availableAt: run.availableAt,
     error: run.error,
+    phase: run.phase,
+    itemIndex: run.itemIndex,
   };
 }
 
@@ -200,6 +219,7 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
   for (const retry of plan.retry) {
     const task = tasks.get(retry.taskId)!;
     const previous = current.get(retry.previousRunId)!;
+    const what = previous.itemIndex === null ? `task ${retry.taskId}` : `task ${retry.taskId} item ${previous.itemIndex}`;
     const [created] = await createPendingTaskRuns(
       trx,
       [
@@ -212,6 +232,9 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
           status: 'pending',
           createdAt: now,
           availableAt: new Date(retry.availableAt).toISOString(),
+          phase: previous.phase,
+          itemIndex: previous.itemIndex,
+          item: previous.item,
         },
       ],
       { reason: retry.reason, previousTaskRunId: retry.previousRunId, ...metadata },
@@ -223,12 +246,16 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
     log.add(
       schedule.id,
       'WARN',
-      `task ${retry.taskId} will retry: attempt ${retry.attempt}${limit} in ${inMs} ms (attempt ${previous.attempt} ${previous.status}: ${previous.error?.code ?? ''})`,
+      `${what} will retry: attempt ${retry.attempt}${limit} in ${inMs} ms (attempt ${previous.attempt} ${previous.status}: ${previous.error?.code ?? ''})`,
       created!.id,
     );
   }
 
-  const endRuns = async (decisions: ReadonlyArray<{ runId: string; error: TaskFailure }>, to: 'skipped' | 'cancelled', actor: Actor) => {
+  const endRuns = async (
+    decisions: ReadonlyArray<{ runId: string; error: TaskFailure }>,
+    to: 'skipped' | 'cancelled' | 'failed',
+    actor: Actor,
+  ) => {
     for (const { runId, error } of decisions) {
       const run = current.get(runId)!;
       const ended = await transitionTaskRun(trx, {
@@ -240,11 +267,17 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
         now,
       });
       current.set(runId, ended);
-      log.add(schedule.id, to === 'skipped' ? 'INFO' : 'WARN', `task ${run.taskId} ${to}: ${error.message}`, runId);
+      log.add(schedule.id, LEVEL_OF_END[to], `${describeRun(run)} ${to}: ${error.message}`, runId);
     }
   };
   await endRuns(plan.skip, 'skipped', worker);
+  await endRuns(plan.fail, 'failed', worker);
   await endRuns(plan.cancel, 'cancelled', stopActor(schedule) ?? worker);
+  for (const { runId, expression } of plan.conditions) {
+    log.add(schedule.id, 'INFO', `task ${current.get(runId)!.taskId}: if "${expression}" is true`, runId);
+  }
+  for (const decision of plan.finishGroups)
+    current.set(decision.runId, await finishForEach(trx, decision, [...current.values()], metadata, worker, now, log));
 
   for (const runId of plan.ready) {
     if (!input.holdReady) await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
@@ -259,9 +292,10 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
       // The stored values are masked, and so is what a person sees: render with them (secrets as ***).
       input = renderValue(task.with, {
         inputs: schedule.inputs,
-        tasks: outputsOf([...current.values()]),
+        tasks: taskOutputs([...current.values()]),
         secrets: () => MASK,
         trigger: triggerValuesOf(schedule),
+        execution: executionFields(schedule),
       });
     } catch (e: unknown) {
       if (!(e instanceof TemplateError)) throw e;
@@ -289,13 +323,10 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
   return [...current.values()];
 }
 
-/** Outputs of the latest succeeded attempt of each task, for templates. */
-function outputsOf(runs: readonly TaskRun[]): Record<string, { output: unknown }> {
-  const out: Record<string, { output: unknown }> = {};
-  for (const run of [...runs].sort((a, b) => a.attempt - b.attempt)) {
-    if (run.status === 'succeeded') out[run.taskId] = { output: run.output };
-  }
-  return out;
+const LEVEL_OF_END = { skipped: 'INFO', cancelled: 'WARN', failed: 'ERROR' } as const;
+
+function describeRun(run: TaskRun): string {
+  return run.itemIndex === null ? `task ${run.taskId}` : `task ${run.taskId} item ${run.itemIndex}`;
 }
 
 /** Ends the execution with its context snapshot, and erases its sealed secrets (crypto-shredding). */
@@ -329,6 +360,7 @@ async function endExecution(
 function snapshot(schedule: ExecutionSchedule, runs: readonly TaskRun[]): ExecutionContextSnapshot {
   const tasks: ExecutionContextSnapshot['tasks'] = {};
   for (const run of [...runs].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (run.itemIndex !== null) continue; // a for_each task's own run holds its items' outputs
     const seen = tasks[run.taskId];
     if (!seen || run.attempt >= seen.attempt) tasks[run.taskId] = { status: run.status, attempt: run.attempt, output: run.output };
   }

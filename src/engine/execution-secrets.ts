@@ -2,7 +2,7 @@ import { SecretKeyUnavailableError } from '../domain/errors.ts';
 import type { WorkflowDefinition } from '../domain/workflow-definition.ts';
 import { MASK, Masker } from './masker.ts';
 import type { SecretBox } from './secret-box.ts';
-import { secretValues } from './secret-values.ts';
+import { secretPartsOf, secretValues } from './secret-values.ts';
 
 /** An execution's inputs in clear (only ever in memory) and the masker made from its secrets. */
 export interface OpenedSecrets {
@@ -29,10 +29,20 @@ export function secretInputNames(definition: WorkflowDefinition): string[] {
     .map(([name]) => name);
 }
 
-/** The secret inputs of an execution, sealed for the store; null when it has none. */
-export function sealSecretInputs(box: SecretBox, definition: WorkflowDefinition, inputs: Record<string, unknown>): string | null {
+/**
+ * The secret inputs of an execution, sealed for the store; null when it has none. `alsoSeal` names
+ * inputs that carry a secret without being declared secret (a child's input made from its parent's secret).
+ */
+export function sealSecretInputs(
+  box: SecretBox,
+  definition: WorkflowDefinition,
+  inputs: Record<string, unknown>,
+  alsoSeal: readonly string[] = [],
+): string | null {
   const secret = Object.fromEntries(
-    Object.entries(inputs).filter(([name, value]) => definition.inputs[name]?.secret && value !== undefined && value !== null),
+    Object.entries(inputs).filter(
+      ([name, value]) => (definition.inputs[name]?.secret || alsoSeal.includes(name)) && value !== undefined && value !== null,
+    ),
   );
   return Object.keys(secret).length === 0 ? null : box.seal({ inputs: secret });
 }
@@ -51,9 +61,12 @@ export function openExecutionSecrets(
   env: NodeJS.ProcessEnv,
 ): OpenedSecrets {
   const inputs = { ...maskedInputs };
+  // Every sealed value is a secret, declared or inherited from a parent execution.
+  const sealedParts: string[] = [];
   if (sealed !== null) {
     const opened = box.unseal(sealed) as { inputs?: Record<string, unknown> };
     Object.assign(inputs, opened.inputs ?? {});
+    for (const value of Object.values(opened.inputs ?? {})) sealedParts.push(...secretPartsOf(value));
   } else {
     const missing = Object.keys(definition.inputs).filter(
       (name) => definition.inputs[name]?.secret && maskedInputs[name] !== undefined && maskedInputs[name] !== null,
@@ -64,5 +77,5 @@ export function openExecutionSecrets(
       );
     }
   }
-  return { inputs, masker: new Masker(secretValues(definition, inputs, env)) };
+  return { inputs, masker: new Masker([...secretValues(definition, inputs, env), ...sealedParts]) };
 }

@@ -45,6 +45,11 @@ export class Masker {
     for (const secret of secrets) this.add(secret);
   }
 
+  /** The secrets themselves (what a child execution inherits from its parent). */
+  get secrets(): string[] {
+    return [...this.#secrets];
+  }
+
   /**
    * Adds a secret learned later (for example a value a task passes on). Text already masked or
    * emitted by a stream masker is not revisited. Secrets shorter than `MIN_SECRET_LENGTH` are ignored.

@@ -13,7 +13,7 @@ export function secretValues(definition: WorkflowDefinition, inputs: Record<stri
     const value = inputs[name];
     if (spec.secret && value !== undefined && value !== null) values.push(...secretPartsOf(value));
   }
-  for (const name of collectSecretNames(definition.tasks.map((t) => t.with))) {
+  for (const name of collectSecretNames([...definition.tasks, ...(definition.on_failure ?? [])].map((t) => t.with))) {
     const value = secretFromEnv(name, env);
     if (value) values.push(value);
   }

@@ -4,6 +4,7 @@ import { listOverdueExecutions, listUnfinishedExecutionIds } from '../store/exec
 import { listExpiredLeases } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply } from './execution-planning.ts';
+import { stopOrphanedChildren } from './stop-children.ts';
 import { requestExecutionStop } from './stop-request.ts';
 import { expireLease } from './task-run-leases.ts';
 
@@ -61,6 +62,8 @@ export class Sweeper {
         );
         if (stopped) this.stats.timedOut += 1;
       }
+      // After the deadlines: a parent that has just timed out has its children stopped in the same pass.
+      await stopOrphanedChildren(this.deps, BATCH);
       this.loggedError = false;
     } catch (e: unknown) {
       if (!this.loggedError) console.error(`runledger: sweeper: ${toError(e).message}`);

@@ -51,4 +51,5 @@ export class TaskExecutionError extends Error {
   }
 }
 
-export type TaskHandlers = Readonly<Record<Exclude<TaskType, 'manual'>, TaskHandler>>;
+/** Manual steps are completed by people; a `workflow` task starts a child execution (child-executions.ts). */
+export type TaskHandlers = Readonly<Record<Exclude<TaskType, 'manual' | 'workflow'>, TaskHandler>>;

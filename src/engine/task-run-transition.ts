@@ -167,6 +167,10 @@ export async function createPendingTaskRuns(
     leaseExpiresAt: null,
     fence: 0,
     outputSealed: false,
+    phase: r.phase ?? 'main',
+    itemIndex: r.itemIndex ?? null,
+    item: r.itemIndex === undefined || r.itemIndex === null ? null : (r.item ?? null),
+    childExecutionId: null,
   }));
 }
 

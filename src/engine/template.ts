@@ -13,6 +13,10 @@ export interface TemplateContext {
   tasks: Record<string, { output: unknown }>;
   /** A secret's clear value, or `undefined` when it is not set. */
   secrets: (name: string) => string | undefined;
+  /** `{{ execution.<field> }}`: the execution's id, workflow, trigger … */
+  execution?: Record<string, unknown>;
+  /** In one item's run of a `for_each` task: `{{ item }}` and `{{ index }}` (elsewhere they stay literal). */
+  loop?: { item: unknown; index: number };
   /** What started the execution when a trigger of its definition did (`{{ trigger.body }}`). */
   trigger?: TriggerValues | undefined;
 }
@@ -69,11 +73,11 @@ export function renderValue(value: unknown, ctx: TemplateContext): unknown {
 export function renderString(text: string, ctx: TemplateContext): unknown {
   const whole = WHOLE_PLACEHOLDER.exec(text);
   if (whole !== null) {
-    const reference = referenceOf(whole[1] ?? '');
+    const reference = referenceOf(whole[1] ?? '', ctx);
     if (reference !== undefined) return resolve(whole[1] ?? '', reference, ctx);
   }
   return text.replace(PLACEHOLDER, (match, expression: string) => {
-    const reference = referenceOf(expression);
+    const reference = referenceOf(expression, ctx);
     return reference === undefined ? match : stringify(resolve(expression, reference, ctx));
   });
 }
@@ -122,10 +126,13 @@ export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   return value === undefined || value === '' ? undefined : value;
 }
 
-function referenceOf(expression: string): TemplateReference | undefined {
+function referenceOf(expression: string, ctx: TemplateContext): TemplateReference | undefined {
   const parsed = parseTemplateExpression(expression);
   if (parsed.kind === 'invalid') throw new TemplateError(expression, parsed.reason);
-  return parsed.kind === 'reference' ? parsed.reference : undefined;
+  if (parsed.kind !== 'reference') return undefined;
+  // Outside a for_each task, `{{ item }}` is someone else's template syntax (Jinja, Helm): left as written.
+  if ((parsed.reference.root === 'item' || parsed.reference.root === 'index') && ctx.loop === undefined) return undefined;
+  return parsed.reference;
 }
 
 function resolve(expression: string, reference: TemplateReference, ctx: TemplateContext): unknown {
@@ -159,6 +166,15 @@ function resolve(expression: string, reference: TemplateReference, ctx: Template
       }
       return follow(expression, task.output, reference.path, []);
     }
+    case 'execution': {
+      const value = ctx.execution?.[reference.name];
+      if (value === undefined) throw new TemplateError(expression, `execution.${reference.name} is not available here`);
+      return value;
+    }
+    case 'item':
+      return follow(expression, ctx.loop?.item, reference.path, ['item']);
+    case 'index':
+      return ctx.loop?.index;
   }
 }
 

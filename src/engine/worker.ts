@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TaskRun } from '../domain/records.ts';
-import { toError } from '../domain/task-failure.ts';
+import { failure, toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
 import { storeFailure } from '../store/store-failure.ts';
 import {
@@ -12,7 +12,10 @@ import {
 } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
-import { prepareAttempt } from './prepare-attempt.ts';
+import { startChildExecution } from './child-start.ts';
+import { recordExpansion } from './for-each-expansion.ts';
+import { prepareAttempt, type PreparedAttempt } from './prepare-attempt.ts';
+import { SchedulerLog } from './scheduler-log.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
 import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts';
@@ -190,6 +193,9 @@ export class Worker {
       return;
     }
     const { task, input, masker, correlationId } = prepared.attempt;
+    // A for_each task's own run and a workflow task are handed over to the planner, not run here.
+    if (prepared.attempt.items !== undefined) return this.expand(run, prepared.attempt, prepared.attempt.items);
+    if (task.type === 'workflow') return this.startChild(entry, prepared.attempt);
     // Traces on: the attempt's span, a child of its execution's, open until the report has committed.
     const span = this.deps.tracing
       ? await this.deps.tracing.startAttempt({
@@ -212,7 +218,7 @@ export class Worker {
     this.log(
       run,
       'INFO',
-      `task ${task.id} started (type ${task.type}, attempt ${run.attempt}); input ${preview(maskedInput)}`,
+      `task ${label(run)} started (type ${task.type}, attempt ${run.attempt}); input ${preview(maskedInput)}`,
       masker.mask.bind(masker),
     );
     let outcome: AttemptOutcome;
@@ -229,11 +235,55 @@ export class Worker {
     // The duration said is the one recorded: from the claim to the report (docs/concepts.md, Durations).
     const completedAt = nowIso();
     const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
-    const message = `task ${task.id} ${outcome.status} in ${durationMs} ms${detail}`;
+    const message = `task ${label(run)} ${outcome.status} in ${durationMs} ms${detail}`;
     try {
       await this.report(entry, { ...outcome, output }, sealed, correlationId, masker.mask(message), maskedInput, completedAt);
     } finally {
       span?.end(outcome.status, outcome.error);
+    }
+  }
+
+  /** Records a for_each task's items (its run then belongs to the planner), with the attempt's log lines. */
+  private async expand(run: TaskRun, attempt: PreparedAttempt, items: readonly unknown[]): Promise<void> {
+    if (this.dead) return;
+    const { masker, correlationId, task } = attempt;
+    const lines = await this.deps.logSink.take(run.executionId);
+    try {
+      const applied = await this.submitReport(() =>
+        this.deps.writer.submit((trx, tx) => {
+          SchedulerLog.of(tx, this.deps).addTaken(lines);
+          const expansion = {
+            run,
+            items: items.map((i) => masker.maskValue(i)),
+            expression: masker.mask(task.for_each ?? ''),
+            correlationId,
+          };
+          return recordExpansion(trx, tx, this.deps, { ...expansion, now: nowIso() });
+        }),
+      );
+      if (applied) this.stats.reported += 1;
+      else this.stats.refused += 1;
+    } catch (e: unknown) {
+      this.deps.logSink.giveBack(lines);
+      throw e;
+    }
+  }
+
+  /** Starts a workflow task's child execution (its run then waits for the child), or reports why it could not. */
+  private async startChild(entry: HeldRun, attempt: PreparedAttempt): Promise<void> {
+    const { run } = entry;
+    if (this.dead) return;
+    const started = await startChildExecution(this.deps, run, attempt, () => this.deps.logSink.take(run.executionId));
+    if (started.kind === 'started') this.stats.reported += 1;
+    else if (started.kind === 'refused') this.stats.refused += 1;
+    else {
+      const error =
+        started.kind === 'failed'
+          ? started.error
+          : failure('cancelled', 'CANCELLED', 'the execution is being stopped: no child started', { retryable: false });
+      const status = started.kind === 'failed' ? 'failed' : 'cancelled';
+      const message = `task ${run.taskId} ${status}: ${error.code}: ${error.message}`;
+      await this.report(entry, { status, output: null, error, durationMs: 0 }, null, attempt.correlationId, attempt.masker.mask(message));
     }
   }
 
@@ -396,6 +446,11 @@ export class Worker {
       message: mask(`[execution ${run.executionId}] ${message}`),
     });
   }
+}
+
+/** A task run as log lines name it: `build`, or `deploy[2]` for an item of a for_each task. */
+function label(run: TaskRun): string {
+  return run.itemIndex === null ? run.taskId : `${run.taskId}[${run.itemIndex}]`;
 }
 
 /** A value for a log line: JSON, cut at 2 KiB (the record keeps it whole). */

@@ -57,7 +57,62 @@ export function checkRecordFacts(rows: RecordRows, events: readonly StoredAuditE
     ...checkTransitions(rows.transitions, events),
     ...checkStepResults(rows.stepResults, rows.transitions),
     ...checkAttachments(rows.attachments, events),
+    ...checkFlowFacts(rows.runs, events),
   ];
+}
+
+/**
+ * The facts flow control adds to task runs, against the events that created them: the item runs of a
+ * for_each task and their items (FOR_EACH_EXPANDED), the runs of the on_failure phase
+ * (ON_FAILURE_STARTED), a workflow task's child (CHILD_STARTED).
+ */
+function checkFlowFacts(runs: readonly TaskRun[], events: readonly StoredAuditEvent[]): string[] {
+  const problems: string[] = [];
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const label = (r: TaskRun) => `task run ${r.taskId}#${r.attempt} (${r.id})`;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+  const expandedItems = new Set<string>();
+  for (const ev of events.filter((e) => e.eventType === 'FOR_EACH_EXPANDED')) {
+    const ids = strings(ev.metadata.itemRuns);
+    ids.forEach((id) => expandedItems.add(id));
+    const items = ids.map((id) => byId.get(id));
+    if (items.some((r) => r === undefined))
+      problems.push(`for_each of task run ${String(ev.metadata.taskRunId)}: an item run it recorded is missing`);
+    else if (
+      items.some((r, i) => r!.itemIndex !== i || r!.phase !== (byId.get(String(ev.metadata.taskRunId))?.phase ?? r!.phase)) ||
+      factHash(items.map((r) => r!.item)) !== ev.metadata.items
+    )
+      problems.push(`for_each of task run ${String(ev.metadata.taskRunId)}: its items are not the ones recorded when it was expanded`);
+  }
+  const firstItems = new Map<string, TaskRun>();
+  for (const r of runs) if (r.itemIndex !== null && r.attempt === 1) firstItems.set(`${r.taskId}[${r.itemIndex}]`, r);
+  for (const r of runs.filter((x) => x.itemIndex !== null)) {
+    if (r.attempt === 1 && !expandedItems.has(r.id)) problems.push(`${label(r)}: no FOR_EACH_EXPANDED event records this item`);
+    const first = firstItems.get(`${r.taskId}[${r.itemIndex}]`);
+    if (r.attempt > 1 && (!first || !same(first.item, r.item))) problems.push(`${label(r)}: its item is not the one of its first attempt`);
+  }
+
+  const phaseRuns = new Set(
+    events
+      .filter((e) => e.eventType === 'ON_FAILURE_STARTED')
+      .flatMap((e) => (Array.isArray(e.metadata.taskRuns) ? (e.metadata.taskRuns as Array<{ taskRunId?: unknown }>) : []))
+      .map((t) => String(t.taskRunId)),
+  );
+  for (const r of runs) {
+    if (r.phase === 'on_failure' && r.attempt === 1 && r.itemIndex === null && !phaseRuns.has(r.id))
+      problems.push(`${label(r)}: marked on_failure, but no ON_FAILURE_STARTED event records it`);
+    if (r.phase !== 'on_failure' && phaseRuns.has(r.id)) problems.push(`${label(r)}: recorded as an on_failure task, but not marked so`);
+  }
+
+  const children = new Map(
+    events.filter((e) => e.eventType === 'CHILD_STARTED').map((e) => [String(e.metadata.taskRunId), e.metadata.childExecutionId]),
+  );
+  for (const r of runs) {
+    const recorded = children.get(r.id) ?? null;
+    if (recorded !== r.childExecutionId) problems.push(`${label(r)}: its child execution is not the one recorded when it was started`);
+  }
+  return problems;
 }
 
 function checkExecution(e: RecordRows['execution'], events: readonly StoredAuditEvent[]): string[] {
@@ -69,9 +124,12 @@ function checkExecution(e: RecordRows['execution'], events: readonly StoredAudit
       ['workflow', m.workflowId, e.workflowId],
       ['workflow version', m.workflowVersion, e.workflowVersion],
       ['trigger', m.trigger, e.trigger],
-      ['triggered by', created.actor.userId ?? null, e.triggeredBy],
+      // A child execution is created by a worker on behalf of its parent's owner, recorded as such.
+      ['triggered by', m.triggeredBy !== undefined ? m.triggeredBy : (created.actor.userId ?? null), e.triggeredBy],
       ['inputs', m.inputs, e.inputs],
       ['correlation id', m.correlationId ?? null, e.correlationId],
+      ['parent execution', m.parentExecutionId ?? null, e.parentExecutionId],
+      ['parent task run', m.parentTaskRunId ?? null, e.parentTaskRunId],
     ];
     for (const [fact, inChain, inRow] of recorded)
       if (!same(inChain, inRow)) problems.push(`record: its ${fact} is not the one recorded when it was created`);

@@ -23,6 +23,8 @@ export interface DialectCapabilities {
    * retention drops a whole day instead of deleting its rows.
    */
   readonly partitions: boolean;
+  /** `ALTER TABLE … DROP CONSTRAINT`; without it (SQLite) a table is rebuilt to change its constraints. */
+  readonly dropConstraint: boolean;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -34,6 +36,7 @@ export const sqliteCapabilities: DialectCapabilities = {
   jsonType: 'text',
   timestampType: 'text',
   partitions: false,
+  dropConstraint: false,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -45,4 +48,5 @@ export const postgresCapabilities: DialectCapabilities = {
   jsonType: 'jsonb',
   timestampType: 'timestamptz',
   partitions: true,
+  dropConstraint: true,
 };

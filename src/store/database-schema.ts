@@ -65,6 +65,8 @@ export interface ExecutionsTable {
   trigger_id: string | null;
   /** A webhook's JSON body, masked: `{{ trigger.body }}`. */
   trigger_body: NullableJson;
+  parent_execution_id: string | null;
+  parent_task_run_id: string | null;
 }
 
 export interface ExecutionInputsTable {
@@ -97,6 +99,11 @@ export interface TaskRunsTable {
   heartbeat_at: string | null;
   fence: Generated<number>;
   sealed_output: string | null;
+  phase: Generated<string>;
+  item_index: number | null;
+  /** JSON, masked. */
+  item: string | null;
+  child_execution_id: string | null;
 }
 
 export interface TaskRunTransitionsTable {

@@ -40,6 +40,8 @@ function toExecution(row: Selectable<ExecutionsTable>): Execution {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     updatedAt: row.updated_at,
+    parentExecutionId: row.parent_execution_id,
+    parentTaskRunId: row.parent_task_run_id,
   };
 }
 
@@ -63,6 +65,8 @@ export interface NewExecution {
   /** The trigger that started it (`schedule`, `webhook`), and a webhook's JSON body, masked. */
   triggerId?: string | null;
   triggerBody?: unknown;
+  /** A child execution: the execution and the `workflow` task run that started it. */
+  parent?: { executionId: string; taskRunId: string } | null;
 }
 
 /** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
@@ -94,6 +98,8 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
       deadline_at: e.deadlineAt ?? null,
       trigger_id: e.triggerId ?? null,
       trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
+      parent_execution_id: e.parent?.executionId ?? null,
+      parent_task_run_id: e.parent?.taskRunId ?? null,
     })
     .execute();
   const rows = Object.entries(e.inputs)

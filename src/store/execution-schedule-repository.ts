@@ -29,6 +29,10 @@ export interface ExecutionSchedule {
   triggerBody: unknown;
   /** The head of the execution's audit chain, when it was read (and locked) with the row. */
   auditHead?: { seq: number; hash: string };
+  triggeredBy: string | null;
+  /** A child execution: the execution and the `workflow` task run that started it. */
+  parentExecutionId: string | null;
+  parentTaskRunId: string | null;
 }
 
 function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
@@ -57,6 +61,9 @@ function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
     sealedSecrets: row.sealed_secrets,
     triggerId: row.trigger_id,
     triggerBody: row.trigger_body === null ? undefined : fromJson(row.trigger_body),
+    triggeredBy: row.triggered_by,
+    parentExecutionId: row.parent_execution_id,
+    parentTaskRunId: row.parent_task_run_id,
   };
 }
 
@@ -211,6 +218,72 @@ export async function listSucceededOutputs(
     .where('execution_id', '=', executionId)
     .where('task_id', 'in', [...taskIds])
     .where('status', '=', 'succeeded')
+    .where('item_index', 'is', null)
     .execute();
   return rows.map((r) => ({ taskId: r.task_id, output: r.output === null ? null : fromJson(r.output), sealedOutput: r.sealed_output }));
+}
+
+/** The runs of one for_each task's items (latest attempt of each, oldest first). */
+export async function listItemRuns(
+  db: Db,
+  executionId: string,
+  taskId: string,
+): Promise<Array<{ itemIndex: number; status: string; output: unknown; sealedOutput: string | null }>> {
+  const rows = await db
+    .selectFrom('task_runs')
+    .select(['item_index', 'attempt', 'status', 'output', 'sealed_output'])
+    .where('execution_id', '=', executionId)
+    .where('task_id', '=', taskId)
+    .where('item_index', 'is not', null)
+    .orderBy('item_index')
+    .orderBy('attempt')
+    .execute();
+  const latest = new Map<number, (typeof rows)[number]>();
+  for (const row of rows) latest.set(row.item_index!, row);
+  return [...latest.values()].map((r) => ({
+    itemIndex: r.item_index!,
+    status: r.status,
+    output: r.output === null ? null : fromJson(r.output),
+    sealedOutput: r.sealed_output,
+  }));
+}
+
+/** Children of an execution that have not ended and are not being stopped: what a stop cascades to. */
+export async function listRunningChildren(db: Db, parentExecutionId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('executions')
+    .select('id')
+    .where('parent_execution_id', '=', parentExecutionId)
+    .where('completed_at', 'is', null)
+    .where('stop_requested_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Children still running whose parent is being stopped or has ended: the sweeper stops them. */
+export async function listOrphanedChildren(db: Db, limit: number): Promise<Array<{ id: string; parentId: string; reason: string }>> {
+  const rows = await db
+    .selectFrom('executions as c')
+    .innerJoin('executions as p', 'p.id', 'c.parent_execution_id')
+    .select(['c.id as id', 'p.id as parentId', 'p.stop_reason as reason', 'p.status as parentStatus'])
+    .where('c.completed_at', 'is', null)
+    .where('c.stop_requested_at', 'is', null)
+    .where((eb) => eb.or([eb('p.stop_requested_at', 'is not', null), eb('p.completed_at', 'is not', null)]))
+    // A timed-out parent still runs its on_failure tasks, and their children.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('task_runs as r')
+            .select('r.id')
+            .whereRef('r.id', '=', 'c.parent_task_run_id')
+            .where('r.phase', '=', 'on_failure')
+            .where('p.stop_kind', '=', 'timed_out')
+            .where('p.completed_at', 'is', null),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, parentId: r.parentId, reason: r.reason ?? `parent execution ${r.parentStatus}` }));
 }

@@ -185,6 +185,8 @@ export async function listStopRequestsOf(
     .select(['task_runs.id as runId', 'executions.stop_kind as kind', 'executions.stop_reason as reason'])
     .where('task_runs.id', 'in', [...runIds])
     .where('executions.stop_requested_at', 'is not', null)
+    // A timed-out execution still runs its on_failure tasks.
+    .where((eb) => eb.not(eb.and([eb('task_runs.phase', '=', 'on_failure'), eb('executions.stop_kind', '=', 'timed_out')])))
     .execute();
   return rows.map((r) => ({ runId: r.runId, kind: r.kind ?? 'cancelled', reason: r.reason }));
 }

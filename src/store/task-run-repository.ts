@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
-import type { TaskRun, TaskRunTransition } from '../domain/records.ts';
+import type { TaskRun, TaskRunPhase, TaskRunTransition } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { TaskType } from '../domain/workflow-definition.ts';
@@ -35,6 +35,10 @@ export function toTaskRun(row: Selectable<TaskRunsTable>): TaskRun {
     leaseExpiresAt: row.lease_expires_at,
     fence: row.fence,
     outputSealed: row.sealed_output !== null,
+    phase: row.phase as TaskRunPhase,
+    itemIndex: row.item_index,
+    item: row.item === null ? null : fromJson(row.item),
+    childExecutionId: row.child_execution_id,
   };
 }
 
@@ -60,6 +64,11 @@ export interface NewTaskRun {
   createdAt: string;
   /** Claimable from then on (a retry after its backoff); absent until the planner makes it ready. */
   availableAt?: string | null;
+  /** `main` when absent. */
+  phase?: TaskRunPhase;
+  /** One item of a `for_each` task: its position and the item, masked. */
+  itemIndex?: number | null;
+  item?: unknown;
 }
 
 export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promise<void> {
@@ -86,6 +95,9 @@ export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promi
         duration_ms: null,
         updated_at: r.createdAt,
         available_at: r.availableAt ?? null,
+        phase: r.phase ?? 'main',
+        item_index: r.itemIndex ?? null,
+        item: r.itemIndex === undefined || r.itemIndex === null ? null : toJson(r.item ?? null),
       })),
     )
     .execute();
@@ -105,6 +117,8 @@ export interface TaskRunChanges {
   availableAt?: string | null;
   sealedOutput?: string | null;
   leaseExpiresAt?: string | null;
+  leaseOwner?: string | null;
+  childExecutionId?: string | null;
   updatedAt: string;
 }
 
@@ -147,6 +161,8 @@ function changeSet(changes: TaskRunChanges): Updateable<TaskRunsTable> {
   if (changes.availableAt !== undefined) set.available_at = changes.availableAt;
   if (changes.sealedOutput !== undefined) set.sealed_output = changes.sealedOutput;
   if (changes.leaseExpiresAt !== undefined) set.lease_expires_at = changes.leaseExpiresAt;
+  if (changes.leaseOwner !== undefined) set.lease_owner = changes.leaseOwner;
+  if (changes.childExecutionId !== undefined) set.child_execution_id = changes.childExecutionId;
   return set;
 }
 

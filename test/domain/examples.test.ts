@@ -7,8 +7,18 @@ const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'));
 
 describe('examples', () => {
-  it('has the five documented examples', () => {
-    expect(files.sort()).toEqual(['deploy-service.yaml', 'hello.yaml', 'parallel-build.yaml', 'plugin-demo.yaml', 'scheduled-report.yaml']);
+  it('has the documented examples', () => {
+    expect(files.sort()).toEqual([
+      'conditions.yaml',
+      'deploy-service.yaml',
+      'fan-out.yaml',
+      'hello.yaml',
+      'on-failure.yaml',
+      'parallel-build.yaml',
+      'plugin-demo.yaml',
+      'scheduled-report.yaml',
+      'sub-workflow.yaml',
+    ]);
   });
 
   for (const file of files) {

@@ -151,7 +151,19 @@ describe('planExecution: stopping', () => {
   it('an ended execution is left as it is', () => {
     for (const status of ['completed', 'failed', 'cancelled', 'timed_out'] satisfies ExecutionStatus[]) {
       const p = plan(chain, runs('a:pending', 'b:pending', 'c:pending'), { status });
-      expect(p).toEqual({ ready: [], waitForPerson: [], skip: [], cancel: [], retry: [], status: null, end: null });
+      expect(p).toEqual({
+        ready: [],
+        waitForPerson: [],
+        skip: [],
+        fail: [],
+        conditions: [],
+        cancel: [],
+        retry: [],
+        finishGroups: [],
+        startOnFailure: false,
+        status: null,
+        end: null,
+      });
     }
   });
 });

@@ -166,7 +166,11 @@ describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
     ['bad task id', (d) => (d.tasks[2].id = '3rd'), ['tasks[2].id: must match [a-z][a-z0-9_]*']],
     ['missing task id', (d) => delete d.tasks[2].id, ['tasks[2].id: required']],
     ['duplicate task id', (d) => (d.tasks[2].id = 'build'), ['tasks[2].id: duplicate task id "build"']],
-    ['bad task type', (d) => (d.tasks[0].type = 'bash'), ['tasks[0].type: must be one of shell, http, log, sleep, plugin, manual']],
+    [
+      'bad task type',
+      (d) => (d.tasks[0].type = 'bash'),
+      ['tasks[0].type: must be one of shell, http, log, sleep, plugin, manual, workflow'],
+    ],
     ['unknown task field', (d) => (d.tasks[1].neds = ['build']), ['tasks[1].neds: unknown field']],
     ['unknown need', (d) => (d.tasks[2].needs = ['biuld']), ['tasks[2].needs: unknown task "biuld"']],
     ['self need', (d) => (d.tasks[0].needs = ['build']), ['tasks[0].needs: a task cannot need itself']],
@@ -241,7 +245,7 @@ describe('parseWorkflowDefinition: one problem per rule, with its path', () => {
       'template with an unknown root',
       (d) => (d.tasks[0].with.command = 'make {{ input.server }}'),
       [
-        'tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME> or trigger.body)',
+        'tasks[0].with.command: unknown reference "input.server" (expected inputs.<name>, tasks.<id>.output, secrets.<NAME>, trigger.body, execution.<field> or, with for_each, item)',
       ],
     ],
     [

@@ -57,8 +57,14 @@ describeEachDialect('migration 0015-unindex-secret-inputs', (dialect) => {
       ).map((r) => `${r.key}=${r.value}`);
     expect(await keys()).toEqual(['creds={"password":"clear-object-secret"}', 'pw=***', 'server=web-01']);
 
-    expect(await rollbackOne(t.store)).toEqual(['rolled back 0015-unindex-secret-inputs']);
-    expect(await migrateToLatest(t.store)).toEqual(['applied 0015-unindex-secret-inputs']);
+    // Back to before 0015 (the later migrations first), then forward again.
+    const rolledBack: string[] = [];
+    while (!rolledBack.includes('rolled back 0015-unindex-secret-inputs')) {
+      const step = await rollbackOne(t.store);
+      expect(step).toHaveLength(1);
+      rolledBack.push(...step);
+    }
+    expect(await migrateToLatest(t.store)).toContain('applied 0015-unindex-secret-inputs');
     expect(await keys()).toEqual(['server=web-01']);
   });
 });

@@ -83,6 +83,7 @@ export function renderExecutionOverview(e: ExecutionDetail, c: Colors, o: Inspec
   const trigger = e.triggerId ? `${e.trigger} ${e.triggerId}` : e.trigger;
   fields.push(['Trigger', who ? `${trigger} by ${who}` : trigger]);
   if (e.correlationId) fields.push(['Correlation', neutralise(e.correlationId)]);
+  if (e.parentExecutionId) fields.push(['Parent', `${e.parentExecutionId} (task run ${e.parentTaskRunId ?? '-'})`]);
   fields.push(
     ['Created', formatTimestamp(e.createdAt)],
     ['Started', formatTimestamp(e.startedAt)],
@@ -108,13 +109,39 @@ export function renderInputs(e: ExecutionDetail, c: Colors, o: InspectOptions): 
   )}`;
 }
 
-/** One row per task run (creation order): what, which attempt, how it went, when; running ones marked. */
+/**
+ * Task runs in the order a reader follows them: creation order, with the item runs of a for_each task
+ * right under the task's own run (by item, then attempt).
+ */
+export function groupedTaskRuns(runs: readonly TaskRunView[]): TaskRunView[] {
+  const items = runs.filter((r) => r.itemIndex !== null);
+  const out: TaskRunView[] = [];
+  const placed = new Set<string>();
+  for (const r of runs) {
+    if (r.itemIndex !== null) continue;
+    out.push(r);
+    if (placed.has(r.taskId)) continue;
+    placed.add(r.taskId);
+    out.push(...items.filter((i) => i.taskId === r.taskId).sort((a, b) => a.itemIndex! - b.itemIndex! || a.attempt - b.attempt));
+  }
+  out.push(...items.filter((i) => !placed.has(i.taskId)));
+  return out;
+}
+
+/** `build`, `  deploy[2] web-03` for an item of a for_each task, `notify (on_failure)`. */
+function taskLabel(r: TaskRunView, indentItems: boolean): string {
+  const base =
+    r.itemIndex === null ? r.taskId : `${indentItems ? '  ' : ''}${r.taskId}[${r.itemIndex}] ${truncate(formatValue(r.item), 30)}`;
+  return r.phase === 'on_failure' ? `${base} (on_failure)` : base;
+}
+
+/** One row per task run (creation order, items under their task): what, which attempt, how it went, when; running ones marked. */
 export function renderTaskTable(runs: readonly TaskRunView[], c: Colors, o: InspectOptions): string {
   if (runs.length === 0) return c.dim('(no task runs yet)');
   return renderTable(
     ['TASK', 'TYPE', 'ATTEMPT', 'STATUS', 'DURATION', 'STARTED', 'ENDED'],
-    runs.map((r) => [
-      isActive(r.status) && r.startedAt ? `${RUNNING_MARK}${r.taskId}` : r.taskId,
+    groupedTaskRuns(runs).map((r) => [
+      isActive(r.status) && r.startedAt ? `${RUNNING_MARK}${taskLabel(r, true)}` : taskLabel(r, true),
       r.type,
       String(r.attempt),
       colourStatus(r.status, c),
@@ -138,11 +165,12 @@ function outputLines(output: unknown, o: InspectOptions): string[] {
 
 /** The outputs and errors of the task runs that ended, and the notes a person left on a step. */
 export function renderTaskResults(runs: readonly TaskRunView[], c: Colors, o: InspectOptions): string {
-  const ended = runs.filter((r) => r.completedAt !== null);
+  const ended = groupedTaskRuns(runs).filter((r) => r.completedAt !== null);
   if (ended.length === 0) return `${c.bold('Results')}\n${c.dim('(no task has ended yet)')}`;
   const lines = ended.flatMap((r) => {
-    const head = `${r.taskId} #${r.attempt} ${colourStatus(r.status, c)}`;
+    const head = `${taskLabel(r, false)} #${r.attempt} ${colourStatus(r.status, c)}`;
     const body: string[] = [];
+    if (r.childExecutionId) body.push(`  child execution: ${r.childExecutionId}`);
     if (r.output !== null && r.output !== undefined) body.push(...outputLines(r.output, o));
     if (r.error) body.push(`  ${c.red('error')}: ${shown(r.error.message, 160, o, '    ')} (${r.error.code})`);
     if (r.notes) body.push(`  notes: ${shown(r.notes, 160, o, '    ')}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TRIGGERS, type Trigger } from '../records.ts';
+import { TASK_RUN_PHASES, TRIGGERS, type Trigger } from '../records.ts';
 import { TASK_RUN_STATUSES, type TaskRunStatus } from '../task-run-status.ts';
 import { instantWire, jsonWire, taskFailureWire } from './common-wire.ts';
 import { executionStatusWire, taskTypeWire } from './workflow-wire.ts';
@@ -60,6 +60,10 @@ export const taskRunWire = z
     startedAt: instantWire.nullable(),
     completedAt: instantWire.nullable(),
     durationMs: z.number().nullable(),
+    phase: z.enum(TASK_RUN_PHASES).meta({ description: 'main, or on_failure for a task run after the execution failed' }),
+    itemIndex: z.number().int().nullable().meta({ description: "One item of a for_each task: the item's position, from 0" }),
+    item: jsonWire.meta({ description: 'That item, masked' }),
+    childExecutionId: z.string().nullable().meta({ description: "A workflow task's child execution" }),
   })
   .meta({ id: 'TaskRun' });
 
@@ -80,6 +84,8 @@ export const executionDetailWire = executionSummaryWire
     logEntryCount: z.number().int().meta({ description: 'Lines ever written, including any retention deleted' }),
     accessScope: z.string(),
     updatedAt: instantWire,
+    parentExecutionId: z.string().nullable().meta({ description: 'A child execution: the execution whose workflow task started it' }),
+    parentTaskRunId: z.string().nullable(),
     taskRuns: z.array(taskRunWire),
   })
   .meta({ id: 'ExecutionDetail' });

@@ -21,6 +21,19 @@ export const triggerDefinitionWire = z
     z.object({ id: z.string(), type: z.literal('webhook'), inputs: z.record(z.string(), jsonWire) }),
   ])
   .meta({ id: 'TriggerDefinition' });
+const taskDefinitionWire = z.object({
+  id: z.string(),
+  type: taskTypeWire,
+  name: z.string().optional(),
+  needs: z.array(z.string()),
+  with: z.record(z.string(), jsonWire),
+  retry: z.object({ max: z.number().int(), backoff: z.string() }).optional(),
+  timeout: z.string().optional(),
+  if: z.string().optional(),
+  for_each: z.string().optional(),
+  concurrency: z.number().int().optional(),
+  continue_on_failure: z.boolean().optional(),
+});
 
 /** A workflow definition after validation (DESIGN "Definition format"). */
 export const workflowDefinitionWire = z
@@ -40,17 +53,8 @@ export const workflowDefinitionWire = z
     ),
     doc: z.string().optional(),
     timeout: z.string().optional(),
-    tasks: z.array(
-      z.object({
-        id: z.string(),
-        type: taskTypeWire,
-        name: z.string().optional(),
-        needs: z.array(z.string()),
-        with: z.record(z.string(), jsonWire),
-        retry: z.object({ max: z.number().int(), backoff: z.string() }).optional(),
-        timeout: z.string().optional(),
-      }),
-    ),
+    tasks: z.array(taskDefinitionWire),
+    on_failure: z.array(taskDefinitionWire).optional(),
     triggers: z.array(triggerDefinitionWire).optional(),
   })
   .meta({ id: 'WorkflowDefinition' });

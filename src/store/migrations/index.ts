@@ -15,6 +15,7 @@ import * as browserSessions from './0012-browser-sessions.ts';
 import * as credentialsChangedAt from './0014-credentials-changed-at.ts';
 import * as unindexSecretInputs from './0015-unindex-secret-inputs.ts';
 import * as triggers from './0016-triggers.ts';
+import * as flow from './0017-flow.ts';
 
 interface DialectAwareMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -38,6 +39,7 @@ const migrations: Record<string, DialectAwareMigration> = {
   '0014-credentials-changed-at': credentialsChangedAt,
   '0015-unindex-secret-inputs': unindexSecretInputs,
   '0016-triggers': triggers,
+  '0017-flow': flow,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations);

@@ -170,6 +170,8 @@ table executions (
   sealed_secrets text,
   trigger_id text,
   trigger_body jsonb,
+  parent_execution_id text,
+  parent_task_run_id text,
   constraint executions_pkey PRIMARY KEY (id),
   constraint executions_triggered_by_fkey FOREIGN KEY (triggered_by) REFERENCES users(id),
   constraint executions_workflow_id_fkey FOREIGN KEY (workflow_id) REFERENCES workflows(id),
@@ -258,7 +260,10 @@ table task_runs (
   heartbeat_at timestamp with time zone,
   fence integer not null default 0,
   sealed_output text,
-  constraint task_runs_attempt_uq UNIQUE (execution_id, task_id, attempt),
+  phase text not null default 'main'::text,
+  item_index integer,
+  item text,
+  child_execution_id text,
   constraint task_runs_completed_by_fkey FOREIGN KEY (completed_by) REFERENCES users(id),
   constraint task_runs_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES executions(id) ON DELETE CASCADE,
   constraint task_runs_pkey PRIMARY KEY (id)
@@ -370,6 +375,7 @@ CREATE INDEX execution_logs_task_run_idx ON ONLY execution_logs USING btree (tas
 CREATE UNIQUE INDEX execution_shares_pk ON execution_shares USING btree (execution_id, principal_type, principal_id);
 CREATE INDEX execution_shares_principal_idx ON execution_shares USING btree (principal_type, principal_id, execution_id);
 CREATE INDEX executions_deadline_idx ON executions USING btree (deadline_at) WHERE ((deadline_at IS NOT NULL) AND (completed_at IS NULL));
+CREATE INDEX executions_parent_idx ON executions USING btree (parent_execution_id) WHERE (parent_execution_id IS NOT NULL);
 CREATE UNIQUE INDEX executions_pkey ON executions USING btree (id);
 CREATE INDEX executions_status_idx ON executions USING btree (status, id);
 CREATE INDEX executions_triggered_by_idx ON executions USING btree (triggered_by, id);
@@ -387,7 +393,7 @@ CREATE INDEX step_result_audit_worker_idx ON step_result_audit USING btree (work
 CREATE INDEX task_run_transitions_execution_idx ON task_run_transitions USING btree (execution_id, id);
 CREATE UNIQUE INDEX task_run_transitions_pkey ON task_run_transitions USING btree (id);
 CREATE INDEX task_run_transitions_task_run_idx ON task_run_transitions USING btree (task_run_id, id);
-CREATE UNIQUE INDEX task_runs_attempt_uq ON task_runs USING btree (execution_id, task_id, attempt);
+CREATE UNIQUE INDEX task_runs_attempt_uq ON task_runs USING btree (execution_id, task_id, COALESCE(item_index, '-1'::integer), attempt);
 CREATE INDEX task_runs_claimable_idx ON task_runs USING btree (available_at, id) WHERE ((status = 'pending'::text) AND (available_at IS NOT NULL));
 CREATE INDEX task_runs_lease_idx ON task_runs USING btree (lease_expires_at) WHERE (status = 'running'::text);
 CREATE UNIQUE INDEX task_runs_pkey ON task_runs USING btree (id);

@@ -20,7 +20,7 @@ CREATE TABLE "execution_logs" ("execution_id" text not null references "executio
 
 CREATE TABLE "execution_shares" ("execution_id" text not null references "executions" ("id") on delete cascade, "principal_type" text not null check (principal_type in ('user', 'group')), "principal_id" text not null, "created_by" text references "users" ("id"), "created_at" text not null, constraint "execution_shares_pk" primary key ("execution_id", "principal_type", "principal_id"));
 
-CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, "deleted_by" text, "deadline_at" text, "stop_requested_at" text, "stop_kind" text, "stop_reason" text, "stop_actor" text, "sealed_secrets" text, "trigger_id" text, "trigger_body" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
+CREATE TABLE "executions" ("id" text primary key, "workflow_id" text not null references "workflows" ("id"), "workflow_version" integer not null, "status" text not null, "trigger" text not null, "triggered_by" text references "users" ("id"), "correlation_id" text, "title" text, "notes" text, "inputs" text not null, "context" text, "error" text, "log_entry_count" integer default 0 not null, "access_scope" text default 'private' not null, "worker_id" text, "created_at" text not null, "started_at" text, "completed_at" text, "updated_at" text not null, "deleted_at" text, "audit_purged_at" text, "deleted_by" text, "deadline_at" text, "stop_requested_at" text, "stop_kind" text, "stop_reason" text, "stop_actor" text, "sealed_secrets" text, "trigger_id" text, "trigger_body" text, "parent_execution_id" text, "parent_task_run_id" text, constraint "executions_workflow_version_fk" foreign key ("workflow_id", "workflow_version") references "workflow_versions" ("workflow_id", "version"));
 
 CREATE TABLE "group_members" ("group_id" text not null references "groups" ("id") on delete cascade, "user_id" text not null references "users" ("id") on delete cascade, "added_at" text not null, constraint "group_members_pk" primary key ("group_id", "user_id"));
 
@@ -34,7 +34,7 @@ CREATE TABLE "step_result_audit" ("id" text primary key, "task_run_id" text not 
 
 CREATE TABLE "task_run_transitions" ("id" text primary key, "task_run_id" text not null references "task_runs" ("id") on delete cascade, "execution_id" text not null references "executions" ("id") on delete cascade, "from_state" text, "to_state" text not null, "metadata" text not null, "created_at" text not null);
 
-CREATE TABLE "task_runs" ("id" text primary key, "execution_id" text not null references "executions" ("id") on delete cascade, "task_id" text not null, "type" text not null, "attempt" integer not null, "status" text not null, "input" text, "output" text, "error" text, "worker_id" text, "notes" text, "completed_by" text references "users" ("id"), "created_at" text not null, "started_at" text, "completed_at" text, "duration_ms" integer, "updated_at" text not null, "available_at" text, "lease_owner" text, "lease_expires_at" text, "heartbeat_at" text, "fence" integer default 0 not null, "sealed_output" text, constraint "task_runs_attempt_uq" unique ("execution_id", "task_id", "attempt"));
+CREATE TABLE "task_runs" ("id" text primary key, "execution_id" text not null references "executions" ("id") on delete cascade, "task_id" text not null, "type" text not null, "attempt" integer not null, "status" text not null, "input" text, "output" text, "error" text, "worker_id" text, "notes" text, "completed_by" text references "users" ("id"), "created_at" text not null, "started_at" text, "completed_at" text, "duration_ms" integer, "updated_at" text not null, "available_at" text, "lease_owner" text, "lease_expires_at" text, "heartbeat_at" text, "fence" integer default 0 not null, "sealed_output" text, "phase" text default 'main' not null, "item_index" integer, "item" text, "child_execution_id" text);
 
 CREATE TABLE "trigger_fires" ("id" text primary key, "workflow_id" text not null, "trigger_id" text not null, "kind" text not null, "fire_key" text not null, "due_at" text, "status" text not null, "reason" text, "execution_id" text, "fired_by" text, "created_at" text not null, constraint "trigger_fires_key" unique ("workflow_id", "trigger_id", "fire_key"));
 
@@ -66,6 +66,8 @@ CREATE INDEX "execution_shares_principal_idx" on "execution_shares" ("principal_
 
 CREATE INDEX "executions_deadline_idx" on "executions" ("deadline_at") where "deadline_at" is not null and "completed_at" is null;
 
+CREATE INDEX "executions_parent_idx" on "executions" ("parent_execution_id") where "parent_execution_id" is not null;
+
 CREATE INDEX "executions_status_idx" on "executions" ("status", "id");
 
 CREATE INDEX "executions_triggered_by_idx" on "executions" ("triggered_by", "id");
@@ -81,6 +83,8 @@ CREATE INDEX "step_result_audit_worker_idx" on "step_result_audit" ("worker_id")
 CREATE INDEX "task_run_transitions_execution_idx" on "task_run_transitions" ("execution_id", "id");
 
 CREATE INDEX "task_run_transitions_task_run_idx" on "task_run_transitions" ("task_run_id", "id");
+
+CREATE UNIQUE INDEX task_runs_attempt_uq on task_runs (execution_id, task_id, coalesce(item_index, -1), attempt);
 
 CREATE INDEX "task_runs_claimable_idx" on "task_runs" ("available_at", "id") where "status" = 'pending' and "available_at" is not null;
 

@@ -1095,7 +1095,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1164,7 +1164,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1405,7 +1405,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -1472,7 +1472,7 @@ export interface paths {
                     keyword?: string;
                     procedure?: string;
                     executor?: string;
-                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook";
+                    trigger?: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
                     deleted?: "true" | "false";
                     cursor?: string;
                     limit?: number;
@@ -4191,7 +4191,7 @@ export interface components {
             tasks: {
                 id: string;
                 /** @enum {string} */
-                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
                 name?: string;
                 needs: string[];
                 with: {
@@ -4202,6 +4202,29 @@ export interface components {
                     backoff: string;
                 };
                 timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
+            }[];
+            on_failure?: {
+                id: string;
+                /** @enum {string} */
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
+                name?: string;
+                needs: string[];
+                with: {
+                    [key: string]: unknown;
+                };
+                retry?: {
+                    max: number;
+                    backoff: string;
+                };
+                timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
             }[];
             triggers?: components["schemas"]["TriggerDefinitionInput"][];
         };
@@ -4364,7 +4387,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -4394,7 +4417,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -4432,7 +4455,7 @@ export interface components {
             id: string;
             taskId: string;
             /** @enum {string} */
-            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
             attempt: number;
             status: components["schemas"]["TaskRunStatusInput"];
             input: unknown;
@@ -4457,6 +4480,17 @@ export interface components {
              */
             completedAt: string | null;
             durationMs: number | null;
+            /**
+             * @description main, or on_failure for a task run after the execution failed
+             * @enum {string}
+             */
+            phase: "main" | "on_failure";
+            /** @description One item of a for_each task: the item's position, from 0 */
+            itemIndex: number | null;
+            /** @description That item, masked */
+            item: unknown;
+            /** @description A workflow task's child execution */
+            childExecutionId: string | null;
         };
         ExecutionContextInput: {
             inputs: {
@@ -4476,7 +4510,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatusInput"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -4514,6 +4548,9 @@ export interface components {
              * @description ISO-8601 UTC, milliseconds
              */
             updatedAt: string;
+            /** @description A child execution: the execution whose workflow task started it */
+            parentExecutionId: string | null;
+            parentTaskRunId: string | null;
             taskRuns: components["schemas"]["TaskRunInput"][];
         };
         UserRefInput: {
@@ -5023,7 +5060,7 @@ export interface components {
             tasks: {
                 id: string;
                 /** @enum {string} */
-                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
                 name?: string;
                 needs: string[];
                 with: {
@@ -5034,6 +5071,29 @@ export interface components {
                     backoff: string;
                 };
                 timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
+            }[];
+            on_failure?: {
+                id: string;
+                /** @enum {string} */
+                type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
+                name?: string;
+                needs: string[];
+                with: {
+                    [key: string]: unknown;
+                };
+                retry?: {
+                    max: number;
+                    backoff: string;
+                };
+                timeout?: string;
+                if?: string;
+                for_each?: string;
+                concurrency?: number;
+                continue_on_failure?: boolean;
             }[];
             triggers?: components["schemas"]["TriggerDefinition"][];
         };
@@ -5196,7 +5256,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -5226,7 +5286,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -5264,7 +5324,7 @@ export interface components {
             id: string;
             taskId: string;
             /** @enum {string} */
-            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual";
+            type: "shell" | "http" | "log" | "sleep" | "plugin" | "manual" | "workflow";
             attempt: number;
             status: components["schemas"]["TaskRunStatus"];
             input: unknown;
@@ -5289,6 +5349,17 @@ export interface components {
              */
             completedAt: string | null;
             durationMs: number | null;
+            /**
+             * @description main, or on_failure for a task run after the execution failed
+             * @enum {string}
+             */
+            phase: "main" | "on_failure";
+            /** @description One item of a for_each task: the item's position, from 0 */
+            itemIndex: number | null;
+            /** @description That item, masked */
+            item: unknown;
+            /** @description A workflow task's child execution */
+            childExecutionId: string | null;
         };
         ExecutionContext: {
             inputs: {
@@ -5308,7 +5379,7 @@ export interface components {
             workflowVersion: number;
             status: components["schemas"]["ExecutionStatus"];
             /** @enum {string} */
-            trigger: "api" | "cli" | "schedule" | "manual" | "webhook";
+            trigger: "api" | "cli" | "schedule" | "manual" | "webhook" | "workflow";
             /** @description The definition's trigger that started it (schedule, webhook) */
             triggerId: string | null;
             triggeredBy: string | null;
@@ -5346,6 +5417,9 @@ export interface components {
              * @description ISO-8601 UTC, milliseconds
              */
             updatedAt: string;
+            /** @description A child execution: the execution whose workflow task started it */
+            parentExecutionId: string | null;
+            parentTaskRunId: string | null;
             taskRuns: components["schemas"]["TaskRun"][];
         };
         UserRef: {
