@@ -125,7 +125,7 @@ describe('main() in process', () => {
     expect(missing.stderr).toMatch(/^runledger: .*who.*\(INVALID_INPUTS\)\n$/);
     expect(await run(['workflow', 'run', 'greet', '--inputs-file', write('list.yaml', '- a\n- b\n')])).toMatchObject({
       code: 1,
-      stderr: 'runledger: list.yaml: expected a mapping of input names to values\n',
+      stderr: 'runledger: list.yaml: input set 0 is not a mapping of input names to values\n',
     });
     expect(await run(['workflow', 'run', 'nope'])).toMatchObject({
       code: 1,
