@@ -30,24 +30,11 @@ import { secretValues } from './secret-values.ts';
 import { requestExecutionStop } from './stop-request.ts';
 import { transitionTaskRun } from './task-run-transition.ts';
 
-export interface StartExecutionRequest {
+/** One execution of a workflow: which version (the latest by default), and what it is started with. */
+export interface StartExecutionRequest extends RunRequest {
   workflowId: string;
   /** Defaults to the latest version. */
   version?: number | undefined;
-  inputs: Record<string, unknown>;
-  title?: string | null | undefined;
-  correlationId?: string | null | undefined;
-  trigger: Trigger;
-  actor: Actor;
-  /** The run request's W3C trace headers: the execution joins the caller's trace (when traces are on). */
-  traceparent?: string | undefined;
-  tracestate?: string | undefined;
-  /** The trigger of the definition that started it (for `schedule` and `webhook`). */
-  triggerId?: string | undefined;
-  /** A webhook's JSON body: masked like the inputs and kept with the execution (`{{ trigger.body }}`). */
-  triggerBody?: unknown;
-  /** More for the CREATED audit event: what a trigger knows of the start (its due time, the caller's address). */
-  auditDetails?: Record<string, unknown> | undefined;
 }
 
 /** Many executions of one workflow version, each with its own inputs (and title, correlation id). */
