@@ -7,11 +7,12 @@ import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { getExecutionSchedule, lockExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { getExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { updateTaskRun } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import { insertPreparedExecution, prepareExecution, type PreparedExecution } from './create-execution.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { lockExecution } from './execution-planning.ts';
 import type { PreparedAttempt } from './prepare-attempt.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
@@ -93,7 +94,7 @@ async function handOver(
   maskedInput: unknown,
 ): Promise<ChildStart> {
   const now = nowIso();
-  const parent = await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const parent = await lockExecution(trx, deps.caps, run.executionId);
   if (!parent) return { kind: 'refused' };
   if (parent.stop && !(parent.stop.kind === 'timed_out' && run.phase === 'on_failure')) return { kind: 'stopping' };
   const handed = await updateTaskRun(
@@ -129,4 +130,16 @@ async function depthOf(deps: EngineDeps, parentId: string | null): Promise<numbe
     id = (await getExecutionSchedule(deps.db, id))?.parentExecutionId ?? null;
   }
   return depth;
+}
+
+/** How a workflow task ends when its child could not start: the child's failure, or cancelled while stopping. */
+export function childNotStarted(started: Extract<ChildStart, { kind: 'failed' | 'stopping' }>): {
+  status: 'failed' | 'cancelled';
+  error: TaskFailure;
+} {
+  if (started.kind === 'failed') return { status: 'failed', error: started.error };
+  return {
+    status: 'cancelled',
+    error: failure('cancelled', 'CANCELLED', 'the execution is being stopped: no child started', { retryable: false }),
+  };
 }

@@ -4,12 +4,15 @@ import type { TaskRun } from '../domain/records.ts';
 import { recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import { factHash } from '../observe/record-facts.ts';
 import type { Database } from '../store/database-schema.ts';
-import { lockExecutionSchedule } from '../store/execution-schedule-repository.ts';
+
 import { updateTaskRun } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { planAndApply } from './execution-planning.ts';
+import { lockExecution, planAndApply } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
-import type { TxHooks } from './state-writer.ts';
+import type { StateChange, TxHooks } from './state-writer.ts';
+import type { PreparedAttempt } from './prepare-attempt.ts';
+import type { TimedLogLine } from '../domain/log-line.ts';
+import { nowIso } from '../domain/time.ts';
 import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
 
 /**
@@ -43,7 +46,7 @@ export async function recordExpansion(
   expansion: Expansion,
 ): Promise<boolean> {
   const { run, items, now } = expansion;
-  const schedule = await lockExecutionSchedule(trx, deps.caps, run.executionId);
+  const schedule = await lockExecution(trx, deps.caps, run.executionId);
   if (!schedule) return false;
   const actor = workerActor(deps.workerId);
   const log = SchedulerLog.of(tx, deps);
@@ -103,4 +106,23 @@ export async function recordExpansion(
   log.add(run.executionId, 'INFO', `task ${run.taskId}: for_each over ${items.length} item(s)`, run.id);
   await planAndApply(trx, tx, deps, run.executionId, now, schedule);
   return true;
+}
+
+/**
+ * The state change a worker submits for a for_each task's own run: its items (masked) recorded with
+ * the attempt's log lines. Resolves to false when the lease had moved on.
+ */
+export function expansionChange(
+  deps: ExpansionDeps,
+  run: TaskRun,
+  attempt: Pick<PreparedAttempt, 'masker' | 'correlationId' | 'task'>,
+  items: readonly unknown[],
+  lines: readonly TimedLogLine[],
+): StateChange<boolean> {
+  const { masker, correlationId, task } = attempt;
+  return (trx, tx) => {
+    SchedulerLog.of(tx, deps).addTaken(lines);
+    const expansion = { run, items: items.map((i) => masker.maskValue(i)), expression: masker.mask(task.for_each ?? ''), correlationId };
+    return recordExpansion(trx, tx, deps, { ...expansion, now: nowIso() });
+  };
 }

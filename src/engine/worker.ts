@@ -1,21 +1,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TaskRun } from '../domain/records.ts';
-import { failure, toError } from '../domain/task-failure.ts';
+import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
 import { storeFailure } from '../store/store-failure.ts';
-import {
-  earliestAvailableAt,
-  listRunsLeasedTo,
-  listStopRequestsOf,
-  renewLeases,
-  reportTaskRunInput,
-} from '../store/task-claim-repository.ts';
+import { earliestAvailableAt, listRunsLeasedTo, reportTaskRunInput } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
-import { startChildExecution } from './child-start.ts';
-import { recordExpansion } from './for-each-expansion.ts';
+import { renewHeldLeases, stopRequestsOf } from './held-run-checks.ts';
+import { childNotStarted, startChildExecution } from './child-start.ts';
+import { expansionChange } from './for-each-expansion.ts';
+import { label, preview } from './attempt-text.ts';
 import { prepareAttempt, type PreparedAttempt } from './prepare-attempt.ts';
-import { SchedulerLog } from './scheduler-log.ts';
+import type { WorkerOptions } from './worker-options.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
 import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts';
@@ -23,18 +19,7 @@ import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts'
 /** How long an attempt runs before its input is written apart from its report. */
 const INPUT_SHOWN_AFTER_MS = 250;
 
-export interface WorkerOptions {
-  /** Attempts this process runs at once. */
-  concurrency: number;
-  /** How long a claim holds without a heartbeat. */
-  leaseMs: number;
-  /** How often held leases are renewed (and stop requests looked for); a third of the lease by default. */
-  heartbeatMs?: number;
-  /** Longest wait between two looks for work when no wake-up comes. */
-  pollMs: number;
-  /** Most runs claimed in one transaction. */
-  claimBatch?: number;
-}
+export type { WorkerOptions } from './worker-options.ts';
 
 interface HeldRun {
   run: TaskRun;
@@ -246,21 +231,9 @@ export class Worker {
   /** Records a for_each task's items (its run then belongs to the planner), with the attempt's log lines. */
   private async expand(run: TaskRun, attempt: PreparedAttempt, items: readonly unknown[]): Promise<void> {
     if (this.dead) return;
-    const { masker, correlationId, task } = attempt;
     const lines = await this.deps.logSink.take(run.executionId);
     try {
-      const applied = await this.submitReport(() =>
-        this.deps.writer.submit((trx, tx) => {
-          SchedulerLog.of(tx, this.deps).addTaken(lines);
-          const expansion = {
-            run,
-            items: items.map((i) => masker.maskValue(i)),
-            expression: masker.mask(task.for_each ?? ''),
-            correlationId,
-          };
-          return recordExpansion(trx, tx, this.deps, { ...expansion, now: nowIso() });
-        }),
-      );
+      const applied = await this.submitReport(() => this.deps.writer.submit(expansionChange(this.deps, run, attempt, items, lines)));
       if (applied) this.stats.reported += 1;
       else this.stats.refused += 1;
     } catch (e: unknown) {
@@ -277,11 +250,7 @@ export class Worker {
     if (started.kind === 'started') this.stats.reported += 1;
     else if (started.kind === 'refused') this.stats.refused += 1;
     else {
-      const error =
-        started.kind === 'failed'
-          ? started.error
-          : failure('cancelled', 'CANCELLED', 'the execution is being stopped: no child started', { retryable: false });
-      const status = started.kind === 'failed' ? 'failed' : 'cancelled';
+      const { status, error } = childNotStarted(started);
       const message = `task ${run.taskId} ${status}: ${error.code}: ${error.message}`;
       await this.report(entry, { status, output: null, error, durationMs: 0 }, null, attempt.correlationId, attempt.masker.mask(message));
     }
@@ -369,33 +338,14 @@ export class Worker {
   /** Renews the leases of the runs held; a run whose lease was taken away is stopped. */
   private async beat(): Promise<void> {
     if (this.held.size === 0 || this.dead) return;
-    const ids = [...this.held.keys()];
-    try {
-      const now = Date.now();
-      const kept = await this.deps.writer.submit((trx) =>
-        renewLeases(trx, this.deps.workerId, ids, new Date(now).toISOString(), new Date(now + this.options.leaseMs).toISOString()),
-      );
-      for (const id of ids) {
-        if (!kept.has(id))
-          this.abort(id, { kind: 'cancelled', message: 'the lease on this attempt was lost (expired and ended by another process)' });
-      }
-    } catch (e: unknown) {
-      console.error(`runledger: worker ${this.deps.workerId} could not renew its leases: ${toError(e).message}`);
-    }
+    for (const [id, reason] of await renewHeldLeases(this.deps, [...this.held.keys()], this.options.leaseMs)) this.abort(id, reason);
     await this.checkStopRequests();
   }
 
   /** Stops the held runs of executions that have a stop request (cancel, deadline, record failed). */
   private async checkStopRequests(): Promise<void> {
     if (this.held.size === 0 || this.dead) return;
-    try {
-      for (const stop of await listStopRequestsOf(this.deps.db, [...this.held.keys()])) {
-        const message = stop.reason ?? 'stop requested';
-        this.abort(stop.runId, { kind: stop.kind === 'timed_out' ? 'timed_out' : 'cancelled', message });
-      }
-    } catch (e: unknown) {
-      console.error(`runledger: worker ${this.deps.workerId} could not read stop requests: ${toError(e).message}`);
-    }
+    for (const [id, reason] of await stopRequestsOf(this.deps, [...this.held.keys()])) this.abort(id, reason);
   }
 
   private abort(runId: string, reason: AbortReason): void {
@@ -446,15 +396,4 @@ export class Worker {
       message: mask(`[execution ${run.executionId}] ${message}`),
     });
   }
-}
-
-/** A task run as log lines name it: `build`, or `deploy[2]` for an item of a for_each task. */
-function label(run: TaskRun): string {
-  return run.itemIndex === null ? run.taskId : `${run.taskId}[${run.itemIndex}]`;
-}
-
-/** A value for a log line: JSON, cut at 2 KiB (the record keeps it whole). */
-export function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
-  return text.length > 2048 ? `${text.slice(0, 2048)}… [${text.length} chars]` : text;
 }
