@@ -20,13 +20,13 @@ export function renderExecutionList(items: readonly ExecutionListItem[], c: Colo
   );
 }
 
-/** The compact task table of `workflow run --wait`: one row per task run, in creation order. */
+/** The compact task table of `workflow run --wait`: one row per task run, in creation order, items under their task. */
 export function renderTaskRuns(runs: readonly TaskRunView[], c: Colors): string {
   if (runs.length === 0) return c.dim('(no task runs yet)');
   return renderTable(
     ['TASK', 'TYPE', 'ATTEMPT', 'STATUS', 'DURATION', 'ERROR'],
-    runs.map((r) => [
-      r.taskId,
+    groupedTaskRuns(runs).map((r) => [
+      taskLabel(r, true),
       r.type,
       String(r.attempt),
       colourStatus(r.status, c),
