@@ -38,8 +38,11 @@ export const chain = {
   })),
 };
 
+/** Node options for the server and worker processes, e.g. `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile them. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function launch(root: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/runledger.js'), ...args], {
+  return spawn(process.execPath, [...NODE_ARGS, path.join(root, 'bin/runledger.js'), ...args], {
     env: { ...process.env, RUNLEDGER_LOG_LEVEL: 'silent', RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -190,7 +190,7 @@ export class AuthService {
         throw new UnauthenticatedError('Invalid or expired token');
       const user = await users.getUserById(this.db, record.userId);
       if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
-      await users.touchApiToken(this.db, record.id, now);
+      if (tokenUseIsNews(record.lastUsedAt, now)) await users.touchApiToken(this.db, record.id, now);
       return actorOf(user, record.id);
     }
     const verified = await this.jwt.verify(token);
@@ -259,4 +259,14 @@ export class AuthService {
     writePrivateFile(path.join(dataDir, LOCAL_TOKEN_FILE), `${token}\n`);
     return true;
   }
+}
+
+/**
+ * `lastUsedAt` is kept to the minute: a token that calls the API many times a second would otherwise
+ * cost a write and a commit per request only to move a timestamp by milliseconds.
+ */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
+function tokenUseIsNews(lastUsedAt: string | null, now: string): boolean {
+  return lastUsedAt === null || Date.parse(now) - Date.parse(lastUsedAt) >= TOKEN_USE_RESOLUTION_MS;
 }

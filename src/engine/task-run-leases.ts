@@ -220,8 +220,8 @@ export async function reportAttempt(
   }
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
   const claiming = claimAfter !== undefined && claimAfter.limit > 0;
-  // Where one statement can both claim and mark claimable (PostgreSQL), the next steps are handed to the claim.
-  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming && deps.caps.skipLocked, runs });
+  // The next steps are handed to the claim, which marks claimable those it does not take.
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming, runs });
   if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
   const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
   const claimed = await claimRuns(trx, tx, deps, {

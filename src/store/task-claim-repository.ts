@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { TaskRun } from '../domain/records.ts';
 import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
@@ -9,6 +9,15 @@ import { toTaskRun } from './task-run-repository.ts';
 import type { Selectable } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * `task_runs` read through its claimable index. Without statistics SQLite prefers the status index,
+ * which walks every pending run, including the many not yet claimable (the later steps of a chain, the
+ * items of a for_each waiting for a slot): a claim would cost time in proportion to the backlog.
+ */
+function claimableRuns(db: Db): RawBuilder<unknown> {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`task_runs` : sql`task_runs indexed by task_runs_claimable_idx`;
+}
 
 /**
  * Claims and leases (DESIGN "Engine: the store is the scheduler"). A worker claims ready runs in a
@@ -25,7 +34,7 @@ export interface ClaimRequest {
   /**
    * Runs this transaction has just found ready (under their execution's lock) and not yet marked
    * claimable: they compete with the claimable ones as available now, and those not claimed are
-   * marked claimable in the same statement (PostgreSQL only: it needs data-modifying WITHs).
+   * marked claimable (on PostgreSQL in the same statement, with data-modifying WITHs).
    */
   ready?: readonly string[];
 }
@@ -37,13 +46,14 @@ export interface ClaimRequest {
  */
 export async function claimTaskRuns(trx: Transaction<Database>, caps: DialectCapabilities, req: ClaimRequest): Promise<TaskRun[]> {
   if (req.limit <= 0) return [];
-  if (req.ready && req.ready.length > 0) return claimWithReady(trx, req, req.ready);
+  if (req.ready && req.ready.length > 0)
+    return caps.skipLocked ? claimWithReady(trx, req, req.ready) : claimWithReadyAsOnlyWriter(trx, req, req.ready);
   const lock = caps.skipLocked ? sql` for update skip locked` : sql``;
   const { rows } = await sql<Selectable<TaskRunsTable>>`
     update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
       heartbeat_at = ${req.now}, fence = fence + 1, started_at = ${req.now}, worker_id = ${req.owner}, updated_at = ${req.now}
     where id in (
-      select id from task_runs
+      select id from ${claimableRuns(trx)}
       where status = 'pending' and available_at is not null and available_at <= ${req.now}
       order by available_at, id limit ${req.limit}${lock})
     returning *`.execute(trx);
@@ -78,6 +88,46 @@ async function claimWithReady(trx: Transaction<Database>, req: ClaimRequest, rea
     where id in (select id from chosen)
     returning *`.execute(trx);
   return rows.map(toTaskRun).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * `claimWithReady` where the transaction is the only writer (SQLite): nothing can claim or plan
+ * between its statements, so the choice is made here and the chosen runs are updated by id, without
+ * walking the claimable index a second time.
+ */
+async function claimWithReadyAsOnlyWriter(trx: Transaction<Database>, req: ClaimRequest, ready: readonly string[]): Promise<TaskRun[]> {
+  const { rows: pool } = await sql<{ id: string; at: string }>`
+    select id, available_at as at from ${claimableRuns(trx)}
+    where status = 'pending' and available_at is not null and available_at <= ${req.now}
+    order by available_at, id limit ${req.limit}`.execute(trx);
+  const chosen = [...pool, ...ready.map((id) => ({ id, at: req.now }))]
+    .sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1))
+    .slice(0, req.limit)
+    .map((c) => c.id);
+  const taken = new Set(chosen);
+  const left = ready.filter((id) => !taken.has(id));
+  if (left.length > 0)
+    await trx
+      .updateTable('task_runs')
+      .set({ available_at: req.now, updated_at: req.now })
+      .where('id', 'in', left)
+      .where('status', '=', 'pending')
+      .execute();
+  // A separate read rather than RETURNING, which costs SQLite more per row than reading the rows again.
+  await sql`
+    update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
+      heartbeat_at = ${req.now}, fence = fence + 1, started_at = ${req.now}, worker_id = ${req.owner}, updated_at = ${req.now},
+      available_at = coalesce(available_at, ${req.now})
+    where id in (${sql.join(chosen.map((id) => sql`${id}`))}) and status = 'pending'`.execute(trx);
+  const rows = await trx
+    .selectFrom('task_runs')
+    .selectAll()
+    .where('id', 'in', chosen)
+    .where('lease_owner', '=', req.owner)
+    .where('status', '=', 'running')
+    .orderBy('id')
+    .execute();
+  return rows.map(toTaskRun);
 }
 
 export interface TaskRunEndReport {
@@ -164,13 +214,9 @@ export async function listExpiredLeases(db: Db, now: string, limit: number): Pro
  * write transaction, and one query tells both whether to claim and how long to sleep.
  */
 export async function earliestAvailableAt(db: Db): Promise<string | null> {
-  const row = await db
-    .selectFrom('task_runs')
-    .select((eb) => eb.fn.min('available_at').as('at'))
-    .where('status', '=', 'pending')
-    .where('available_at', 'is not', null)
-    .executeTakeFirst();
-  return row?.at ?? null;
+  const { rows } = await sql<{ at: string | null }>`
+    select min(available_at) as at from ${claimableRuns(db)} where status = 'pending' and available_at is not null`.execute(db);
+  return rows[0]?.at ?? null;
 }
 
 /** Of the runs given, those whose execution has a stop request, with it. */

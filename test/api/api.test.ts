@@ -75,6 +75,10 @@ describeEachDialect('REST API', (dialect) => {
     const mine = listed.body.items.find((t) => t.id === created.body.id)!;
     expect(mine.lastUsedAt).not.toBeNull();
     expect(mine.token).toBeUndefined();
+    // kept to the minute: a second use right after is not written again
+    expect((await h.api('GET', '/v1/me', undefined, created.body.token)).status).toBe(200);
+    const again = (await h.api<{ items: { id: string; lastUsedAt: string | null }[] }>('GET', '/v1/tokens')).body.items;
+    expect(again.find((t) => t.id === created.body.id)!.lastUsedAt).toBe(mine.lastUsedAt);
     expect((await h.api('DELETE', `/v1/tokens/${created.body.id}`)).status).toBe(204);
     expect((await h.api('GET', '/v1/me', undefined, created.body.token)).status).toBe(401);
     expect((await h.api('DELETE', `/v1/tokens/${created.body.id}`)).status).toBe(404);

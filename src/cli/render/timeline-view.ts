@@ -24,8 +24,8 @@ interface Row {
 function spanOf(run: TaskRunView, now: number): Span | null {
   if (run.startedAt === null) return null;
   const start = Date.parse(run.startedAt);
-  const open = run.completedAt === null;
-  return { start, end: open ? Math.max(now, start) : Date.parse(run.completedAt), open };
+  if (run.completedAt === null) return { start, end: Math.max(now, start), open: true };
+  return { start, end: Date.parse(run.completedAt), open: false };
 }
 
 function runLabel(run: TaskRunView): string {
@@ -88,7 +88,8 @@ function timelineRows(runs: readonly TaskRunView[], now: number, c: Colors): Row
       status: run.status,
       itemCounts: countByStatus(items),
     };
-    const more = hidden.length > 0 ? [{ label: c.dim(`  … ${hidden.length} more item runs: ${countByStatus(hidden)}`), spans: [], status: '' }] : [];
+    const more =
+      hidden.length > 0 ? [{ label: c.dim(`  … ${hidden.length} more item runs: ${countByStatus(hidden)}`), spans: [], status: '' }] : [];
     groups.push({ start: Math.min(...head.spans.map((s) => s.start)), rows: [head, ...rows, ...more] });
   }
   // item runs whose task run is not in the list (a filtered view) still show, each on its own
