@@ -60,9 +60,16 @@ class StorableTextTransformer extends OperationNodeTransformer {
 /** Whether any string value anywhere in the query tree needs `storableText`. */
 function holdsUnstorableText(node: unknown): boolean {
   if (typeof node === 'string') return HAS_UNSTORABLE.test(node);
-  if (Array.isArray(node)) return node.some(holdsUnstorableText);
-  if (typeof node === 'object' && node !== null && !ArrayBuffer.isView(node)) {
-    for (const value of Object.values(node)) if (typeof value !== 'number' && holdsUnstorableText(value)) return true;
+  if (typeof node !== 'object' || node === null || ArrayBuffer.isView(node)) return false;
+  if (Array.isArray(node)) {
+    for (const item of node) if (holdsUnstorableText(item)) return true;
+    return false;
+  }
+  // Every query passes through here: a walk that allocates nothing, and skips the node kinds' names.
+  const fields = node as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === 'string' ? key !== 'kind' && HAS_UNSTORABLE.test(value) : holdsUnstorableText(value)) return true;
   }
   return false;
 }
