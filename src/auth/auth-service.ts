@@ -184,12 +184,12 @@ export class AuthService {
     if (!match) throw new UnauthenticatedError('A bearer token is required (Authorization: Bearer <token>)');
     const token = match[1]!;
     if (looksLikeApiToken(token)) {
-      const record = await users.getApiTokenByHash(this.db, hashApiToken(token));
+      const found = await users.getApiTokenWithUser(this.db, hashApiToken(token));
       const now = nowIso();
-      if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now))
+      if (!found || found.token.revokedAt || (found.token.expiresAt && found.token.expiresAt <= now))
         throw new UnauthenticatedError('Invalid or expired token');
-      const user = await users.getUserById(this.db, record.userId);
-      if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
+      const { token: record, user } = found;
+      if (user.disabledAt) throw new UnauthenticatedError('Invalid or expired token');
       if (tokenUseIsNews(record.lastUsedAt, now)) await users.touchApiToken(this.db, record.id, now);
       return actorOf(user, record.id);
     }

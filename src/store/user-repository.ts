@@ -150,9 +150,35 @@ export async function insertApiToken(db: Db, token: ApiToken & { tokenHash: stri
     .execute();
 }
 
-export async function getApiTokenByHash(db: Db, tokenHash: string): Promise<ApiToken | undefined> {
-  const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-  return row && toToken(row);
+/** The token of a hash and the user it belongs to, in one read: every API call with a token starts here. */
+export async function getApiTokenWithUser(db: Db, tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined> {
+  const row = await db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users', 'users.id', 't.user_id')
+    .selectAll('users')
+    .select([
+      't.id as token_id',
+      't.name as token_name',
+      't.prefix as token_prefix',
+      't.created_at as token_created_at',
+      't.expires_at as token_expires_at',
+      't.last_used_at as token_last_used_at',
+      't.revoked_at as token_revoked_at',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const token: ApiToken = {
+    id: row.token_id,
+    userId: row.id,
+    name: row.token_name,
+    prefix: row.token_prefix,
+    createdAt: row.token_created_at,
+    expiresAt: row.token_expires_at,
+    lastUsedAt: row.token_last_used_at,
+    revokedAt: row.token_revoked_at,
+  };
+  return { token, user: toUser(row) };
 }
 
 export async function listApiTokens(db: Db, userId: string): Promise<ApiToken[]> {

@@ -242,7 +242,10 @@ describeEachDialect('store repositories', (dialect) => {
       lastUsedAt: null,
       revokedAt: null,
     });
-    expect((await users.getApiTokenByHash(t.store.db, 'hash1'))?.id).toBe(tokenId);
+    const found = await users.getApiTokenWithUser(t.store.db, 'hash1');
+    expect(found?.token).toMatchObject({ id: tokenId, userId: id, lastUsedAt: null, revokedAt: null });
+    expect(found?.user.id).toBe(id);
+    expect(await users.getApiTokenWithUser(t.store.db, 'no such hash')).toBeUndefined();
     await users.touchApiToken(t.store.db, tokenId, now);
     expect((await users.listApiTokens(t.store.db, id))[0]?.lastUsedAt).toBe(now);
     expect(await users.revokeApiToken(t.store.db, id, tokenId, now)).toBe(true);
