@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
-import type { Actor, Execution, TaskRun } from '../domain/records.ts';
+import type { Actor, TaskRun } from '../domain/records.ts';
 import { getExecution } from '../store/execution-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import {
@@ -9,13 +9,14 @@ import {
   type RecordChanges,
   type StartExecutionRequest,
   type StartExecutionsRequest,
+  type StartedExecution,
   type StepResult,
 } from './execution-commands.ts';
 import { Sweeper } from './sweeper.ts';
 import { TriggerScheduler } from './trigger-scheduler.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 
-export type { StartExecutionRequest, StartExecutionsRequest } from './execution-commands.ts';
+export type { StartExecutionRequest, StartExecutionsRequest, StartedExecution } from './execution-commands.ts';
 
 /** A worker id names this process: host, pid and a random suffix (a pid can be reused). */
 export function newWorkerId(): string {
@@ -73,12 +74,12 @@ export class Engine {
     return { planned };
   }
 
-  startExecution(req: StartExecutionRequest): Promise<Execution> {
+  startExecution(req: StartExecutionRequest): Promise<StartedExecution> {
     return this.commands.start(req);
   }
 
   /** Many executions of one workflow version; a bad input set starts none. */
-  startExecutions(req: StartExecutionsRequest): Promise<Execution[]> {
+  startExecutions(req: StartExecutionsRequest): Promise<StartedExecution[]> {
     return this.commands.startMany(req);
   }
 

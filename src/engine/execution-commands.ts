@@ -8,7 +8,7 @@ import {
   TaskRunNotFoundError,
 } from '../domain/errors.ts';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
-import type { Actor, Execution, TaskRun, Trigger } from '../domain/records.ts';
+import type { Actor, TaskRun, Trigger } from '../domain/records.ts';
 import { failure } from '../domain/task-failure.ts';
 import { isTerminalTaskRunStatus } from '../domain/task-run-status.ts';
 import { nowIso } from '../domain/time.ts';
@@ -18,9 +18,16 @@ import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lockExecution, planAndApply } from './execution-planning.ts';
-import { claimedExecutionCreation, executionsCreation, versionToRun, type RunRequest, type StartClaim } from './execution-creation.ts';
+import {
+  claimedExecutionCreation,
+  executionsCreation,
+  versionToRun,
+  type RunRequest,
+  type StartClaim,
+  type StartedExecution,
+} from './execution-creation.ts';
 
-export type { StartClaim } from './execution-creation.ts';
+export type { StartClaim, StartedExecution } from './execution-creation.ts';
 import { openExecutionSecrets } from './execution-secrets.ts';
 import { Masker } from './masker.ts';
 import { createExtraStep, nextExtraStepId, updateRecordFields, updateStepNotes } from './record-editor.ts';
@@ -69,12 +76,12 @@ export class ExecutionCommands {
   constructor(private readonly deps: EngineDeps) {}
 
   /** Records the execution, its pending task runs and its first plan; workers pick up what is ready. */
-  async start(req: StartExecutionRequest): Promise<Execution> {
+  async start(req: StartExecutionRequest): Promise<StartedExecution> {
     return (await this.startClaimed(req, async () => true))!;
   }
 
   /** `start`, in one transaction with `claim`; null when the claim was lost (nothing recorded). */
-  async startClaimed(req: StartExecutionRequest, claim: StartClaim): Promise<Execution | null> {
+  async startClaimed(req: StartExecutionRequest, claim: StartClaim): Promise<StartedExecution | null> {
     const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
     return this.deps.writer.submit(claimedExecutionCreation(this.deps, workflow, version, req, claim));
   }
@@ -84,10 +91,10 @@ export class ExecutionCommands {
    * anything is written, naming every bad set by its index. They commit in as few transactions as the
    * store's statement limits allow (one for up to 1,000 task runs), one after another.
    */
-  async startMany(req: StartExecutionsRequest): Promise<Execution[]> {
+  async startMany(req: StartExecutionsRequest): Promise<StartedExecution[]> {
     const { workflow, version } = await versionToRun(this.deps, req.workflowId, req.version);
     const runs = req.runs.map((run) => ({ ...run, trigger: req.trigger, actor: req.actor }));
-    const created: Execution[] = [];
+    const created: StartedExecution[] = [];
     for (const group of executionsCreation(this.deps, workflow, version, runs)) created.push(...(await this.deps.writer.submit(group)));
     return created;
   }

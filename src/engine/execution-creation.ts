@@ -7,7 +7,7 @@ import type { Actor, Execution, Trigger, Workflow, WorkflowVersion } from '../do
 import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
-import { getExecution, insertExecution } from '../store/execution-repository.ts';
+import { insertExecution } from '../store/execution-repository.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -42,6 +42,12 @@ export interface RunRequest {
  * Runs first in the transaction that records the execution. Returning false records nothing: the
  * fire it stands for was claimed by another process.
  */
+/**
+ * What a start answers: the execution's id, its status once planned (pending, or already ended when
+ * nothing in it could run) and its title. Built from what the transaction wrote, not read back.
+ */
+export type StartedExecution = Pick<Execution, 'id' | 'status' | 'title'>;
+
 export type StartClaim = (trx: Transaction<Database>, executionId: string, now: string) => Promise<boolean>;
 
 /** The workflow and the version of it a run request names (the latest when none is given). */
@@ -62,8 +68,13 @@ export async function versionToRun(
  * event and its first plan. Inputs are resolved (and an `InvalidInputsError` thrown) here, before
  * anything is written; secrets are masked and sealed here too, so the change carries no clear secret.
  */
-export function executionCreation(deps: EngineDeps, workflow: Workflow, version: WorkflowVersion, req: RunRequest): StateChange<Execution> {
-  return claimedExecutionCreation(deps, workflow, version, req, null) as StateChange<Execution>;
+export function executionCreation(
+  deps: EngineDeps,
+  workflow: Workflow,
+  version: WorkflowVersion,
+  req: RunRequest,
+): StateChange<StartedExecution> {
+  return claimedExecutionCreation(deps, workflow, version, req, null) as StateChange<StartedExecution>;
 }
 
 /** `executionCreation`, in one transaction with `claim` (null when the claim was lost: nothing is recorded). */
@@ -73,7 +84,7 @@ export function claimedExecutionCreation(
   version: WorkflowVersion,
   req: RunRequest,
   claim: StartClaim | null,
-): StateChange<Execution | null> {
+): StateChange<StartedExecution | null> {
   const { definition } = version;
   const inputs = resolveInputs(definition, req.inputs);
   const masker = new Masker(secretValues(definition, inputs, deps.env));
@@ -171,9 +182,9 @@ export function claimedExecutionCreation(
       parentExecutionId: null,
       parentTaskRunId: null,
     };
-    await planAndApply(trx, tx, deps, id, now, created, { runs });
+    const planned = await planAndApply(trx, tx, deps, id, now, created, { runs });
     tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));
-    return (await getExecution(trx, id))!;
+    return { id, status: planned.status ?? 'pending', title };
   };
 }
 
@@ -195,8 +206,8 @@ export function executionsCreation(
   workflow: Workflow,
   version: WorkflowVersion,
   runs: readonly RunRequest[],
-): StateChange<Execution[]>[] {
-  const changes: StateChange<Execution>[] = [];
+): StateChange<StartedExecution[]>[] {
+  const changes: StateChange<StartedExecution>[] = [];
   const problems: string[] = [];
   const invalid: number[] = [];
   runs.forEach((run, index) => {
@@ -210,11 +221,11 @@ export function executionsCreation(
   });
   if (invalid.length > 0) throw new InvalidInputsError(problems, { runs: invalid });
   const perGroup = Math.max(1, Math.floor(TASK_RUNS_PER_TRANSACTION / Math.max(1, version.definition.tasks.length)));
-  const groups: StateChange<Execution[]>[] = [];
+  const groups: StateChange<StartedExecution[]>[] = [];
   for (let i = 0; i < changes.length; i += perGroup) {
     const group = changes.slice(i, i + perGroup);
     groups.push(async (trx, tx) => {
-      const created: Execution[] = [];
+      const created: StartedExecution[] = [];
       for (const change of group) created.push(await change(trx, tx));
       return created;
     });

@@ -1,6 +1,5 @@
 import { RunledgerError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import type { Execution } from '../domain/records.ts';
 import { dueTimesBetween, latestDueAtOrBefore, nextDueAfter } from '../domain/schedule-times.ts';
 import { nowIso } from '../domain/time.ts';
 import type { ScheduleTrigger } from '../domain/workflow-definition.ts';
@@ -9,7 +8,7 @@ import { insertFires, type TriggerFire } from '../store/trigger-fire-repository.
 import { advanceSchedule, type TriggerScheduleRow } from '../store/trigger-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import type { ExecutionCommands, StartClaim } from './execution-commands.ts';
+import type { ExecutionCommands, StartClaim, StartedExecution } from './execution-commands.ts';
 import { NEVER_DUE } from './trigger-sync.ts';
 
 /** Missed due times recorded one row each; beyond this an outage's misses are only counted. */
@@ -18,7 +17,7 @@ const MAX_RECORDED_MISSES = 1000;
 export interface FireOutcome {
   /** False when another process claimed this due time first (nothing was recorded here). */
   claimed: boolean;
-  execution: Execution | null;
+  execution: StartedExecution | null;
   /** Due times recorded as skipped (missed while nothing ran, or more than `recorded` of them). */
   skipped: number;
 }

@@ -9,7 +9,6 @@ import {
 } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { jsonNestsDeeperThan, MAX_NESTING_DEPTH } from '../domain/nesting-depth.ts';
-import type { Execution } from '../domain/records.ts';
 import { nowIso } from '../domain/time.ts';
 import type { WebhookTrigger } from '../domain/workflow-definition.ts';
 import { recordAuditEvent, SYSTEM_ACTOR } from '../observe/audit-logger.ts';
@@ -17,7 +16,7 @@ import { insertFires } from '../store/trigger-fire-repository.ts';
 import { getSealedWebhookSecret } from '../store/webhook-secret-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import type { ExecutionCommands } from './execution-commands.ts';
+import type { ExecutionCommands, StartedExecution } from './execution-commands.ts';
 import { notFound } from './webhook-secrets.ts';
 
 /** How far a request's signing time may be from the server's clock, either way. */
@@ -61,7 +60,7 @@ export class WebhookReceiver {
     private readonly windowMs = WEBHOOK_REPLAY_WINDOW_MS,
   ) {}
 
-  async receive(request: WebhookRequest, now = Date.now()): Promise<Execution> {
+  async receive(request: WebhookRequest, now = Date.now()): Promise<StartedExecution> {
     const trigger = await this.webhookTrigger(request);
     const sealed = await getSealedWebhookSecret(this.deps.db, request.workflowId, request.triggerId);
     if (!sealed) throw notFound(request);
