@@ -83,13 +83,14 @@ describe.skipIf(skip)('timeline of a for_each task in Chromium', () => {
     await web?.close();
   });
 
+  /** The page, and the timeline alone (the picture in docs/web.md), also copied to TIMELINE_SCREENSHOT_DIR when set. */
   async function shoot(name: string): Promise<void> {
     await screenshot(page, name);
+    await page.locator('.timeline-grid').screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-plot.png`) });
     const out = process.env.TIMELINE_SCREENSHOT_DIR;
-    if (out) {
-      fs.mkdirSync(out, { recursive: true });
-      fs.copyFileSync(path.join(SCREENSHOT_DIR, `${name}.png`), path.join(out, `${name}.png`));
-    }
+    if (!out) return;
+    fs.mkdirSync(out, { recursive: true });
+    for (const file of [`${name}.png`, `${name}-plot.png`]) fs.copyFileSync(path.join(SCREENSHOT_DIR, file), path.join(out, file));
   }
 
   it('shows the items of a for_each task as one closed group row with their counts, and opens it', async () => {
