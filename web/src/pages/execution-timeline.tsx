@@ -183,7 +183,9 @@ function GroupBars({ row, instant }: { row: GroupRow; instant: (ms: number) => s
           width={s.width}
           height={Math.max(1, lane - 1)}
           className={`bar item status-${s.status}`}
-        />
+        >
+          <title>{`${row.taskId} [${s.itemIndex}] #${s.attempt} ${s.status} ${formatDuration(s.endMs - s.startMs)}`}</title>
+        </rect>
       ))}
     </>
   );
