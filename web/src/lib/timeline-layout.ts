@@ -3,15 +3,16 @@
  * and run (started → ended) sit on the time axis, the axis ticks, and the idle gaps squeezed to a
  * fixed width so a long, bursty run stays readable. Pure: the SVG component only draws this.
  */
-export interface TimelineRun {
-  id: string;
-  taskId: string;
-  attempt: number;
-  status: string;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-}
+import {
+  timelineEntries,
+  type GroupEntry,
+  type PhaseEntry,
+  type RunEntry,
+  type TimelineRowsOptions,
+  type TimelineRun,
+} from './timeline-rows.ts';
+
+export type { TimelineRun } from './timeline-rows.ts';
 
 export interface TimelineOptions {
   /** Where the axis starts and ends (the execution's start, and its end or now). */
@@ -29,6 +30,8 @@ export interface TimelineOptions {
   rowHeight?: number;
   /** Instead of an open run's end. */
   nowMs?: number;
+  /** How many lanes a group row's bar splits into at most, to show items running side by side. */
+  maxLanes?: number;
 }
 
 export interface Segment {
@@ -38,13 +41,36 @@ export interface Segment {
   endMs: number;
 }
 
-export interface TimelineRow {
-  run: TimelineRun;
+export interface RunRow extends RunEntry {
   y: number;
   /** Created but not started: queued, or waiting for a retry's backoff. */
   wait: Segment | null;
   active: Segment | null;
 }
+
+/** One attempt of one item, drawn inside its group's bar. */
+export interface ItemSpan extends Segment {
+  itemIndex: number;
+  attempt: number;
+  status: string;
+  /** 0 at the top; items that overlap in time get different lanes (modulo `lanes`). */
+  lane: number;
+}
+
+export interface GroupRow extends GroupEntry {
+  y: number;
+  /** From the first item's start to the last item's end (or now); null while no item has started. */
+  span: Segment | null;
+  spans: ItemSpan[];
+  /** How many lanes `spans` use: the items' concurrency, capped at `maxLanes`. */
+  lanes: number;
+}
+
+export interface PhaseRow extends PhaseEntry {
+  y: number;
+}
+
+export type TimelineRow = RunRow | GroupRow | PhaseRow;
 
 export interface Gap {
   x: number;
@@ -109,7 +135,19 @@ export function offsetLabel(ms: number): string {
   return m ? `+${h}h${m}m` : `+${h}h`;
 }
 
-export function layoutTimeline(runs: readonly TimelineRun[], options: TimelineOptions): TimelineLayout {
+/** Lanes for intervals in start order: each takes the first lane free at its start. */
+export function assignLanes(intervals: readonly { startMs: number; endMs: number }[]): { lanes: number[]; count: number } {
+  const ends: number[] = [];
+  const lanes = intervals.map(({ startMs, endMs }) => {
+    let lane = ends.findIndex((end) => end <= startMs);
+    if (lane === -1) lane = ends.push(endMs) - 1;
+    else ends[lane] = endMs;
+    return lane;
+  });
+  return { lanes, count: ends.length };
+}
+
+export function layoutTimeline(runs: readonly TimelineRun[], options: TimelineOptions & TimelineRowsOptions): TimelineLayout {
   const zoom = Math.max(1, options.zoom ?? 1);
   const width = Math.max(100, options.width * zoom);
   const rowHeight = options.rowHeight ?? 24;
@@ -163,13 +201,41 @@ export function layoutTimeline(runs: readonly TimelineRun[], options: TimelineOp
     return { x: x0, width: Math.max(2, toX(b) - x0), startMs: a, endMs: b };
   };
 
-  const order = runs.map((run, i) => ({ run, t: times[i]! })).sort((p, q) => p.t.created - q.t.created || p.run.attempt - q.run.attempt);
-  const rows: TimelineRow[] = order.map(({ run, t: time }, i) => ({
-    run,
-    y: i * rowHeight,
-    wait: (time.started ?? time.ended) > time.created ? segment(time.created, time.started ?? time.ended) : null,
-    active: time.started !== null ? segment(time.started, time.ended) : null,
-  }));
+  const timeOf = new Map(runs.map((run, i) => [run, times[i]!]));
+  const time = (run: TimelineRun) => timeOf.get(run)!;
+  const maxLanes = Math.max(1, options.maxLanes ?? 4);
+  const rows: TimelineRow[] = timelineEntries(runs, options).map((entry, i): TimelineRow => {
+    const y = i * rowHeight;
+    if (entry.kind === 'phase') return { ...entry, y };
+    if (entry.kind === 'run') {
+      const t = time(entry.run);
+      return {
+        ...entry,
+        y,
+        wait: (t.started ?? t.ended) > t.created ? segment(t.created, t.started ?? t.ended) : null,
+        active: t.started !== null ? segment(t.started, t.ended) : null,
+      };
+    }
+    const started = entry.itemRuns
+      .map((run) => ({ run, t: time(run) }))
+      .filter(
+        (s): s is { run: TimelineRun & { itemIndex: number }; t: { created: number; started: number; ended: number } } =>
+          s.t.started !== null,
+      )
+      .sort((p, q) => p.t.started - q.t.started || p.run.itemIndex - q.run.itemIndex);
+    const { lanes, count } = assignLanes(started.map(({ t }) => ({ startMs: t.started, endMs: t.ended })));
+    const shown = Math.min(count, maxLanes);
+    const spans = started.map(({ run, t }, k) => ({
+      ...segment(t.started, t.ended),
+      itemIndex: run.itemIndex,
+      attempt: run.attempt,
+      status: run.status,
+      lane: lanes[k]! % Math.max(1, shown),
+    }));
+    const first = started[0]?.t.started;
+    const last = Math.max(...started.map(({ t }) => t.ended));
+    return { ...entry, y, span: first === undefined ? null : segment(first, last), spans, lanes: shown };
+  });
 
   const gaps = compressed.map(([a, b]) => ({ x: toX(a), width: gapPx, startMs: a, endMs: b }));
 

@@ -1,8 +1,10 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, unwrap, type Schemas } from '../api/client.ts';
-import { useExecutionCount, useExecutions, useWorkflows } from '../api/queries.ts';
-import { ConfirmDialog, Duration, ErrorNote, Loading, StatusBadge, Time } from '../components/common.tsx';
+import type { Schemas } from '../api/client.ts';
+import { useExecutionCount, useExecutions } from '../api/queries.ts';
+import { ErrorNote, Loading } from '../components/common.tsx';
+import { DeleteExecutionDialog } from '../executions/delete-execution-dialog.tsx';
+import { ExecutionTable, ListPager } from '../executions/execution-table.tsx';
+import { DateRangeFields, ExecutorField, InputFilterChips, WorkflowSelect } from '../executions/filter-fields.tsx';
 import {
   EMPTY_FILTERS,
   STATUSES,
@@ -39,7 +41,6 @@ function StatusCount({ status, filters, active }: { status: Status; filters: Exe
 
 /** The text fields of the filter form; applied on submit so typing is not a request per key. */
 function FilterForm({ filters }: { filters: ExecutionFilters }) {
-  const workflows = useWorkflows();
   const [draft, setDraft] = useState(filters);
   const [chipText, setChipText] = useState('');
   const [chipError, setChipError] = useState<string | null>(null);
@@ -57,50 +58,15 @@ function FilterForm({ filters }: { filters: ExecutionFilters }) {
   };
   return (
     <form className="filters" onSubmit={submit} aria-label="Filters">
-      <div className="field">
-        <label htmlFor="f-workflow">Workflow</label>
-        <select id="f-workflow" value={draft.workflow} onChange={(e) => go({ ...filters, workflow: e.target.value, cursor: '' })}>
-          <option value="">Any</option>
-          {workflows.data?.items.map((w) => (
-            <option key={w.id} value={w.id}>
-              {w.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="f-executor">Executor</label>
-        <input
-          id="f-executor"
-          value={draft.executor}
-          placeholder="username"
-          onChange={(e) => setDraft({ ...draft, executor: e.target.value })}
-        />
-      </div>
-      <fieldset className="field date-range">
-        <legend>Started between</legend>
-        <label htmlFor="f-from" className="visually-hidden">
-          From date
-        </label>
-        <input
-          id="f-from"
-          type="date"
-          value={draft.from}
-          max={draft.to || undefined}
-          onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-        />
-        <span aria-hidden="true">–</span>
-        <label htmlFor="f-to" className="visually-hidden">
-          To date
-        </label>
-        <input
-          id="f-to"
-          type="date"
-          value={draft.to}
-          min={draft.from || undefined}
-          onChange={(e) => setDraft({ ...draft, to: e.target.value })}
-        />
-      </fieldset>
+      <WorkflowSelect
+        id="f-workflow"
+        label="Workflow"
+        anyLabel="Any"
+        value={draft.workflow}
+        onChange={(workflow) => go({ ...filters, workflow, cursor: '' })}
+      />
+      <ExecutorField id="f-executor" value={draft.executor} onChange={(executor) => setDraft({ ...draft, executor })} />
+      <DateRangeFields idPrefix="f" from={draft.from} to={draft.to} onChange={(range) => setDraft({ ...draft, ...range })} />
       <div className="field grow">
         <label htmlFor="f-keyword">Keyword</label>
         <input
@@ -145,22 +111,11 @@ function FilterForm({ filters }: { filters: ExecutionFilters }) {
           Clear
         </button>
       </div>
-      {filters.inputs.length > 0 && (
-        <ul className="chips" aria-label="Input filters">
-          {filters.inputs.map(([name, value], i) => (
-            <li key={`${name}=${value}=${i}`} className="chip">
-              input.{name} = {value}
-              <button
-                type="button"
-                aria-label={`Remove input filter ${name}=${value}`}
-                onClick={() => go({ ...filters, inputs: filters.inputs.filter((_, j) => j !== i), cursor: '' })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <InputFilterChips
+        inputs={filters.inputs}
+        noun="input"
+        onRemove={(i) => go({ ...filters, inputs: filters.inputs.filter((_, j) => j !== i), cursor: '' })}
+      />
     </form>
   );
 }
@@ -171,14 +126,6 @@ export function ExecutionsPage() {
   const filters = filtersFromSearch(search);
   const list = useExecutions(filtersToQuery(filters, prefs.timeZone));
   const [deleting, setDeleting] = useState<Schemas['ExecutionListItem'] | null>(null);
-  const queries = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/v1/executions/{id}', { params: { path: { id } } })),
-    onSuccess: async () => {
-      setDeleting(null);
-      await queries.invalidateQueries({ queryKey: ['executions'] });
-    },
-  });
   const tableRef = useRef<HTMLTableElement>(null);
 
   // j / k move through the rows (focus on the row's View link, so Enter opens it)
@@ -217,89 +164,34 @@ export function ExecutionsPage() {
       {list.isPending ? (
         <Loading what="executions" />
       ) : (
-        <table className="table" ref={tableRef} aria-label="Executions">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Procedure</th>
-              <th scope="col">Executor</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.length === 0 && (
-              <tr>
-                <td colSpan={7} className="muted">
-                  No execution matches.
-                </td>
-              </tr>
-            )}
-            {items.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Link to={`/executions/${e.id}`}>{e.title ?? e.id}</Link>
-                </td>
-                <td>{e.workflowName ?? e.workflowId}</td>
-                <td>{e.triggeredByUsername ?? <span className="muted">{e.trigger}</span>}</td>
-                <td>
-                  <StatusBadge status={e.status} />
-                </td>
-                <td>
-                  <Time iso={e.startedAt ?? e.createdAt} />
-                </td>
-                <td>
-                  <Duration ms={e.durationMs} />
-                </td>
-                <td className="row-actions">
-                  <Link to={`/executions/${e.id}`} className="row-open button-link" aria-label={`View ${e.title ?? e.id}`}>
-                    View
-                  </Link>
-                  <button
-                    type="button"
-                    className="danger-outline"
-                    disabled={!ENDED.has(e.status)}
-                    title={ENDED.has(e.status) ? undefined : 'Only ended executions can be deleted'}
-                    onClick={() => setDeleting(e)}
-                    aria-label={`Delete ${e.title ?? e.id}`}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ExecutionTable
+          label="Executions"
+          items={items}
+          showDuration
+          empty="No execution matches."
+          tableRef={tableRef}
+          noExecutor={(e) => <span className="muted">{e.trigger}</span>}
+          actions={(e) => (
+            <>
+              <Link to={`/executions/${e.id}`} className="row-open button-link" aria-label={`View ${e.title ?? e.id}`}>
+                View
+              </Link>
+              <button
+                type="button"
+                className="danger-outline"
+                disabled={!ENDED.has(e.status)}
+                title={ENDED.has(e.status) ? undefined : 'Only ended executions can be deleted'}
+                onClick={() => setDeleting(e)}
+                aria-label={`Delete ${e.title ?? e.id}`}
+              >
+                Delete
+              </button>
+            </>
+          )}
+        />
       )}
-      <nav className="pager" aria-label="Pages">
-        {filters.cursor && (
-          <button type="button" onClick={() => go({ ...filters, cursor: '' })}>
-            First page
-          </button>
-        )}
-        {list.data?.nextCursor && (
-          <button type="button" onClick={() => go({ ...filters, cursor: list.data.nextCursor! })}>
-            Next page
-          </button>
-        )}
-      </nav>
-      <ConfirmDialog
-        open={deleting !== null}
-        title="Delete this execution?"
-        confirmLabel="Delete"
-        danger
-        busy={remove.isPending}
-        onConfirm={() => deleting && remove.mutate(deleting.id)}
-        onCancel={() => setDeleting(null)}
-      >
-        <p>
-          “{deleting?.title ?? deleting?.id}” will be hidden from everyone but administrators, who can restore it during the grace period.
-          The deletion is audited.
-        </p>
-        <ErrorNote error={remove.error} />
-      </ConfirmDialog>
+      <ListPager cursor={filters.cursor} nextCursor={list.data?.nextCursor} onGo={(cursor) => go({ ...filters, cursor })} />
+      <DeleteExecutionDialog item={deleting} noun="execution" onClose={() => setDeleting(null)} />
     </section>
   );
 }

@@ -1,8 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
-import { useExecutions, useWorkflows } from '../api/queries.ts';
-import { ConfirmDialog, ErrorNote, Loading, StatusBadge, Time } from '../components/common.tsx';
+import { useExecutions } from '../api/queries.ts';
+import { ErrorNote, Loading, StatusBadge, Time } from '../components/common.tsx';
+import { DeleteExecutionDialog } from '../executions/delete-execution-dialog.tsx';
+import { ExecutionTable, ListPager } from '../executions/execution-table.tsx';
+import { DateRangeFields, ExecutorField, InputFilterChips, WorkflowSelect } from '../executions/filter-fields.tsx';
 import {
   EMPTY_FILTERS,
   STATUSES,
@@ -43,7 +46,6 @@ function go(view: RecordView): void {
 
 function SearchForm({ view }: { view: RecordView }) {
   const { filters } = view;
-  const workflows = useWorkflows();
   const [draft, setDraft] = useState(filters);
   const [chip, setChip] = useState('');
   const [chipError, setChipError] = useState<string | null>(null);
@@ -75,26 +77,14 @@ function SearchForm({ view }: { view: RecordView }) {
         </button>
       </div>
       <div className="toolbar">
-        <div className="field">
-          <label htmlFor="r-document">Document</label>
-          <select id="r-document" value={filters.workflow} onChange={(e) => apply({ workflow: e.target.value })}>
-            <option value="">Any procedure</option>
-            {workflows.data?.items.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="r-executor">Executor</label>
-          <input
-            id="r-executor"
-            value={draft.executor}
-            placeholder="username"
-            onChange={(e) => setDraft({ ...draft, executor: e.target.value })}
-          />
-        </div>
+        <WorkflowSelect
+          id="r-document"
+          label="Document"
+          anyLabel="Any procedure"
+          value={filters.workflow}
+          onChange={(workflow) => apply({ workflow })}
+        />
+        <ExecutorField id="r-executor" value={draft.executor} onChange={(executor) => setDraft({ ...draft, executor })} />
         <div className="field">
           <label htmlFor="r-status">Status</label>
           <select
@@ -110,18 +100,7 @@ function SearchForm({ view }: { view: RecordView }) {
             ))}
           </select>
         </div>
-        <fieldset className="field date-range">
-          <legend>Started between</legend>
-          <label htmlFor="r-from" className="visually-hidden">
-            From date
-          </label>
-          <input id="r-from" type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-          <span aria-hidden="true">–</span>
-          <label htmlFor="r-to" className="visually-hidden">
-            To date
-          </label>
-          <input id="r-to" type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
-        </fieldset>
+        <DateRangeFields idPrefix="r" from={draft.from} to={draft.to} onChange={(range) => setDraft({ ...draft, ...range })} />
         <div className="field">
           <label htmlFor="r-variable">Variable value</label>
           <input
@@ -144,22 +123,11 @@ function SearchForm({ view }: { view: RecordView }) {
           </button>
         </div>
       </div>
-      {filters.inputs.length > 0 && (
-        <ul className="chips" aria-label="Variable filters">
-          {filters.inputs.map(([name, value], i) => (
-            <li key={`${name}=${value}=${i}`} className="chip">
-              {name} = {value}
-              <button
-                type="button"
-                aria-label={`Remove variable filter ${name}=${value}`}
-                onClick={() => apply({ inputs: filters.inputs.filter((_, j) => j !== i) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <InputFilterChips
+        inputs={filters.inputs}
+        noun="variable"
+        onRemove={(i) => apply({ inputs: filters.inputs.filter((_, j) => j !== i) })}
+      />
     </form>
   );
 }
@@ -231,13 +199,6 @@ export function RecordsPage() {
   const queries = useQueryClient();
   const [deleting, setDeleting] = useState<Item | null>(null);
   const refresh = () => queries.invalidateQueries({ queryKey: ['executions'] });
-  const remove = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/v1/executions/{id}', { params: { path: { id } } })),
-    onSuccess: async () => {
-      setDeleting(null);
-      await refresh();
-    },
-  });
   const restore = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/v1/executions/{id}/restore', { params: { path: { id } } })),
     onSuccess: refresh,
@@ -295,64 +256,14 @@ export function RecordsPage() {
           ))}
         </ul>
       ) : (
-        <table className="table" aria-label="Records">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Procedure</th>
-              <th scope="col">Executor</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Link to={`/executions/${e.id}`}>{e.title ?? e.id}</Link>
-                </td>
-                <td>{e.workflowName ?? e.workflowId}</td>
-                <td>{e.triggeredByUsername ?? <span className="muted">unknown</span>}</td>
-                <td>
-                  <StatusBadge status={e.status} />
-                </td>
-                <td>
-                  <Time iso={e.startedAt ?? e.createdAt} />
-                </td>
-                <td className="row-actions">{actions(e)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ExecutionTable label="Records" items={items} noExecutor={() => <span className="muted">unknown</span>} actions={actions} />
       )}
-      <nav className="pager" aria-label="Pages">
-        {view.filters.cursor && (
-          <button type="button" onClick={() => go({ ...view, filters: { ...view.filters, cursor: '' } })}>
-            First page
-          </button>
-        )}
-        {list.data?.nextCursor && (
-          <button type="button" onClick={() => go({ ...view, filters: { ...view.filters, cursor: list.data.nextCursor! } })}>
-            Next page
-          </button>
-        )}
-      </nav>
-      <ConfirmDialog
-        open={deleting !== null}
-        title="Delete this record?"
-        confirmLabel="Delete"
-        danger
-        busy={remove.isPending}
-        onConfirm={() => deleting && remove.mutate(deleting.id)}
-        onCancel={() => setDeleting(null)}
-      >
-        <p>
-          “{deleting?.title ?? deleting?.id}” will be hidden from everyone but administrators, who can restore it during the grace period.
-          The deletion is audited.
-        </p>
-        <ErrorNote error={remove.error} />
-      </ConfirmDialog>
+      <ListPager
+        cursor={view.filters.cursor}
+        nextCursor={list.data?.nextCursor}
+        onGo={(cursor) => go({ ...view, filters: { ...view.filters, cursor } })}
+      />
+      <DeleteExecutionDialog item={deleting} noun="record" onClose={() => setDeleting(null)} />
     </section>
   );
 }
