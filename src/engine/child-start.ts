@@ -10,7 +10,7 @@ import type { Database } from '../store/database-schema.ts';
 import { getExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { updateTaskRun } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
-import { insertPreparedExecution, prepareExecution, type PreparedExecution } from './create-execution.ts';
+import { prepareExecution, writeExecution, type PreparedExecution } from './execution-creation.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { lockExecution } from './execution-planning.ts';
 import type { PreparedAttempt } from './prepare-attempt.ts';
@@ -64,8 +64,7 @@ export async function startChildExecution(
         error: failure('task', 'WORKFLOW_NOT_FOUND', `workflow ${masker.mask(workflowId)} does not exist`, { retryable: false }),
       };
     }
-    prepared = prepareExecution(deps, {
-      version,
+    prepared = prepareExecution(deps, version, {
       inputs: resolveInputs(version.definition, inputs as Record<string, unknown>),
       trigger: 'workflow',
       actor: workerActor(deps.workerId),
@@ -119,7 +118,7 @@ async function handOver(
     `task ${run.taskId} started child execution ${child.id} (workflow ${child.version.workflowId} v${child.version.version})`,
     run.id,
   );
-  await insertPreparedExecution(trx, tx, deps, child, now);
+  await writeExecution(trx, tx, deps, child, now);
   return { kind: 'started', childId: child.id };
 }
 

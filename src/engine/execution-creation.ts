@@ -7,6 +7,7 @@ import type { Actor, Execution, Trigger, Workflow, WorkflowVersion } from '../do
 import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
+import type { CallerTrace } from '../observe/engine-tracing.ts';
 import { insertExecution } from '../store/execution-repository.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
@@ -17,7 +18,7 @@ import { Masker } from './masker.ts';
 import { defaultRecordTitle } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import { secretValues } from './secret-values.ts';
-import type { StateChange } from './state-writer.ts';
+import type { StateChange, TxHooks } from './state-writer.ts';
 import { createPendingTaskRuns } from './task-run-transition.ts';
 
 /** What one execution is started with, beside its workflow version. */
@@ -85,107 +86,166 @@ export function claimedExecutionCreation(
   req: RunRequest,
   claim: StartClaim | null,
 ): StateChange<StartedExecution | null> {
-  const { definition } = version;
-  const inputs = resolveInputs(definition, req.inputs);
-  const masker = new Masker(secretValues(definition, inputs, deps.env));
-  const maskedInputs = maskInputs(definition, inputs, masker);
-  const sealedSecrets = sealSecretInputs(deps.secrets, definition, inputs);
-  const id = newId();
-  const correlationId = req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId);
-  const callerTrace = deps.tracing?.callerTrace(req.traceparent, req.tracestate && masker.mask(req.tracestate)) ?? null;
-  const triggerBody = req.triggerBody === undefined ? undefined : masker.maskValue(req.triggerBody);
+  const prepared = prepareExecution(deps, version, { ...req, inputs: resolveInputs(version.definition, req.inputs) });
   return async (trx, tx) => {
     const now = nowIso();
-    if (claim && !(await claim(trx, id, now))) return null;
-    const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
-    const title = req.title
-      ? masker.mask(req.title)
-      : req.trigger === 'manual'
-        ? masker.mask(defaultRecordTitle(definition, inputs, now))
-        : null;
-    const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
-    await insertExecution(trx, {
-      id,
-      workflowId: workflow.id,
-      workflowVersion: version.version,
+    if (claim && !(await claim(trx, prepared.id, now))) return null;
+    return writeExecution(trx, tx, deps, prepared, now);
+  };
+}
+
+/** What starts an execution, from a person, a trigger or a parent execution's `workflow` task. */
+export interface NewExecutionRequest extends RunRequest {
+  /** Resolved (defaults applied, types checked), in clear. */
+  inputs: Record<string, unknown>;
+  /** Whose execution it is (access): the actor's user by default, for a child its parent's owner. */
+  triggeredBy?: string | null;
+  /** A child execution: the execution and the `workflow` task run that start it. */
+  parent?: { executionId: string; taskRunId: string } | undefined;
+  /** A child's parent's secrets: an input that carries one is masked and sealed like a secret input. */
+  inheritedSecrets?: readonly string[] | undefined;
+}
+
+/** An execution ready to be written: id chosen, secrets masked and sealed (outside any transaction). */
+export interface PreparedExecution {
+  id: string;
+  version: WorkflowVersion;
+  req: NewExecutionRequest;
+  masker: Masker;
+  maskedInputs: Record<string, unknown>;
+  sealedSecrets: string | null;
+  correlationId: string | null;
+  callerTrace: CallerTrace | null;
+  triggerBody: unknown;
+}
+
+export function prepareExecution(
+  deps: Pick<EngineDeps, 'env' | 'secrets' | 'tracing'>,
+  version: WorkflowVersion,
+  req: NewExecutionRequest,
+): PreparedExecution {
+  const { definition } = version;
+  const masker = new Masker([...secretValues(definition, req.inputs, deps.env), ...(req.inheritedSecrets ?? [])]);
+  const maskedInputs = maskInputs(definition, req.inputs, masker);
+  // An input that carries one of the parent's secrets is kept sealed like a secret input.
+  const carriesSecret = req.inheritedSecrets
+    ? Object.keys(req.inputs).filter((name) => JSON.stringify(maskedInputs[name]) !== JSON.stringify(req.inputs[name]))
+    : [];
+  return {
+    id: newId(),
+    version,
+    req,
+    masker,
+    maskedInputs,
+    sealedSecrets: sealSecretInputs(deps.secrets, definition, req.inputs, carriesSecret),
+    correlationId: req.correlationId === undefined || req.correlationId === null ? null : masker.mask(req.correlationId),
+    callerTrace: deps.tracing?.callerTrace(req.traceparent, req.tracestate && masker.mask(req.tracestate)) ?? null,
+    triggerBody: req.triggerBody === undefined ? undefined : masker.maskValue(req.triggerBody),
+  };
+}
+
+/** Records a prepared execution, its pending task runs and its first plan, in the caller's transaction. */
+export async function writeExecution(
+  trx: Transaction<Database>,
+  tx: TxHooks,
+  deps: Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>,
+  e: PreparedExecution,
+  now: string,
+): Promise<StartedExecution> {
+  const { id, req, masker, correlationId } = e;
+  const { definition, workflowId, version } = e.version;
+  const triggeredBy = req.triggeredBy === undefined ? req.actor.userId : req.triggeredBy;
+  const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
+  const title = req.title
+    ? masker.mask(req.title)
+    : req.trigger === 'manual'
+      ? masker.mask(defaultRecordTitle(definition, req.inputs, now))
+      : null;
+  const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
+  await insertExecution(trx, {
+    id,
+    workflowId,
+    workflowVersion: version,
+    trigger: req.trigger,
+    triggeredBy,
+    correlationId,
+    title,
+    inputs: e.maskedInputs,
+    unsearchableInputs: secretInputNames(definition),
+    createdAt: now,
+    sealedSecrets: e.sealedSecrets,
+    deadlineAt,
+    triggerId: req.triggerId ?? null,
+    triggerBody: e.triggerBody,
+    parent: req.parent ?? null,
+  });
+  // Its audit chain starts in this transaction: the head is created with the first event.
+  startChain(trx, 'execution', id);
+
+  const runs = await createPendingTaskRuns(
+    trx,
+    definition.tasks.map((t) => ({
+      id: newId(),
+      executionId: id,
+      taskId: t.id,
+      type: t.type,
+      attempt: 1,
+      status: 'pending' as const,
+      createdAt: now,
+    })),
+    { reason: 'execution created', workerId: deps.workerId, correlationId: correlationId ?? id },
+    req.actor,
+  );
+  await recordAuditEvent(trx, {
+    subjectType: 'execution',
+    subjectId: id,
+    executionId: id,
+    eventType: 'CREATED',
+    actor: req.actor,
+    metadata: {
+      workflowId,
+      workflowVersion: version,
       trigger: req.trigger,
-      triggeredBy: req.actor.userId,
+      ...(req.triggerId === undefined ? {} : { triggerId: req.triggerId }),
+      inputs: e.maskedInputs,
       correlationId,
       title,
-      inputs: maskedInputs,
-      unsearchableInputs: secretInputNames(definition),
-      createdAt: now,
-      sealedSecrets,
-      deadlineAt,
-      triggerId: req.triggerId ?? null,
-      triggerBody,
-    });
-    // Its audit chain starts in this transaction: the head is created with the first event.
-    startChain(trx, 'execution', id);
-
-    const runs = await createPendingTaskRuns(
-      trx,
-      definition.tasks.map((t) => ({
-        id: newId(),
-        executionId: id,
-        taskId: t.id,
-        type: t.type,
-        attempt: 1,
-        status: 'pending' as const,
-        createdAt: now,
-      })),
-      { reason: 'execution created', workerId: deps.workerId, correlationId: correlationId ?? id },
-      req.actor,
-    );
-    await recordAuditEvent(trx, {
-      subjectType: 'execution',
-      subjectId: id,
-      executionId: id,
-      eventType: 'CREATED',
-      actor: req.actor,
-      metadata: {
-        workflowId: workflow.id,
-        workflowVersion: version.version,
-        trigger: req.trigger,
-        ...(req.triggerId === undefined ? {} : { triggerId: req.triggerId }),
-        inputs: maskedInputs,
-        correlationId,
-        title,
-        ...req.auditDetails,
-        // Kept here so that the process that runs or ends the execution continues the caller's trace.
-        ...(callerTrace ? { trace: callerTrace } : {}),
-      },
-    });
-    const log = SchedulerLog.of(tx, deps);
-    log.add(
-      id,
-      'INFO',
-      `execution created: workflow ${workflow.id} v${version.version}, trigger ${req.trigger}${req.triggerId === undefined ? '' : ` ${req.triggerId}`}, by ${req.actor.username ?? 'system'}`,
-    );
-    // Planned from what this transaction has just written (nobody else sees the execution yet).
-    const created: ExecutionSchedule = {
-      id,
-      workflowId: workflow.id,
-      workflowVersion: version.version,
-      status: 'pending',
-      trigger: req.trigger,
-      correlationId,
-      inputs: maskedInputs,
-      createdAt: now,
-      startedAt: null,
-      deadlineAt,
-      stop: null,
-      sealedSecrets,
-      triggerId: req.triggerId ?? null,
-      triggerBody,
-      triggeredBy: req.actor.userId,
-      parentExecutionId: null,
-      parentTaskRunId: null,
-    };
-    const planned = await planAndApply(trx, tx, deps, id, now, created, { runs });
-    tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId: workflow.id }));
-    return { id, status: planned.status ?? 'pending', title };
+      ...(triggeredBy !== req.actor.userId ? { triggeredBy } : {}),
+      ...(req.parent ? { parentExecutionId: req.parent.executionId, parentTaskRunId: req.parent.taskRunId } : {}),
+      ...req.auditDetails,
+      // Kept here so that the process that runs or ends the execution continues the caller's trace.
+      ...(e.callerTrace ? { trace: e.callerTrace } : {}),
+    },
+  });
+  const by = req.parent ? `task run ${req.parent.taskRunId} of execution ${req.parent.executionId}` : (req.actor.username ?? 'system');
+  SchedulerLog.of(tx, deps).add(
+    id,
+    'INFO',
+    `execution created: workflow ${workflowId} v${version}, trigger ${req.trigger}${req.triggerId === undefined ? '' : ` ${req.triggerId}`}, by ${by}`,
+  );
+  // Planned from what this transaction has just written (nobody else sees the execution yet).
+  const created: ExecutionSchedule = {
+    id,
+    workflowId,
+    workflowVersion: version,
+    status: 'pending',
+    trigger: req.trigger,
+    correlationId,
+    inputs: e.maskedInputs,
+    createdAt: now,
+    startedAt: null,
+    deadlineAt,
+    stop: null,
+    sealedSecrets: e.sealedSecrets,
+    triggerId: req.triggerId ?? null,
+    triggerBody: e.triggerBody,
+    triggeredBy,
+    parentExecutionId: req.parent?.executionId ?? null,
+    parentTaskRunId: req.parent?.taskRunId ?? null,
   };
+  const planned = await planAndApply(trx, tx, deps, id, now, created, { runs });
+  tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId }));
+  return { id, status: planned.status ?? 'pending', title };
 }
 
 /**
