@@ -8,7 +8,8 @@ import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
-import { listTaskRunsByExecution, updateTaskRun } from '../store/task-run-repository.ts';
+import { markClaimable } from '../store/task-claim-repository.ts';
+import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
 import { MASK } from './masker.ts';
@@ -279,10 +280,8 @@ async function applyPlan(trx: Transaction<Database>, deps: PlanningDeps, input: 
   for (const decision of plan.finishGroups)
     current.set(decision.runId, await finishForEach(trx, decision, [...current.values()], metadata, worker, now, log));
 
-  for (const runId of plan.ready) {
-    if (!input.holdReady) await updateTaskRun(trx, runId, { availableAt: now, updatedAt: now }, 'pending');
-    current.set(runId, { ...current.get(runId)!, availableAt: now, updatedAt: now });
-  }
+  if (!input.holdReady) await markClaimable(trx, plan.ready, now);
+  for (const runId of plan.ready) current.set(runId, { ...current.get(runId)!, availableAt: now, updatedAt: now });
 
   for (const runId of plan.waitForPerson) {
     const run = current.get(runId)!;

@@ -4,6 +4,7 @@ import type { TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import type { DialectCapabilities } from './capabilities.ts';
 import type { Database, TaskRunsTable } from './database-schema.ts';
+import { heldAppends } from './held-appends.ts';
 import { toNullableJson } from './json-column.ts';
 import { toTaskRun } from './task-run-repository.ts';
 import type { Selectable } from 'kysely';
@@ -128,6 +129,46 @@ async function claimWithReadyAsOnlyWriter(trx: Transaction<Database>, req: Claim
     .orderBy('id')
     .execute();
   return rows.map(toTaskRun);
+}
+
+/**
+ * Makes pending runs claimable from `at` on: in a transaction that holds its appends, with them just
+ * before it commits (on PostgreSQL in the same statement); otherwise at once, in one statement.
+ */
+export async function markClaimable(db: Db, ids: readonly string[], at: string): Promise<void> {
+  if (ids.length === 0) return;
+  const held = heldAppends(db);
+  if (held) {
+    for (const id of ids) held.claimable.push({ id, at });
+    return;
+  }
+  await db
+    .updateTable('task_runs')
+    .set({ available_at: at, updated_at: at })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** The held `markClaimable`s as one WITH (PostgreSQL), each run with its own instant. */
+export function claimablePart(marks: ReadonlyArray<{ id: string; at: string }>): RawBuilder<unknown> {
+  const values = sql.join(marks.map((m) => sql`(${m.id}, cast(${m.at} as timestamptz))`));
+  return sql`claimable as (
+    update task_runs set available_at = v.at, updated_at = v.at
+    from (values ${values}) as v(id, at) where task_runs.id = v.id and task_runs.status = 'pending')`;
+}
+
+/** The held `markClaimable`s, one statement per instant (SQLite). */
+export async function writeClaimable(db: Db, marks: ReadonlyArray<{ id: string; at: string }>): Promise<void> {
+  const byInstant = new Map<string, string[]>();
+  for (const m of marks) byInstant.set(m.at, [...(byInstant.get(m.at) ?? []), m.id]);
+  for (const [at, ids] of byInstant)
+    await db
+      .updateTable('task_runs')
+      .set({ available_at: at, updated_at: at })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .execute();
 }
 
 export interface TaskRunEndReport {

@@ -6,17 +6,19 @@ import { appendLogLines, countsRelation, lockLogCounters, type ExecutionLogRow }
 import { toNullableJson } from './json-column.ts';
 import { notifyAll } from './store-notifications.ts';
 import { takeHeldAppends } from './held-appends.ts';
+import { claimablePart, writeClaimable } from './task-claim-repository.ts';
 import { insertTransitions, transitionRows } from './task-run-repository.ts';
 
 /**
  * Writes what `trx` held (see held-appends.ts) just before it commits: on PostgreSQL one statement
- * (data-modifying WITHs) where there were up to seven round trips; on SQLite, where a statement costs
+ * (data-modifying WITHs) where there were up to eight round trips; on SQLite, where a statement costs
  * no round trip, the usual statements in the same order.
  */
 export async function writeHeldAppends(trx: Transaction<Database>): Promise<void> {
   const tail = takeHeldAppends(trx);
   if (!tail) return;
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) {
+    await writeClaimable(trx, tail.claimable);
     await insertTransitions(trx, tail.transitions);
     await appendAuditEvents(trx, tail.auditEvents);
     await appendLogLines(trx, sqliteCapabilities, tail.logLines);
@@ -24,6 +26,7 @@ export async function writeHeldAppends(trx: Transaction<Database>): Promise<void
   }
   const caps = postgresCapabilities;
   const parts: RawBuilder<unknown>[] = [];
+  if (tail.claimable.length > 0) parts.push(claimablePart(tail.claimable));
   if (tail.transitions.length > 0) {
     parts.push(sql`transitions as (${trx.insertInto('task_run_transitions').values(transitionRows(tail.transitions))})`);
   }
