@@ -5,8 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedBytes } from '../support/generated-bytes.ts';
 import { streamedFileForm } from '../support/multipart.ts';
-import { measureRss, okApiCaller, Processes, runledgerEnv } from '../support/processes.ts';
+import { measureRss, Processes } from '../support/processes.ts';
 import { tempDir } from '../support/stores.ts';
+import { startUploadServer } from '../support/upload-server.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const MiB = 1024 * 1024;
@@ -22,11 +23,7 @@ describe('a 200 MB upload to a real server process', () => {
   });
 
   it('streams to disk with the server RSS growing by less than 50 MB', { timeout: 180_000 }, async () => {
-    const { child, url, token } = await processes.startServer(
-      runledgerEnv(dataDir, { ATTACHMENT_MAX_BYTES: String(256 * MiB), ATTACHMENT_USER_QUOTA_BYTES: '0' }),
-      { timeoutMs: 30_000 },
-    );
-    const call = okApiCaller(url, token);
+    const { child, url, token, call } = await startUploadServer(processes, dataDir);
     await call('PUT', '/v1/workflows/big_evidence', {
       id: 'big_evidence',
       name: 'Big evidence',

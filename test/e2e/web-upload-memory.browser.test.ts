@@ -4,8 +4,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
-import { measureRss, okApiCaller, Processes, runledgerEnv } from '../support/processes.ts';
+import { measureRss, Processes } from '../support/processes.ts';
 import { tempDir } from '../support/stores.ts';
+import { startUploadServer } from '../support/upload-server.ts';
 import { signIn } from '../support/web-server.ts';
 
 /**
@@ -31,11 +32,7 @@ describe.skipIf(skip)('a 200 MB upload from the run view', () => {
   });
 
   it('streams to the server with a progress bar, its RSS growing by less than 60 MB', { timeout: 240_000 }, async () => {
-    const { child, url, token } = await processes.startServer(
-      runledgerEnv(dataDir, { ATTACHMENT_MAX_BYTES: String(256 * MiB), ATTACHMENT_USER_QUOTA_BYTES: '0' }),
-      { timeoutMs: 30_000 },
-    );
-    const call = okApiCaller(url, token);
+    const { child, url, call } = await startUploadServer(processes, dataDir);
     await call('PUT', '/v1/workflows/image_disk', {
       id: 'image_disk',
       name: 'Image a disk',
