@@ -8,7 +8,7 @@ import { CliError } from './cli-error.ts';
  * An id wins over a name, so a user whose name happens to be another user's id is still reachable.
  */
 export async function findUsers(client: RunledgerClient, refs: readonly string[]): Promise<UserDetail[]> {
-  const users = await client.listUsers();
+  const users = await client.admin.listUsers();
   const found = refs.map((ref) => {
     const user = users.find((u) => u.id === ref) ?? users.find((u) => u.username === ref);
     if (!user) throw new CliError(`no user "${ref}" (see "runledger user list")`);
@@ -25,7 +25,7 @@ export async function findUser(client: RunledgerClient, ref: string): Promise<Us
 
 /** One group by name or id; a one-line error when there is none. */
 export async function findGroup(client: RunledgerClient, ref: string): Promise<GroupView> {
-  const groups = await client.listGroups();
+  const groups = await client.admin.listGroups();
   const found = groups.find((g) => g.id === ref) ?? groups.find((g) => g.name === ref);
   if (!found) throw new CliError(`no group "${ref}" (see "runledger group list")`);
   return found;

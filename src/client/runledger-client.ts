@@ -1,34 +1,26 @@
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
+import { AdminClient } from './admin-client.ts';
 import { ApiError } from './api-error.ts';
 import { AttachmentsClient, dispositionFileName } from './attachments-client.ts';
+import { AuditClient } from './audit-client.ts';
 import { enc, HttpTransport, type RequestOptions } from './http-transport.ts';
 import { clientFetch } from './node-http-fetch.ts';
 import { definitionId } from './definition-id.ts';
 import { filterQuery, logQuery } from './query-params.ts';
 import { RecordsClient } from './records-client.ts';
-import { logEvents, ndjsonLines } from './response-streams.ts';
+import { logEvents } from './response-streams.ts';
 import type {
   AppliedWorkflow,
   ApiTokenView,
-  AuditCheckpoint,
-  AuditEvent,
-  AuditFilter,
-  AuditVerification,
-  AuditVerifyOptions,
   BulkRunItem,
-  CleanupReport,
-  CleanupRequest,
   CreatedApiToken,
   CreatedWorkflow,
-  ExecutionAudit,
   ExecutionCount,
   ExecutionCountFilter,
   ExecutionDetail,
   ExecutionFilters,
   ExecutionShares,
   ExecutionListItem,
-  ExportedCheckpoint,
-  GroupView,
   Health,
   ListResult,
   LogEvent,
@@ -38,17 +30,12 @@ import type {
   LogSummary,
   LoginResult,
   Me,
-  NewUser,
   Page,
-  RetentionStats,
   RunOptions,
   RunStarted,
   ScheduleView,
   SharesChange,
-  StepResultAuditEntry,
   TaskRunView,
-  UserChanges,
-  UserDetail,
   WebhookSecret,
   WorkflowDetail,
   WorkflowSummary,
@@ -79,6 +66,10 @@ export class RunledgerClient {
   readonly records: RecordsClient;
   /** Evidence files of manual steps. */
   readonly attachments: AttachmentsClient;
+  /** Users, groups and retention (admins only). */
+  readonly admin: AdminClient;
+  /** Audit chains, checkpoints and step-result audit. */
+  readonly audit: AuditClient;
   private readonly http: HttpTransport;
 
   constructor(options: RunledgerClientOptions) {
@@ -86,6 +77,8 @@ export class RunledgerClient {
     this.server = this.http.server;
     this.records = new RecordsClient(this.http);
     this.attachments = new AttachmentsClient(this.http);
+    this.admin = new AdminClient(this.http);
+    this.audit = new AuditClient(this.http);
   }
 
   /** Uses `token` for the following requests (e.g. after `login`). */
@@ -116,45 +109,6 @@ export class RunledgerClient {
 
   async revokeToken(id: string): Promise<void> {
     await this.request('DELETE', `/v1/tokens/${enc(id)}`);
-  }
-
-  // --- users and groups (admins only: 403 FORBIDDEN for members) ---
-
-  async listUsers(): Promise<UserDetail[]> {
-    return (await this.request<ListResult<UserDetail>>('GET', '/v1/admin/users')).items;
-  }
-
-  /** Fails with `CONFLICT` when the username is taken. */
-  createUser(user: NewUser): Promise<UserDetail> {
-    return this.request('POST', '/v1/admin/users', { body: user });
-  }
-
-  /** Changes role, password, grant or disabled state; fails with `USER_NOT_FOUND`. */
-  updateUser(id: string, changes: UserChanges): Promise<UserDetail> {
-    return this.request('PATCH', `/v1/admin/users/${enc(id)}`, { body: changes });
-  }
-
-  async listGroups(): Promise<GroupView[]> {
-    return (await this.request<ListResult<GroupView>>('GET', '/v1/admin/groups')).items;
-  }
-
-  createGroup(name: string): Promise<GroupView> {
-    return this.request('POST', '/v1/admin/groups', { body: { name } });
-  }
-
-  /** Deletes the group; the executions shared with it are no longer shared with its members. */
-  async deleteGroup(id: string): Promise<void> {
-    await this.request('DELETE', `/v1/admin/groups/${enc(id)}`);
-  }
-
-  /** Adds a member (nothing changes when they are one already); answers with the group. */
-  addGroupMember(groupId: string, userId: string): Promise<GroupView> {
-    return this.request('PUT', `/v1/admin/groups/${enc(groupId)}/members/${enc(userId)}`);
-  }
-
-  /** Removes a member, effective on their next request; answers with the group. */
-  removeGroupMember(groupId: string, userId: string): Promise<GroupView> {
-    return this.request('DELETE', `/v1/admin/groups/${enc(groupId)}/members/${enc(userId)}`);
   }
 
   // --- workflows ---
@@ -347,83 +301,6 @@ export class RunledgerClient {
       headers: { accept: 'text/event-stream, application/problem+json' },
     });
     return logEvents(response);
-  }
-
-  // --- retention (admins) ---
-
-  /** Row counts and sizes of the store, executions by status, the oldest records, the retention policy. */
-  retentionStats(): Promise<RetentionStats> {
-    return this.request('GET', '/v1/admin/retention/stats');
-  }
-
-  /**
-   * Deletes the log lines (and purges the audit chains) of executions that ended before the
-   * retention cutoffs; with `dryRun`, only reports what would go.
-   */
-  cleanup(request: CleanupRequest = {}): Promise<CleanupReport> {
-    return this.request('POST', '/v1/admin/retention/cleanup', {
-      body: {
-        dryRun: request.dryRun ?? false,
-        ...(request.olderThanDays !== undefined && { olderThanDays: request.olderThanDays }),
-        ...(request.status !== undefined && { status: request.status }),
-      },
-    });
-  }
-
-  // --- audit ---
-
-  /** The execution's audit events in chain order and whether its chain verifies (whoever may read the execution). */
-  getExecutionAudit(id: string): Promise<ExecutionAudit> {
-    return this.request('GET', `/v1/executions/${enc(id)}/audit`);
-  }
-
-  /** The step-result audit of one task run: one row per result it recorded. */
-  async getStepAudit(id: string, taskRunId: string): Promise<StepResultAuditEntry[]> {
-    return (await this.request<ListResult<StepResultAuditEntry>>('GET', `/v1/executions/${enc(id)}/tasks/${enc(taskRunId)}/audit`)).items;
-  }
-
-  /** Every step result of an execution (all task runs), in the order recorded: one request however many tasks. */
-  async getExecutionStepAudit(id: string): Promise<StepResultAuditEntry[]> {
-    return (await this.request<ListResult<StepResultAuditEntry>>('GET', `/v1/executions/${enc(id)}/step-audit`)).items;
-  }
-
-  /** Audit events, newest first (admins only, like every `/v1/audit` route). */
-  async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
-    const query = { subjectType: filter.subjectType, eventType: filter.eventType, limit: filter.limit };
-    return (await this.request<ListResult<AuditEvent>>('GET', '/v1/audit', { query })).items;
-  }
-
-  /**
-   * Verifies every chain (or one execution's) and the signed checkpoints; with `checkpoint`, also
-   * against that checkpoint kept outside the server (POST), which detects a deleted tail or a rewritten chain.
-   */
-  verifyAudit(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
-    if (options.checkpoint === undefined) return this.request('GET', '/v1/audit/verify', { query: { execution: options.execution } });
-    return this.request('POST', '/v1/audit/verify', {
-      body: { checkpoint: options.checkpoint, ...(options.execution !== undefined && { execution: options.execution }) },
-    });
-  }
-
-  /** Writes a signed checkpoint of every chain's head now (201). */
-  createCheckpoint(): Promise<AuditCheckpoint> {
-    return this.request('POST', '/v1/audit/checkpoints');
-  }
-
-  /** The latest signed checkpoint with the server's public audit key (PEM), to keep outside the server. */
-  latestCheckpoint(): Promise<ExportedCheckpoint> {
-    return this.request('GET', '/v1/audit/checkpoints/latest');
-  }
-
-  /**
-   * The whole audit trail, oldest first, as it streams in: one line (one `AuditEvent` as JSON, no
-   * newline) at a time, never the whole body in memory. Errors of the answer (`FORBIDDEN`) are thrown
-   * here; a connection cut off later throws `RESPONSE_INCOMPLETE` from the iteration.
-   */
-  async exportAudit(): Promise<AsyncIterable<string>> {
-    const response = await this.fetchOk('GET', '/v1/audit/export', {
-      headers: { accept: 'application/x-ndjson, application/problem+json' },
-    });
-    return ndjsonLines(response);
   }
 
   /**

@@ -167,7 +167,7 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** `verifyAudit`: one execution's chain only, and/or also against a checkpoint kept outside the server. */
+/** `audit.verify`: one execution's chain only, and/or also against a checkpoint kept outside the server. */
 export interface AuditVerifyOptions {
   execution?: string;
   checkpoint?: AuditCheckpoint;

@@ -182,7 +182,7 @@ describe('runledger user, group and execution share', () => {
 
   it('adds several users to a group at once, each once', async () => {
     await run(['group', 'create', 'oncall']);
-    const alice = (await harness.client.listUsers()).find((u) => u.username === 'alice')!;
+    const alice = (await harness.client.admin.listUsers()).find((u) => u.username === 'alice')!;
     const group = JSON.parse((await run(['group', 'add', 'oncall', 'alice', 'bob', alice.id, '--json'])).stdout) as GroupView;
     expect(group.members.map((m) => m.username)).toEqual(['alice', 'bob']);
     expect((await run(['group', 'remove', group.id, 'bob'])).stdout).toBe('group oncall: removed bob (members: alice)\n');

@@ -42,7 +42,7 @@ beforeAll(async () => {
   );
   executionId = (await harness.client.runWorkflow('pair')).executionId;
   await harness.client.waitForExecution(executionId, { pollMs: 50, timeoutMs: 10_000 });
-  await harness.client.createUser({ username: 'mia', password: MEMBER_PASSWORD });
+  await harness.client.admin.createUser({ username: 'mia', password: MEMBER_PASSWORD });
   expect((await asMember(['login', '--username', 'mia', '--password', MEMBER_PASSWORD, '--server', harness.server.url])).code).toBe(0);
 });
 

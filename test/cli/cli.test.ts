@@ -366,9 +366,9 @@ describe('runledger CLI against a real server', () => {
       expect(created).toEqual({ code: 0, stdout: 'user erin: created (member)\n', stderr: '' });
       expectOneLineError(noPassword, /^runledger: --password is required when there is no terminal to ask on$/);
 
-      const erin = (await client.listUsers()).find((u) => u.username === 'erin')!;
-      const group = await client.createGroup('readers');
-      await client.addGroupMember(group.id, erin.id);
+      const erin = (await client.admin.listUsers()).find((u) => u.username === 'erin')!;
+      const group = await client.admin.createGroup('readers');
+      await client.admin.addGroupMember(group.id, erin.id);
       await client.setShares(helloExecutionId, { scope: 'shared', groups: ['readers'] });
 
       const login = await cli(['login', '--username', 'erin', '--password', MEMBER_PASSWORD, '--server', server.url], member);
@@ -379,7 +379,7 @@ describe('runledger CLI against a real server', () => {
       expectOneLineError(users, /^runledger: This needs the admin role \(FORBIDDEN\)$/);
 
       // effective on the next request: no new login needed
-      await client.removeGroupMember(group.id, erin.id);
+      await client.admin.removeGroupMember(group.id, erin.id);
       expectOneLineError(await cli(['execution', 'show', helloExecutionId], member), /\(EXECUTION_NOT_FOUND\)$/);
     },
   );

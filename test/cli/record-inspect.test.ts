@@ -92,7 +92,7 @@ describe('execution inspect of a human-run record', () => {
     expect(result.stdout).not.toContain('#?');
     expect(result.stdout).toMatch(/^TASK RUN +RECORDED AT +RECORDED BY /m);
     expect(result.stdout).toMatch(/^look#1 +\S+ \S+Z +admin +/m);
-    const audit = await h.client.getExecutionStepAudit(id);
+    const audit = await h.client.audit.getExecutionStepResults(id);
     expect(audit.map((a) => [a.stepName, a.workerId, a.recordedBy])).toEqual([
       ['look', null, 'admin'],
       ['screenshot', null, 'admin'],

@@ -97,7 +97,7 @@ describe('runledger logs stats', () => {
   });
 
   it('refuses a member with one line, exit 1', async () => {
-    await harness.client.createUser({ username: 'mia', password: MEMBER_PASSWORD });
+    await harness.client.admin.createUser({ username: 'mia', password: MEMBER_PASSWORD });
     const { token } = await new RunledgerClient({ server: harness.server.url }).login('mia', MEMBER_PASSWORD);
     const env = { RUNLEDGER_SERVER: harness.server.url, RUNLEDGER_TOKEN: token, RUNLEDGER_DATA_DIR: path.join(harness.tmp, 'none') };
     for (const args of [

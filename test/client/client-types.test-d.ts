@@ -88,10 +88,10 @@ test('client log types mirror the stored log lines', () => {
 });
 
 test('client methods answer with those types', () => {
-  expectTypeOf<RunledgerClient['getExecutionAudit']>().returns.resolves.toEqualTypeOf<ExecutionAudit>();
-  expectTypeOf<RunledgerClient['getStepAudit']>().returns.resolves.toEqualTypeOf<StepResultAuditEntry[]>();
-  expectTypeOf<RunledgerClient['latestCheckpoint']>().returns.resolves.toEqualTypeOf<ExportedCheckpoint>();
-  expectTypeOf<RunledgerClient['exportAudit']>().returns.resolves.toEqualTypeOf<AsyncIterable<string>>();
+  expectTypeOf<RunledgerClient['audit']['getExecution']>().returns.resolves.toEqualTypeOf<ExecutionAudit>();
+  expectTypeOf<RunledgerClient['audit']['getStepResults']>().returns.resolves.toEqualTypeOf<StepResultAuditEntry[]>();
+  expectTypeOf<RunledgerClient['audit']['latestCheckpoint']>().returns.resolves.toEqualTypeOf<ExportedCheckpoint>();
+  expectTypeOf<RunledgerClient['audit']['export']>().returns.resolves.toEqualTypeOf<AsyncIterable<string>>();
   expectTypeOf<RunledgerClient['getExecution']>().returns.resolves.toEqualTypeOf<ExecutionDetail>();
   expectTypeOf<RunledgerClient['listExecutions']>().returns.resolves.toEqualTypeOf<Page<ExecutionListItem>>();
   expectTypeOf<RunledgerClient['getTaskRun']>().returns.resolves.toEqualTypeOf<TaskRunView>();

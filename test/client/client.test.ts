@@ -206,9 +206,9 @@ describe('RunledgerClient requests', () => {
     await c.listExecutions({ keyword: 'hot fix', inputs: { server: 'web-01', region: 'eu & us' } });
     expect(await c.countExecutions({ status: ['failed'], inputs: { server: 'web-01' } })).toBe(7);
     expect(await c.countExecutions({ keyword: 'x' }, 'deploy')).toBe(7);
-    await c.retentionStats();
-    await c.cleanup({ dryRun: true, olderThanDays: 40 });
-    await c.cleanup();
+    await c.admin.retentionStats();
+    await c.admin.cleanup({ dryRun: true, olderThanDays: 40 });
+    await c.admin.cleanup();
     expect(Object.fromEntries(t.sent[0]!.url.searchParams)).toEqual({
       keyword: 'hot fix',
       'input.server': 'web-01',
@@ -231,14 +231,14 @@ describe('RunledgerClient admin and sharing requests', () => {
       () => new Response(JSON.stringify({ items: [] }), { status: 200, headers: { 'content-type': 'application/json' } }),
     );
     const c = new RunledgerClient({ server: 'http://rl.test', token: 'tok', fetch: t.fetch });
-    await c.listUsers();
-    await c.createUser({ username: 'ada', password: 'long enough', canEditWorkflows: true });
-    await c.updateUser('u/1', { disabled: true });
-    await c.listGroups();
-    await c.createGroup('ops');
-    await c.deleteGroup('g1');
-    await c.addGroupMember('g1', 'u1');
-    await c.removeGroupMember('g1', 'u1');
+    await c.admin.listUsers();
+    await c.admin.createUser({ username: 'ada', password: 'long enough', canEditWorkflows: true });
+    await c.admin.updateUser('u/1', { disabled: true });
+    await c.admin.listGroups();
+    await c.admin.createGroup('ops');
+    await c.admin.deleteGroup('g1');
+    await c.admin.addGroupMember('g1', 'u1');
+    await c.admin.removeGroupMember('g1', 'u1');
     await c.getShares('e1');
     await c.setShares('e1', { scope: 'shared', groups: ['ops'] });
     await c.setShares('e1', { scope: 'private' });
@@ -278,16 +278,16 @@ describe('RunledgerClient audit requests', () => {
     const t = recordingFetch(() => json({ items: [] }));
     const c = new RunledgerClient({ server: 'http://rl.test', token: 'tok', fetch: t.fetch });
     const checkpoint = { id: 'c1', seq: 2, createdAt: 'x', reason: 'r', heads: [], prevHash: null, hash: 'h', keyId: 'k', signature: 's' };
-    await c.getExecutionAudit('e/1');
-    await c.getStepAudit('e1', 't1');
-    await c.listAudit({ subjectType: 'login', eventType: 'LOGIN_FAILED', limit: 5 });
-    await c.listAudit();
-    await c.verifyAudit();
-    await c.verifyAudit({ execution: 'e1' });
-    await c.verifyAudit({ checkpoint });
-    await c.verifyAudit({ execution: 'e1', checkpoint });
-    await c.createCheckpoint();
-    await c.latestCheckpoint();
+    await c.audit.getExecution('e/1');
+    await c.audit.getStepResults('e1', 't1');
+    await c.audit.list({ subjectType: 'login', eventType: 'LOGIN_FAILED', limit: 5 });
+    await c.audit.list();
+    await c.audit.verify();
+    await c.audit.verify({ execution: 'e1' });
+    await c.audit.verify({ checkpoint });
+    await c.audit.verify({ execution: 'e1', checkpoint });
+    await c.audit.createCheckpoint();
+    await c.audit.latestCheckpoint();
     expect(t.sent.map((s) => `${s.method} ${s.url.pathname}${s.url.search}${s.body === undefined ? '' : ` ${s.body}`}`)).toEqual([
       'GET /v1/executions/e%2F1/audit',
       'GET /v1/executions/e1/tasks/t1/audit',
@@ -309,7 +309,7 @@ describe('RunledgerClient audit requests', () => {
     const t = recordingFetch(() => streamed(chunks, { status: 200, headers: { 'content-type': 'application/x-ndjson' } }));
     const c = new RunledgerClient({ server: 'http://rl.test', fetch: t.fetch });
     const lines: string[] = [];
-    for await (const line of await c.exportAudit()) lines.push(line);
+    for await (const line of await c.audit.export()) lines.push(line);
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([{ n: 1, s: 'é' }, { n: 2 }, { n: 3 }]);
     expect(t.sent[0]).toMatchObject({ method: 'GET', headers: { accept: 'application/x-ndjson, application/problem+json' } });
     expect(t.sent[0]!.url.pathname).toBe('/v1/audit/export');
@@ -317,7 +317,7 @@ describe('RunledgerClient audit requests', () => {
 
   it("throws the answer's error before streaming, and RESPONSE_INCOMPLETE when the stream breaks", async () => {
     const forbidden = recordingFetch(() => problem(403, { code: 'FORBIDDEN', detail: 'This needs the admin role' }));
-    expect(await caught(new RunledgerClient({ server: 'http://rl.test', fetch: forbidden.fetch }).exportAudit())).toMatchObject({
+    expect(await caught(new RunledgerClient({ server: 'http://rl.test', fetch: forbidden.fetch }).audit.export())).toMatchObject({
       status: 403,
       code: 'FORBIDDEN',
     });
@@ -331,7 +331,7 @@ describe('RunledgerClient audit requests', () => {
     );
     const lines: string[] = [];
     const iterate = async () => {
-      for await (const line of await new RunledgerClient({ server: 'http://rl.test', fetch: cut.fetch }).exportAudit()) lines.push(line);
+      for await (const line of await new RunledgerClient({ server: 'http://rl.test', fetch: cut.fetch }).audit.export()) lines.push(line);
     };
     expect(await caught(iterate())).toMatchObject({ status: 200, code: 'RESPONSE_INCOMPLETE' });
     expect(lines).toEqual(['{"n":1}']);
@@ -533,23 +533,23 @@ describe('RunledgerClient against a real server', () => {
 
   it('manages users, groups and shares as an admin; a member is FORBIDDEN there and reads what is shared', async () => {
     const admin = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(tmp, 'local-token'), 'utf8').trim() });
-    const ada = await admin.createUser({ username: 'ada', password: 'ada password 1' });
+    const ada = await admin.admin.createUser({ username: 'ada', password: 'ada password 1' });
     expect(ada).toMatchObject({ username: 'ada', role: 'member', canEditWorkflows: false, disabledAt: null });
-    expect(await caught(admin.createUser({ username: 'ada', password: 'ada password 1' }))).toMatchObject({
+    expect(await caught(admin.admin.createUser({ username: 'ada', password: 'ada password 1' }))).toMatchObject({
       status: 409,
       code: 'CONFLICT',
     });
-    expect((await admin.listUsers()).map((u) => u.username)).toEqual(['ada', 'admin']);
-    expect(await admin.updateUser(ada.id, { canEditWorkflows: true })).toMatchObject({ canEditWorkflows: true });
-    expect(await caught(admin.updateUser('01900000-0000-7000-8000-000000000000', { role: 'admin' }))).toMatchObject({
+    expect((await admin.admin.listUsers()).map((u) => u.username)).toEqual(['ada', 'admin']);
+    expect(await admin.admin.updateUser(ada.id, { canEditWorkflows: true })).toMatchObject({ canEditWorkflows: true });
+    expect(await caught(admin.admin.updateUser('01900000-0000-7000-8000-000000000000', { role: 'admin' }))).toMatchObject({
       status: 404,
       code: 'USER_NOT_FOUND',
     });
 
-    const group = await admin.createGroup('ops');
+    const group = await admin.admin.createGroup('ops');
     expect(group).toMatchObject({ name: 'ops', members: [] });
-    expect((await admin.addGroupMember(group.id, ada.id)).members).toEqual([{ id: ada.id, username: 'ada' }]);
-    expect((await admin.listGroups()).map((g) => g.name)).toEqual(['ops']);
+    expect((await admin.admin.addGroupMember(group.id, ada.id)).members).toEqual([{ id: ada.id, username: 'ada' }]);
+    expect((await admin.admin.listGroups()).map((g) => g.name)).toEqual(['ops']);
 
     await admin.applyWorkflow(
       JSON.stringify({ id: 'shared', name: 'S', tasks: [{ id: 't', type: 'log', with: { message: 'x' } }] }),
@@ -565,17 +565,17 @@ describe('RunledgerClient against a real server', () => {
 
     const member = new RunledgerClient({ server: server.url });
     await member.login('ada', 'ada password 1');
-    expect(await caught(member.listUsers())).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-    expect(await caught(member.createGroup('mine'))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(await caught(member.admin.listUsers())).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(await caught(member.admin.createGroup('mine'))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     expect((await member.getExecution(executionId)).id).toBe(executionId);
     expect(await caught(member.setShares(executionId, { scope: 'private' }))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
 
-    expect((await admin.removeGroupMember(group.id, ada.id)).members).toEqual([]);
+    expect((await admin.admin.removeGroupMember(group.id, ada.id)).members).toEqual([]);
     expect(await caught(member.getExecution(executionId))).toMatchObject({ status: 404, code: 'EXECUTION_NOT_FOUND' });
-    await admin.deleteGroup(group.id);
-    expect(await admin.listGroups()).toEqual([]);
+    await admin.admin.deleteGroup(group.id);
+    expect(await admin.admin.listGroups()).toEqual([]);
 
-    await admin.updateUser(ada.id, { disabled: true });
+    await admin.admin.updateUser(ada.id, { disabled: true });
     expect(await caught(member.me())).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
   });
 
@@ -584,24 +584,24 @@ describe('RunledgerClient against a real server', () => {
     await c.applyWorkflow(JSON.stringify({ id: 'audited', name: 'A', tasks: [{ id: 't', type: 'log', with: { message: 'x' } }] }), 'json');
     const ended = await c.waitForExecution((await c.runWorkflow('audited')).executionId, { pollMs: 50, timeoutMs: 10_000 });
 
-    const audit = await c.getExecutionAudit(ended.id);
+    const audit = await c.audit.getExecution(ended.id);
     expect(audit.items[0]).toMatchObject({ subjectType: 'execution', subjectId: ended.id, seq: 1, eventType: 'CREATED', prevHash: null });
     expect(audit.items.at(-1)).toMatchObject({ eventType: 'COMPLETED', actor: { kind: 'worker' } });
     expect(audit.verification).toEqual({ ok: true, checked: audit.items.length, problems: [] });
-    expect(await c.getStepAudit(ended.id, ended.taskRuns[0]!.id)).toEqual([
+    expect(await c.audit.getStepResults(ended.id, ended.taskRuns[0]!.id)).toEqual([
       expect.objectContaining({ taskRunId: ended.taskRuns[0]!.id, stepName: 't', success: true, toState: 'succeeded' }),
     ]);
-    expect((await c.listAudit({ eventType: 'CREATED', subjectType: 'execution' })).map((e) => e.subjectId)).toContain(ended.id);
+    expect((await c.audit.list({ eventType: 'CREATED', subjectType: 'execution' })).map((e) => e.subjectId)).toContain(ended.id);
 
-    const created = await c.createCheckpoint();
-    const latest = await c.latestCheckpoint();
+    const created = await c.audit.createCheckpoint();
+    const latest = await c.audit.latestCheckpoint();
     expect(latest).toMatchObject({ id: created.id, hash: created.hash, publicKey: expect.stringMatching(/BEGIN PUBLIC KEY/) });
-    expect(await c.verifyAudit()).toMatchObject({ ok: true, checkpoints: expect.any(Number) });
+    expect(await c.audit.verify()).toMatchObject({ ok: true, checkpoints: expect.any(Number) });
     const { publicKey: _publicKey, ...checkpoint } = latest;
-    expect(await c.verifyAudit({ execution: ended.id, checkpoint })).toMatchObject({ ok: true, chains: 1 });
+    expect(await c.audit.verify({ execution: ended.id, checkpoint })).toMatchObject({ ok: true, chains: 1 });
 
     const lines: string[] = [];
-    for await (const line of await c.exportAudit()) lines.push(line);
+    for await (const line of await c.audit.export()) lines.push(line);
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(expect.arrayContaining(audit.items.map((e) => e.id)));
   });
 

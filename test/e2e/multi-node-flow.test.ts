@@ -1,10 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailable, tempDir, TEST_PG_URL } from '../support/stores.ts';
+import { nodeDeployment } from '../support/node-deployment.ts';
+import { apiCaller } from '../support/processes.ts';
+import { postgresUnavailable, tempDir } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -13,76 +11,20 @@ import { waitFor } from '../support/wait-for.ts';
  * three workers with eight slots each never run more items of the task at once than it allows.
  */
 
-const BIN = path.resolve('bin/runledger.js');
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
-const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const ITEMS = 12;
 const CONCURRENCY = 3;
 
 describe.skipIf(postgresUnavailable !== null)('flow on several nodes (PostgreSQL)', () => {
-  const database = `rl_flow_${process.pid}`;
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const apiDir = tempDir();
-  const processes: ChildProcess[] = [];
-  let admin: pg.Client;
-
-  const env = (dataDir: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    RUNLEDGER_DATA_DIR: dataDir,
-    RUNLEDGER_DATABASE_URL: databaseUrl,
-    RUNLEDGER_SECRET_KEY: SECRET_KEY,
-    RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY,
-    RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
-    RUNLEDGER_LOG_LEVEL: 'silent',
-    RUNLEDGER_WORKER_POLL_INTERVAL: '250ms',
-  });
-  const launch = (args: string[], dataDir: string): ChildProcess => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.resume();
-    child.stderr.resume();
-    processes.push(child);
-    return child;
-  };
-
-  beforeAll(async () => {
-    admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database}`);
-    await admin.query(`create database ${database}`);
-  });
-
-  afterAll(async () => {
-    for (const p of processes) p.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
-    fs.rmSync(apiDir, { recursive: true, force: true });
-  });
+  const deployment = nodeDeployment('rl_flow', { RUNLEDGER_WORKER_POLL_INTERVAL: '250ms' });
+  beforeAll(() => deployment.setUp());
+  afterAll(() => deployment.tearDown());
 
   it(`runs ${ITEMS} items ${CONCURRENCY} at a time over three workers, then a condition and a child execution`, async () => {
-    launch(['serve', '--no-worker', '--port', '0'], apiDir);
-    const serverUrl = await waitFor(
-      () => {
-        const file = path.join(apiDir, 'server.json');
-        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string }).url : undefined;
-      },
-      'the API node to listen',
-      60_000,
-    );
+    const { url: serverUrl, token } = await deployment.startApiNode();
     // Two attempts per worker: reaching the item concurrency (3) takes more than one worker, so the
     // limit is shown to hold across processes (a worker's report may claim the next item itself).
-    for (const n of [1, 2, 3]) launch(['worker', '--concurrency', '2'], tempDir(`runledger-flow-worker-${n}-`));
-    const token = fs.readFileSync(path.join(apiDir, 'local-token'), 'utf8').trim();
-    const call = async (method: string, route: string, body?: unknown) => {
-      const res = await fetch(`${serverUrl}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    for (const n of [1, 2, 3]) deployment.launch(['worker', '--concurrency', '2'], tempDir(`runledger-flow-worker-${n}-`));
+    const call = apiCaller(serverUrl, token);
     expect(
       (
         await call('PUT', '/v1/workflows/hello', {
@@ -121,7 +63,7 @@ describe.skipIf(postgresUnavailable !== null)('flow on several nodes (PostgreSQL
     const runs = await Promise.all([1, 2].map(() => call('POST', '/v1/workflows/fan/run', {})));
     const ids = runs.map((r) => r.body.executionId as string);
 
-    const db = new pg.Client({ connectionString: databaseUrl });
+    const db = new pg.Client({ connectionString: deployment.databaseUrl });
     await db.connect();
     try {
       await waitFor(
@@ -159,7 +101,7 @@ describe.skipIf(postgresUnavailable !== null)('flow on several nodes (PostgreSQL
     } finally {
       await db.end();
     }
-    const verify = spawnSync(process.execPath, [BIN, 'audit', 'verify'], { env: env(apiDir), encoding: 'utf8', timeout: 60_000 });
+    const verify = deployment.runCli(['audit', 'verify']);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   }, 180_000);
 });

@@ -1,10 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailable, tempDir, TEST_PG_URL } from '../support/stores.ts';
+import { nodeDeployment } from '../support/node-deployment.ts';
+import { apiCaller, childPids, isAlive } from '../support/processes.ts';
+import { postgresUnavailable, tempDir } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -15,12 +13,8 @@ import { waitFor } from '../support/wait-for.ts';
  * trail verifying.
  */
 
-const BIN = path.resolve('bin/runledger.js');
 const EXECUTIONS = 200;
 const LEASE = '3s';
-const SECRET_KEY = Buffer.alloc(32, 42).toString('base64');
-/** One audit key for the deployment: every node authenticates the events it writes with it. */
-const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A DAG whose shape the engine cannot know in advance: drawn from a seeded generator. */
 function hiddenShapeDag(seed: number) {
@@ -51,103 +45,20 @@ function hiddenShapeDag(seed: number) {
   return { id: 'hidden', name: 'Hidden shape', tasks };
 }
 
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
 // Without PostgreSQL this is skipped (stores.ts has printed why), unless CI requires it (then stores.ts fails).
 describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () => {
-  const database = `rl_nodes_${process.pid}`;
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const apiDir = tempDir();
-  const processes: ChildProcess[] = [];
-  let admin: pg.Client;
-
-  const env = (dataDir: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    RUNLEDGER_DATA_DIR: dataDir,
-    RUNLEDGER_DATABASE_URL: databaseUrl,
-    RUNLEDGER_SECRET_KEY: SECRET_KEY,
-    RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY,
-    RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
-    RUNLEDGER_LOG_LEVEL: 'silent',
+  const deployment = nodeDeployment('rl_nodes', {
     RUNLEDGER_LEASE_DURATION: LEASE,
     RUNLEDGER_WORKER_POLL_INTERVAL: '250ms',
     RUNLEDGER_DRAIN_TIMEOUT: '2s',
   });
-  const launch = (args: string[], dataDir: string): ChildProcess => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    child.on('exit', (code, signal) => {
-      if (code !== 0 && code !== null && signal === null) console.error(`${args[0]} exited ${code}: ${output}`);
-    });
-    processes.push(child);
-    return child;
-  };
-
-  beforeAll(async () => {
-    admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database}`);
-    await admin.query(`create database ${database}`);
-  });
-
-  afterAll(async () => {
-    for (const p of processes) {
-      p.kill('SIGCONT');
-      p.kill('SIGKILL');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
-    fs.rmSync(apiDir, { recursive: true, force: true });
-  });
+  beforeAll(() => deployment.setUp());
+  afterAll(() => deployment.tearDown());
 
   it(`runs ${EXECUTIONS} executions through an API node and three workers while one is killed and one stalls past its lease`, async () => {
-    const api = launch(['serve', '--no-worker', '--port', '0'], apiDir);
-    const serverUrl = await waitFor(
-      () => {
-        const file = path.join(apiDir, 'server.json');
-        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string }).url : undefined;
-      },
-      'the API node to listen',
-      60_000,
-    );
-    const workers = [1, 2, 3].map((n) => launch(['worker', '--concurrency', '8'], tempDir(`runledger-worker-${n}-`)));
-    const token = fs.readFileSync(path.join(apiDir, 'local-token'), 'utf8').trim();
-    const call = async (method: string, route: string, body?: unknown) => {
-      const res = await fetch(`${serverUrl}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    const { child: api, url: serverUrl, token } = await deployment.startApiNode();
+    const workers = [1, 2, 3].map((n) => deployment.launch(['worker', '--concurrency', '8'], tempDir(`runledger-worker-${n}-`)));
+    const call = apiCaller(serverUrl, token);
     expect((await call('PUT', '/v1/workflows/hidden', hiddenShapeDag(Date.now() % 1000))).status).toBe(201);
 
     const ids: string[] = [];
@@ -162,7 +73,7 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
         }
       }),
     );
-    const db = new pg.Client({ connectionString: databaseUrl });
+    const db = new pg.Client({ connectionString: deployment.databaseUrl });
     await db.connect();
     try {
       const ended = async () =>
@@ -173,12 +84,12 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
       // Mid-run: worker 1 is killed while it runs tasks; the processes it started must die with it.
       const [killed, stalled] = [workers[0]!, workers[1]!];
       await waitFor(
-        async () => ((await ended()) >= EXECUTIONS * 0.2 && descendants(killed.pid!).length > 0 ? true : undefined),
+        async () => ((await ended()) >= EXECUTIONS * 0.2 && childPids(killed.pid!).length > 0 ? true : undefined),
         'a fifth of the executions to end',
         120_000,
         20,
       );
-      const orphans = descendants(killed.pid!);
+      const orphans = childPids(killed.pid!);
       killed.kill('SIGKILL');
       // Worker 2 stalls past its lease while it holds running attempts, then comes back: its late
       // reports must be refused. (Stopped first, then checked: a stopped worker cannot change the rows.)
@@ -207,7 +118,7 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
         0,
       );
       await new Promise((r) => setTimeout(r, 5500));
-      expect(orphans.filter(running)).toEqual([]);
+      expect(orphans.filter(isAlive)).toEqual([]);
       stalled.kill('SIGCONT');
 
       await waitFor(async () => ((await ended()) === EXECUTIONS ? true : undefined), 'every execution to end', 240_000, 250);
@@ -251,7 +162,7 @@ describe.skipIf(postgresUnavailable !== null)('several nodes on PostgreSQL', () 
       for (const row of refused.rows as { metadata: { reported: string }; status: string }[]) expect(row.status).not.toBe('running');
 
       // The whole audit trail verifies (through the API node, with the CLI).
-      const verify = spawnSync(process.execPath, [BIN, 'audit', 'verify'], { env: env(apiDir), encoding: 'utf8', timeout: 60_000 });
+      const verify = deployment.runCli(['audit', 'verify']);
       expect(verify.status, verify.stdout + verify.stderr).toBe(0);
 
       // SIGTERM drains a worker and exits 0.

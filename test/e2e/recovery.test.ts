@@ -1,43 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { apiCaller, processGroupAlive, Processes, runCli, runledgerEnv } from '../support/processes.ts';
 import { tempDir } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const BIN = path.resolve('bin/runledger.js');
-
 function env(dataDir: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    RUNLEDGER_DATA_DIR: dataDir,
-    RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
-    RUNLEDGER_LOG_LEVEL: 'silent',
-    RUNLEDGER_LEASE_DURATION: '2s',
-    RUNLEDGER_WORKER_POLL_INTERVAL: '200ms',
-  };
-}
-
-function startServer(dataDir: string): ChildProcess {
-  fs.rmSync(path.join(dataDir, 'server.json'), { force: true });
-  return spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function serverUrl(dataDir: string): Promise<string> {
-  return waitFor(() => {
-    const file = path.join(dataDir, 'server.json');
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string }).url : undefined;
-  }, 'the server to listen');
-}
-
-function alive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return runledgerEnv(dataDir, { RUNLEDGER_LEASE_DURATION: '2s', RUNLEDGER_WORKER_POLL_INTERVAL: '200ms' });
 }
 
 interface RunView {
@@ -53,25 +23,16 @@ describe('a SQLite server killed with SIGKILL', () => {
   const dataDir = tempDir();
   const counter = path.join(dataDir, 'flaky-counter');
   const pidFile = path.join(dataDir, 'long.pid');
-  let server: ChildProcess | undefined;
+  const processes = new Processes();
 
-  afterAll(() => {
-    server?.kill('SIGKILL');
+  afterAll(async () => {
+    await processes.killAll();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('resumes a retry and a running deadline on restart with the backoff and the deadline honoured, leaving no task process behind', async () => {
-    server = startServer(dataDir);
-    let url = await serverUrl(dataDir);
-    const token = fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim();
-    const call = async (method: string, route: string, body?: unknown) => {
-      const res = await fetch(`${url}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    let started = await processes.startServer(env(dataDir));
+    const call = apiCaller(() => started.url, started.token);
     const definitions = [
       {
         id: 'backoff',
@@ -103,15 +64,14 @@ describe('a SQLite server killed with SIGKILL', () => {
       return retryWaits && b.some((r) => r.status === 'running') && fs.existsSync(pidFile) ? true : undefined;
     }, 'a retry waiting for its backoff and a long task running');
     const pgid = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(alive(pgid)).toBe(true);
+    expect(processGroupAlive(pgid)).toBe(true);
 
-    server.kill('SIGKILL');
-    await new Promise((r) => server!.once('exit', r));
+    started.child.kill('SIGKILL');
+    await new Promise((r) => started.child.once('exit', r));
     // The guard of the task's process group kills it with the server: nothing outlives the worker.
-    await waitFor(() => (alive(pgid) ? undefined : true), 'the killed server’s task processes to be gone', 5000);
+    await waitFor(() => (processGroupAlive(pgid) ? undefined : true), 'the killed server’s task processes to be gone', 5000);
 
-    server = startServer(dataDir);
-    url = await serverUrl(dataDir);
+    started = await processes.startServer(env(dataDir));
     const ended = (id: string) =>
       waitFor(
         async () => {
@@ -144,15 +104,14 @@ describe('a SQLite server killed with SIGKILL', () => {
 
     // One process per SQLite data directory: a second server or a worker refuses to start.
     for (const args of [['serve', '--port', '0'], ['worker']]) {
-      const second = spawnSync(process.execPath, [BIN, ...args], { env: env(dataDir), encoding: 'utf8', timeout: 30_000 });
+      const second = runCli(args, { env: env(dataDir), timeoutMs: 30_000 });
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/another Runledger process \(runledger serve, pid \d+\) already uses the data directory/);
     }
 
     // A crash right after terminal states committed loses none of their logs (flushed before the commit).
-    server.kill('SIGKILL');
-    await new Promise((r) => server!.once('exit', r));
-    server = undefined;
+    started.child.kill('SIGKILL');
+    await new Promise((r) => started.child.once('exit', r));
     const db = new Database(path.join(dataDir, 'runledger.db'), { readonly: true });
     try {
       for (const id of [backoff, deadline]) {

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailable, tempDir, TEST_PG_URL } from '../support/stores.ts';
+import { nodeDeployment } from '../support/node-deployment.ts';
+import { runCli } from '../support/processes.ts';
+import { postgresUnavailable, tempDir } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -14,9 +15,6 @@ import { waitFor } from '../support/wait-for.ts';
  * real CLI binary; a webhook is signed and sent to the API node.
  */
 
-const BIN = path.resolve('bin/runledger.js');
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
-const AUDIT_KEY = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const MINUTE = 60_000;
 
 const DEFINITION = `
@@ -38,72 +36,27 @@ tasks:
 `;
 
 describe.skipIf(postgresUnavailable !== null)('triggers on several nodes (PostgreSQL)', () => {
-  const database = `rl_triggers_${process.pid}`;
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const apiDir = tempDir();
-  const processes: ChildProcess[] = [];
-  let admin: pg.Client;
+  const deployment = nodeDeployment('rl_triggers', { RUNLEDGER_WORKER_POLL_INTERVAL: '200ms', RUNLEDGER_DRAIN_TIMEOUT: '2s' });
+  const apiDir = deployment.apiDir;
   let db: pg.Client;
 
-  const env = (dataDir: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    RUNLEDGER_DATA_DIR: dataDir,
-    RUNLEDGER_DATABASE_URL: databaseUrl,
-    RUNLEDGER_SECRET_KEY: SECRET_KEY,
-    RUNLEDGER_AUDIT_SIGNING_KEY: AUDIT_KEY,
-    RUNLEDGER_ADMIN_PASSWORD: 'correct horse battery',
-    RUNLEDGER_LOG_LEVEL: 'silent',
-    RUNLEDGER_WORKER_POLL_INTERVAL: '200ms',
-    RUNLEDGER_DRAIN_TIMEOUT: '2s',
-  });
-  const launch = (args: string[], dataDir: string): ChildProcess => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: env(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    child.on('exit', (code, signal) => {
-      if (code !== 0 && code !== null && signal === null) console.error(`${args[0]} exited ${code}: ${output}`);
-    });
-    processes.push(child);
-    return child;
-  };
-
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database}`);
-    await admin.query(`create database ${database}`);
-    db = new pg.Client({ connectionString: databaseUrl });
+    await deployment.setUp();
+    db = new pg.Client({ connectionString: deployment.databaseUrl });
     await db.connect();
   });
 
   afterAll(async () => {
-    for (const p of processes) p.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
     await db?.end();
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
-    fs.rmSync(apiDir, { recursive: true, force: true });
+    await deployment.tearDown();
   });
 
   it('an API-only node fires nothing; two workers start each due time once; webhooks start runs on the API node', async () => {
-    launch(['serve', '--no-worker', '--port', '0'], apiDir);
-    const serverUrl = await waitFor(
-      () => {
-        const file = path.join(apiDir, 'server.json');
-        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string }).url : undefined;
-      },
-      'the API node to listen',
-      60_000,
-    );
-    const token = fs.readFileSync(path.join(apiDir, 'local-token'), 'utf8').trim();
+    const { url: serverUrl, token } = await deployment.startApiNode();
     const cli = (...args: string[]) => {
-      const run = spawnSync(process.execPath, [BIN, ...args], {
+      const run = runCli(args, {
         env: { ...process.env, RUNLEDGER_SERVER: serverUrl, RUNLEDGER_TOKEN: token, NO_COLOR: '1' },
         cwd: apiDir,
-        encoding: 'utf8',
       });
       return { code: run.status, stdout: run.stdout, stderr: run.stderr };
     };
@@ -125,8 +78,8 @@ describe.skipIf(postgresUnavailable !== null)('triggers on several nodes (Postgr
     expect(await count(`select count(*) as n from trigger_fires`)).toBe(0);
 
     // Two workers start together and race for the same due times.
-    launch(['worker'], tempDir('runledger-worker-a-'));
-    launch(['worker'], tempDir('runledger-worker-b-'));
+    deployment.launch(['worker'], tempDir('runledger-worker-a-'));
+    deployment.launch(['worker'], tempDir('runledger-worker-b-'));
     await waitFor(
       async () => ((await count(`select count(*) as n from executions where status = 'completed'`)) >= 1 ? true : undefined),
       'the scheduled execution to complete',

@@ -59,9 +59,9 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     web = await startWebServer('runledger-web-procedures-', { ATTACHMENT_MAX_BYTES: String(MAX_BYTES) });
     const c = web.client;
     await c.applyWorkflow(JSON.stringify(RESTART), 'json');
-    const grace = await c.createUser({ username: 'grace', password: MEMBER_PASSWORD, role: 'member' });
-    const ops = await c.createGroup('ops');
-    await c.addGroupMember(ops.id, grace.id);
+    const grace = await c.admin.createUser({ username: 'grace', password: MEMBER_PASSWORD, role: 'member' });
+    const ops = await c.admin.createGroup('ops');
+    await c.admin.addGroupMember(ops.id, grace.id);
     ids.grace = grace.id;
     files = fs.mkdtempSync(path.join(os.tmpdir(), 'runledger-evidence-'));
     fs.writeFileSync(
@@ -339,7 +339,7 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     await share.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Shared (read only).').waitFor();
     expect(await web.client.getShares(ids.phone!)).toMatchObject({ scope: 'shared', users: [], groups: [{ name: 'ops' }] });
-    const audit = await web.client.getExecutionAudit(ids.phone!);
+    const audit = await web.client.audit.getExecution(ids.phone!);
     expect(audit.items.at(-1)).toMatchObject({ eventType: 'SHARES_CHANGED' });
     const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     try {

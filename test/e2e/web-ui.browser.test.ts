@@ -128,7 +128,7 @@ describe.skipIf(skip)('web UI in Chromium', () => {
       .set({ status: 'completed', started_at: longAgo, completed_at: longAgo, title: 'Old run' })
       .where('id', '=', ids.old)
       .execute();
-    expect((await c.cleanup({ olderThanDays: 30 })).logLines.deleted).toBe(100);
+    expect((await c.admin.cleanup({ olderThanDays: 30 })).logLines.deleted).toBe(100);
 
     browser = await launchChromium();
     ({ context, dialogs, errors } = await watchedContext(browser));

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
+import { measureRss, Processes } from '../support/processes.ts';
 import { tempDir } from '../support/stores.ts';
-import { waitFor } from '../support/wait-for.ts';
-import { ADMIN_PASSWORD, signIn } from '../support/web-server.ts';
+import { startUploadServer } from '../support/upload-server.ts';
+import { signIn } from '../support/web-server.ts';
 
 /**
  * A 200 MB file attached from the run view in Chromium to a real server process: the page streams
@@ -16,63 +16,23 @@ import { ADMIN_PASSWORD, signIn } from '../support/web-server.ts';
 const skip = !chromiumAvailable() && !process.env.CI;
 if (skip) console.warn(`Browser upload test skipped: Chromium not found at ${CHROMIUM_PATH}`);
 
-const BIN = path.resolve('bin/runledger.js');
 const MiB = 1024 * 1024;
 const UPLOAD_BYTES = 200 * MiB;
-
-function rssBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
-}
 
 describe.skipIf(skip)('a 200 MB upload from the run view', () => {
   const dir = tempDir('runledger-web-upload-');
   const dataDir = path.join(dir, 'data');
-  let server: ChildProcess | undefined;
+  const processes = new Processes();
   let browser: Browser | undefined;
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await processes.stopAll();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('streams to the server with a progress bar, its RSS growing by less than 60 MB', { timeout: 240_000 }, async () => {
-    server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-      env: {
-        ...process.env,
-        RUNLEDGER_DATA_DIR: dataDir,
-        RUNLEDGER_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        RUNLEDGER_LOG_LEVEL: 'silent',
-        ATTACHMENT_MAX_BYTES: String(256 * MiB),
-        ATTACHMENT_USER_QUOTA_BYTES: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const pid = server.pid!;
-    const url = await waitFor(
-      () => {
-        const file = path.join(dataDir, 'server.json');
-        return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { url: string }).url : undefined;
-      },
-      'the server to listen',
-      30_000,
-    );
-    const token = fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim();
-    const call = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${url}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      if (res.status >= 300) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
+    const { child, url, call } = await startUploadServer(processes, dataDir);
     await call('PUT', '/v1/workflows/image_disk', {
       id: 'image_disk',
       name: 'Image a disk',
@@ -100,17 +60,11 @@ describe.skipIf(skip)('a 200 MB upload from the run view', () => {
     const step = page.locator('li[data-task-id="attach"]');
     await step.getByRole('button', { name: 'Attach file' }).waitFor();
     // the page is loaded and a small request has been served: the baseline
-    await new Promise((r) => setTimeout(r, 500));
-    const baseline = rssBytes(pid);
-    let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
-    try {
+    const { baselineBytes: baseline, peakBytes: peak } = await measureRss(child.pid!, async () => {
       await step.locator('input[type=file]').first().setInputFiles(file);
       await step.locator('progress').waitFor();
       await step.getByText('Attached disk.img').waitFor({ timeout: 180_000 });
-    } finally {
-      clearInterval(sampler);
-    }
+    });
     const growthMiB = (peak - baseline) / MiB;
     console.log(`200 MiB upload from the page: server RSS ${(baseline / MiB).toFixed(1)} MiB -> peak ${(peak / MiB).toFixed(1)} MiB`);
     const [stored] = await call<{ items: { sizeBytes: number; sha256: string }[] }>(

@@ -46,7 +46,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, parsers
         return ctx.print(renderArchiveVerification(result, ctx.colors));
       }
       const checkpoint = flags.checkpoint === undefined ? undefined : readCheckpointFile(flags.checkpoint, ctx.cwd);
-      const result = await ctx.client().verifyAudit({ execution: flags.execution, checkpoint });
+      const result = await ctx.client().audit.verify({ execution: flags.execution, checkpoint });
       // Like `workflow run --wait`: the outcome is printed, and a failed one is exit code 1.
       if (!result.ok) ctx.exitCode = 1;
       if (flags.json) return ctx.printJson(result);
@@ -57,7 +57,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, parsers
     .command('export')
     .description('The whole audit trail on stdout as NDJSON (one event per line), oldest first, streamed')
     .action(async () => {
-      const lines = await ctx.client().exportAudit();
+      const lines = await ctx.client().audit.export();
       await ctx.stream(withNewlines(lines));
     });
 
@@ -69,8 +69,8 @@ export function registerAuditCommands(program: Command, ctx: CliContext, parsers
     .option('--out <file>', 'write it to this file (mode 0600), for "runledger audit verify --checkpoint FILE" later')
     .action(async (flags: { out?: string }) => {
       const client = ctx.client();
-      await client.createCheckpoint();
-      const latest = await client.latestCheckpoint();
+      await client.audit.createCheckpoint();
+      const latest = await client.audit.latestCheckpoint();
       if (flags.out === undefined) return ctx.printJson(latest);
       writePrivateFile(flags.out, ctx.cwd, `${JSON.stringify(latest, null, 2)}\n`);
       ctx.print(`checkpoint ${latest.seq} written to ${flags.out}`);
@@ -84,7 +84,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext, parsers
     .option('--limit <n>', 'how many (1-1000, default 100)', parsers.positiveInt)
     .option('--json', 'print JSON')
     .action(async (flags: ListFlags) => {
-      const events = await ctx.client().listAudit({ subjectType: flags.subjectType, eventType: flags.eventType, limit: flags.limit });
+      const events = await ctx.client().audit.list({ subjectType: flags.subjectType, eventType: flags.eventType, limit: flags.limit });
       if (flags.json) return ctx.printJson(events);
       if (events.length === 0) return ctx.print('No audit events match.');
       ctx.print(renderAuditList(events, ctx.colors));

@@ -19,7 +19,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
     .description('Groups and their members, by name')
     .option('--json', 'print JSON')
     .action(async (flags: JsonFlag) => {
-      const groups = await ctx.client().listGroups();
+      const groups = await ctx.client().admin.listGroups();
       if (flags.json) return ctx.printJson(groups);
       if (groups.length === 0) return ctx.print('No groups yet; add one with "runledger group create NAME".');
       ctx.print(renderGroupList(groups, ctx.colors));
@@ -31,7 +31,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
     .argument('<name>', 'letters, digits and . _ -')
     .option('--json', 'print the group as JSON')
     .action(async (name: string, flags: JsonFlag) => {
-      const created = await ctx.client().createGroup(name);
+      const created = await ctx.client().admin.createGroup(name);
       if (flags.json) return ctx.printJson(created);
       ctx.print(`group ${created.name}: created`);
     });
@@ -43,7 +43,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
     .action(async (ref: string) => {
       const client = ctx.client();
       const found = await findGroup(client, ref);
-      await client.deleteGroup(found.id);
+      await client.admin.deleteGroup(found.id);
       ctx.print(`group ${found.name}: deleted`);
     });
 
@@ -58,7 +58,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
       const found = await findGroup(client, ref);
       const users = await findUsers(client, userRefs);
       let updated = found;
-      for (const user of users) updated = await client.addGroupMember(found.id, user.id);
+      for (const user of users) updated = await client.admin.addGroupMember(found.id, user.id);
       if (flags.json) return ctx.printJson(updated);
       ctx.print(`group ${updated.name}: added ${users.map((u) => u.username).join(', ')} (members: ${memberNames(updated)})`);
     });
@@ -77,7 +77,7 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
       const outsider = users.find((u) => !found.members.some((m) => m.id === u.id));
       if (outsider) throw new CliError(`${outsider.username} is not a member of group ${found.name}`);
       let updated = found;
-      for (const user of users) updated = await client.removeGroupMember(found.id, user.id);
+      for (const user of users) updated = await client.admin.removeGroupMember(found.id, user.id);
       if (flags.json) return ctx.printJson(updated);
       ctx.print(`group ${updated.name}: removed ${users.map((u) => u.username).join(', ')} (members: ${memberNames(updated)})`);
     });

@@ -38,8 +38,8 @@ export function addInspectCommand(parent: Command, ctx: CliContext): Command {
       // A human-run record is read as its steps: the definition says their order and what each asks,
       // the attachments are the evidence. Two more requests, for records only.
       const [audit, steps, recordedSteps] = await Promise.all([
-        flags.audit ? client.getExecutionAudit(id) : undefined,
-        flags.audit ? client.getExecutionStepAudit(id) : undefined,
+        flags.audit ? client.audit.getExecution(id) : undefined,
+        flags.audit ? client.audit.getExecutionStepResults(id) : undefined,
         found.trigger === 'manual'
           ? Promise.all([client.getWorkflowVersion(found.workflowId, found.workflowVersion), client.attachments.list(id)]).then(
               ([version, attachments]) => recordSteps(version.definition, found.taskRuns, attachments),

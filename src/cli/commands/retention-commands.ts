@@ -37,7 +37,7 @@ export function registerRetentionCommands(program: Command, ctx: CliContext): vo
     .description('The retention policy, rows and size of each table, executions by status, the oldest records')
     .option('--json', 'print JSON ({ policy, tables, executionsByStatus, oldest })')
     .action(async (flags: { json?: boolean }) => {
-      const stats = await ctx.client().retentionStats();
+      const stats = await ctx.client().admin.retentionStats();
       if (flags.json) return ctx.printJson(stats);
       ctx.print(renderRetentionStats(stats, ctx.colors));
     });
@@ -56,7 +56,7 @@ export function registerRetentionCommands(program: Command, ctx: CliContext): vo
     .action(async (flags: CleanupFlags) => {
       // One request that may take a while on a large store: say so on a terminal, on stderr.
       const report = await withProgress(progressLine(ctx, flags.json), flags.dryRun ? 'counting…' : 'cleaning up…', () =>
-        ctx.client().cleanup({ olderThanDays: flags.days, status: flags.status, dryRun: flags.dryRun ?? false }),
+        ctx.client().admin.cleanup({ olderThanDays: flags.days, status: flags.status, dryRun: flags.dryRun ?? false }),
       );
       if (flags.json) return ctx.printJson(report);
       ctx.print(renderCleanupReport(report, ctx.colors));

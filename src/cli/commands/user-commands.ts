@@ -29,7 +29,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .description('Users, by name')
     .option('--json', 'print JSON')
     .action(async (flags: JsonFlag) => {
-      const users = await ctx.client().listUsers();
+      const users = await ctx.client().admin.listUsers();
       if (flags.json) return ctx.printJson(users);
       ctx.print(renderUserList(users, ctx.colors));
     });
@@ -46,7 +46,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       const password = flags.password ?? (await askNewPassword(`Password for ${username}: `, '--password'));
       const created = await ctx
         .client()
-        .createUser({ username, password, role: flags.role, canEditWorkflows: flags.canEditWorkflows ?? false });
+        .admin.createUser({ username, password, role: flags.role, canEditWorkflows: flags.canEditWorkflows ?? false });
       if (flags.json) return ctx.printJson(created);
       ctx.print(`user ${created.username}: created (${describeAccess(created)})`);
     });
@@ -84,7 +84,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       // Found before asking, so a mistyped name fails before anyone types a password.
       const target = await findUser(client, ref);
       const password = flags.password ?? (await askNewPassword(`New password for ${target.username}: `, '--password'));
-      const updated = await client.updateUser(target.id, { password });
+      const updated = await client.admin.updateUser(target.id, { password });
       if (flags.json) return ctx.printJson(updated);
       ctx.print(`user ${updated.username}: password reset`);
     });
@@ -123,7 +123,7 @@ async function changeUser(
   outcome: (updated: UserDetail) => string,
 ): Promise<void> {
   const client = ctx.client();
-  const updated = await client.updateUser((await findUser(client, ref)).id, changes);
+  const updated = await client.admin.updateUser((await findUser(client, ref)).id, changes);
   if (flags.json) return ctx.printJson(updated);
   ctx.print(`user ${updated.username}: ${outcome(updated)}`);
 }
