@@ -16,7 +16,7 @@ import { CombinedLogFeed } from '../observe/log-feed.ts';
 import { recordRetentionSettings, runCleanup } from '../observe/retention.ts';
 import { checkTableSizes } from '../observe/store-health.ts';
 import { SYSTEM_ACTOR } from '../observe/audit-logger.ts';
-import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import { idleTransactionTimeoutFor, migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
 import { AttachmentService } from '../records/attachment-service.ts';
 import { createBlobStorage } from '../records/create-blob-storage.ts';
@@ -88,7 +88,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const lock: ProcessLock | undefined = config.databaseUrl
     ? undefined
     : acquireProcessLock(config.dataDir, runsTasks ? 'runledger serve' : 'runledger serve --no-worker');
-  const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  const opened = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: options.schema,
+    idleTransactionTimeoutMs: idleTransactionTimeoutFor(config.leaseMs),
+  });
   let store = opened;
   let runtime: EngineRuntime | undefined;
   let listening: FastifyInstance | undefined;

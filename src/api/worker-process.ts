@@ -7,7 +7,7 @@ import { AuditSigner } from '../observe/audit-signer.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { acquireProcessLock, type ProcessLock } from '../store/process-lock.ts';
 import { openDataDirWarning, restrictFilesToOwner } from '../store/private-files.ts';
-import { migrateToLatest, openStore, type Store } from '../store/store.ts';
+import { idleTransactionTimeoutFor, migrateToLatest, openStore, type Store } from '../store/store.ts';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.ts';
 import { assertSharedSecretKey } from './server.ts';
 
@@ -38,7 +38,12 @@ export async function startWorker(
   if (openDir) warn(openDir);
   restrictFilesToOwner(config.dataDir);
   const lock: ProcessLock | undefined = config.databaseUrl ? undefined : acquireProcessLock(config.dataDir, 'runledger worker');
-  const raw = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: options.schema });
+  const raw = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: options.schema,
+    idleTransactionTimeoutMs: idleTransactionTimeoutFor(config.leaseMs),
+  });
   let runtime: EngineRuntime | undefined;
   let metricsListener: MetricsListener | undefined;
   try {

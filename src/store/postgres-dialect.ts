@@ -21,13 +21,17 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
 
 export function openPostgres(
   connectionString: string,
-  options: { max?: number; searchPath?: string; onIdleError?: (e: Error) => void } = {},
+  options: { max?: number; searchPath?: string; idleTransactionTimeoutMs?: number; onIdleError?: (e: Error) => void } = {},
 ): { db: Kysely<Database>; pool: pg.Pool } {
+  const settings = [
+    ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : []),
+    ...(options.idleTransactionTimeoutMs ? [`-c idle_in_transaction_session_timeout=${Math.round(options.idleTransactionTimeoutMs)}`] : []),
+  ];
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 16,
     types: { getTypeParser },
-    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   });
   // Without a listener, a client's error (the server closed the connection) would crash the process:
   // the pool listens to idle clients; every client also gets a listener of its own for the time it is

@@ -37,6 +37,22 @@ export interface StoreOptions {
   dataDir: string;
   /** PostgreSQL schema to use (tests give each run its own). */
   schema?: string | undefined;
+  /**
+   * PostgreSQL: a session left idle inside a transaction this long is ended by the server. A process
+   * stopped mid-transaction (SIGSTOP, a VM paused, a debugger) would otherwise keep its row locks, and
+   * every other node that plans the same executions, sweeps their leases or group-commits beside them
+   * would wait on it for as long as it stays stopped.
+   */
+  idleTransactionTimeoutMs?: number | undefined;
+}
+
+/**
+ * A node's `idleTransactionTimeoutMs`: the lease duration, and never under ten seconds. A transaction
+ * here holds no lock while it waits on anything but the store, so one idle that long belongs to a
+ * process that has stopped, and whose leases are expiring anyway.
+ */
+export function idleTransactionTimeoutFor(leaseMs: number): number {
+  return Math.max(leaseMs, 10_000);
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -48,6 +64,7 @@ export function openStore(options: StoreOptions): Store {
     const health = new WriteHealth();
     const { db } = openPostgres(options.databaseUrl, {
       searchPath: options.schema,
+      ...(options.idleTransactionTimeoutMs ? { idleTransactionTimeoutMs: options.idleTransactionTimeoutMs } : {}),
       // A connection PostgreSQL closed while idle in the pool (a restart, pg_terminate_backend) is
       // dropped by the pool and replaced at the next query; it must not take the process down.
       onIdleError: (e) =>
