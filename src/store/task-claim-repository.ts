@@ -106,14 +106,11 @@ async function claimWithReadyAsOnlyWriter(trx: Transaction<Database>, req: Claim
     .slice(0, req.limit)
     .map((c) => c.id);
   const taken = new Set(chosen);
-  const left = ready.filter((id) => !taken.has(id));
-  if (left.length > 0)
-    await trx
-      .updateTable('task_runs')
-      .set({ available_at: req.now, updated_at: req.now })
-      .where('id', 'in', left)
-      .where('status', '=', 'pending')
-      .execute();
+  await setClaimable(
+    trx,
+    ready.filter((id) => !taken.has(id)),
+    req.now,
+  );
   // A separate read rather than RETURNING, which costs SQLite more per row than reading the rows again.
   await sql`
     update task_runs set status = 'running', lease_owner = ${req.owner}, lease_expires_at = ${req.leaseExpiresAt},
@@ -138,10 +135,13 @@ async function claimWithReadyAsOnlyWriter(trx: Transaction<Database>, req: Claim
 export async function markClaimable(db: Db, ids: readonly string[], at: string): Promise<void> {
   if (ids.length === 0) return;
   const held = heldAppends(db);
-  if (held) {
-    for (const id of ids) held.claimable.push({ id, at });
-    return;
-  }
+  if (held) for (const id of ids) held.claimable.push({ id, at });
+  else await setClaimable(db, ids, at);
+}
+
+/** The pending runs of `ids` become claimable from `at` on, in one statement. */
+async function setClaimable(db: Db, ids: readonly string[], at: string): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('task_runs')
     .set({ available_at: at, updated_at: at })
@@ -161,14 +161,12 @@ export function claimablePart(marks: ReadonlyArray<{ id: string; at: string }>):
 /** The held `markClaimable`s, one statement per instant (SQLite). */
 export async function writeClaimable(db: Db, marks: ReadonlyArray<{ id: string; at: string }>): Promise<void> {
   const byInstant = new Map<string, string[]>();
-  for (const m of marks) byInstant.set(m.at, [...(byInstant.get(m.at) ?? []), m.id]);
-  for (const [at, ids] of byInstant)
-    await db
-      .updateTable('task_runs')
-      .set({ available_at: at, updated_at: at })
-      .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .execute();
+  for (const m of marks) {
+    const ids = byInstant.get(m.at);
+    if (ids) ids.push(m.id);
+    else byInstant.set(m.at, [m.id]);
+  }
+  for (const [at, ids] of byInstant) await setClaimable(db, ids, at);
 }
 
 export interface TaskRunEndReport {
