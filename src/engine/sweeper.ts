@@ -1,6 +1,6 @@
 import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
-import { listOverdueExecutions, listUnfinishedExecutionIds } from '../store/execution-schedule-repository.ts';
+import { listOverdueExecutions, listStalledExecutionIds } from '../store/execution-schedule-repository.ts';
 import { listExpiredLeases } from '../store/task-claim-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply } from './execution-planning.ts';
@@ -38,12 +38,12 @@ export class Sweeper {
   }
 
   /**
-   * Plans every unfinished execution once: a worker starting after an upgrade, or after everything was
-   * down, finds each execution's next step even if no event announces it.
+   * Plans every unfinished execution that has nothing under way: a worker starting after an upgrade,
+   * or after everything was down, finds each execution's next step even if no event announces it.
    */
   async planUnfinished(): Promise<number> {
     let planned = 0;
-    for (const id of await listUnfinishedExecutionIds(this.deps.db, 10_000)) {
+    for (const id of await listStalledExecutionIds(this.deps.db, 10_000)) {
       await this.deps.writer.submit((trx, tx) => planAndApply(trx, tx, this.deps, id, nowIso()));
       planned += 1;
     }

@@ -182,13 +182,35 @@ export async function listOverdueExecutions(db: Db, now: string, limit: number):
   return rows.map((r) => r.id);
 }
 
-/** Ids of executions that have not ended, oldest first: what a starting worker plans once more. */
-export async function listUnfinishedExecutionIds(db: Db, limit: number): Promise<string[]> {
+/**
+ * Ids of executions that have not ended and have nothing under way, oldest first: what a starting
+ * worker plans once more (a plan that a stopped process never made, an older version's rows). The
+ * rest need no look: with several workers, each start would otherwise plan every live execution.
+ */
+export async function listStalledExecutionIds(db: Db, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('executions')
     .select('id')
     .where('completed_at', 'is', null)
     .where('status', 'in', ['pending', 'running', 'waiting'])
+    // Only those nothing is under way in: a run that is running, waiting for a person, or claimable
+    // (now or after a backoff) brings its execution's next plan with it.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('task_runs as t')
+            .select('t.id')
+            .whereRef('t.execution_id', '=', 'executions.id')
+            .where((r) =>
+              r.or([
+                r('t.status', 'in', ['running', 'waiting']),
+                r.and([r('t.status', '=', 'pending'), r('t.available_at', 'is not', null)]),
+              ]),
+            ),
+        ),
+      ),
+    )
     .orderBy('id')
     .limit(limit)
     .execute();

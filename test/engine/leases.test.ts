@@ -5,6 +5,7 @@ import type { Engine } from '../../src/engine/engine.ts';
 import { SecretBox } from '../../src/engine/secret-box.ts';
 import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { getExecution } from '../../src/store/execution-repository.ts';
+import { listStalledExecutionIds } from '../../src/store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, listTransitions } from '../../src/store/task-run-repository.ts';
 import { createHarness, createSecondEngine, type ExecutionView, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
@@ -164,6 +165,30 @@ describeEachDialect('leases and the store as the scheduler', (dialect) => {
     const [run] = await runsOf(body.executionId);
     expect(run).toMatchObject({ status: 'failed', error: { code: 'SECRET_KEY_UNAVAILABLE' }, output: null });
     expect(run!.error!.message).toContain('RUNLEDGER_SECRET_KEY');
+  });
+
+  it('a starting worker plans the executions nothing is under way in, and leaves the others to their claims', async () => {
+    h = await createHarness(dialect, { worker: false });
+    await h.apply({
+      id: 'pair',
+      name: 'Pair',
+      tasks: [
+        { id: 'a', type: 'log', with: { message: 'a' } },
+        { id: 'b', type: 'log', needs: ['a'], with: { message: 'b' } },
+      ],
+    });
+    const start = async () => (await h!.api<{ executionId: string }>('POST', '/v1/workflows/pair/run', {})).body.executionId;
+    const [stalled, queued] = [await start(), await start()];
+    // A plan that was never made (a process stopped before it, an older version's rows): no run of
+    // `stalled` is claimable, so no claim would ever come to it.
+    await h.store.db.updateTable('task_runs').set({ available_at: null }).where('execution_id', '=', stalled).execute();
+    expect(await listStalledExecutionIds(h.store.db, 100)).toEqual([stalled]);
+
+    const worker = await createSecondEngine(h, { workerId: 'worker-start' });
+    engines.push(worker);
+    expect(await worker.waitForExecution(stalled, 20_000)).toBe('completed');
+    expect(await worker.waitForExecution(queued, 20_000)).toBe('completed');
+    expect(await listStalledExecutionIds(h.store.db, 100)).toEqual([]);
   });
 
   it('runs nothing on an API-only node; a worker elsewhere runs it, and the API node completes steps and cancels', async () => {
