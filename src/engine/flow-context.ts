@@ -4,6 +4,7 @@ import { expressionOf } from '../domain/for-each.ts';
 import type { TaskRun } from '../domain/records.ts';
 import type { TaskDefinition } from '../domain/workflow-definition.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { triggerValuesOf } from './template.ts';
 
 /** What `{{ execution.<field> }}` and the expressions' `execution` hold. */
 export function executionFields(schedule: ExecutionSchedule): Record<string, unknown> {
@@ -60,7 +61,7 @@ export function conditionEvaluator(schedule: ExecutionSchedule, runs: readonly T
       inputs: schedule.inputs,
       tasks: outputsForConditions(runs),
       execution: executionFields(schedule),
-      trigger: { type: schedule.trigger },
+      trigger: triggerValuesOf(schedule),
     };
     try {
       return { value: evaluateCondition(expressionOf(task.if ?? 'true'), variables) };

@@ -74,7 +74,7 @@ export async function prepareAttempt(deps: EngineDeps, run: TaskRun, known?: Exe
     const items =
       expression === undefined
         ? undefined
-        : forEachItems(expression, { inputs: opened.inputs, tasks: outputs, execution, trigger: { type: schedule.trigger } });
+        : forEachItems(expression, { inputs: opened.inputs, tasks: outputs, execution, trigger: triggerValuesOf(schedule) });
     const attempt = { task, masker: opened.masker, correlationId, schedule };
     if (items !== undefined && run.itemIndex === null) return { ok: true, attempt: { ...attempt, input: {}, items } };
     const loop = items !== undefined && run.itemIndex !== null ? { item: itemAt(items, run.itemIndex), index: run.itemIndex } : undefined;

@@ -22,11 +22,11 @@ export interface TemplateContext {
 }
 
 /** `{{ trigger.type }}`, `{{ trigger.id }}`, `{{ trigger.body… }}` (a webhook's JSON body). */
-export interface TriggerValues {
+export type TriggerValues = {
   type: string;
   id?: string;
   body?: unknown;
-}
+};
 
 /**
  * The `trigger` of templates: how the execution started (`schedule`, `webhook`, `cli`, `api` …) and,

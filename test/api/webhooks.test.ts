@@ -91,6 +91,44 @@ describeEachDialect('webhook triggers', (dialect) => {
     });
   });
 
+  it('conditions and for_each read the webhook body too', async () => {
+    const gated = await h.api<{ webhookSecrets?: Record<string, string> }>('POST', '/v1/workflows', {
+      id: 'gated',
+      name: 'Gated',
+      triggers: [{ id: 'push', webhook: {} }],
+      tasks: [
+        { id: 'main_only', type: 'log', if: "has(trigger.body.ref) && trigger.body.ref == 'refs/heads/main'", with: { message: 'main' } },
+        { id: 'each', type: 'log', for_each: '{{ trigger.body.servers }}', with: { message: '{{ item }} via {{ trigger.id }}' } },
+      ],
+    });
+    expect(gated.status).toBe(201);
+    const pushSecret = gated.body.webhookSecrets!.push!;
+    const run = async (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`${base}/v1/workflows/gated/webhooks/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...sign(pushSecret, body) },
+        body,
+      });
+      expect(res.status).toBe(202);
+      const { executionId } = (await res.json()) as { executionId: string };
+      await h.engine.waitForExecution(executionId, 20_000);
+      return (
+        await h.api<{ status: string; taskRuns: { taskId: string; status: string; itemIndex: number | null; item: unknown }[] }>(
+          'GET',
+          `/v1/executions/${executionId}`,
+        )
+      ).body;
+    };
+    const onMain = await run({ ref: 'refs/heads/main', servers: ['web-01', 'web-02'] });
+    expect(onMain.status).toBe('completed');
+    expect(onMain.taskRuns.find((r) => r.taskId === 'main_only')!.status).toBe('succeeded');
+    expect(onMain.taskRuns.filter((r) => r.itemIndex !== null).map((r) => r.item)).toEqual(['web-01', 'web-02']);
+    const onBranch = await run({ ref: 'refs/heads/topic', servers: ['web-03'] });
+    expect(onBranch.taskRuns.find((r) => r.taskId === 'main_only')!.status).toBe('skipped');
+    expect(onBranch.taskRuns.filter((r) => r.itemIndex !== null).map((r) => r.item)).toEqual(['web-03']);
+  });
+
   it('a replayed request is refused with 409 and audited', async () => {
     const body = '{"ref":"main"}';
     const headers = sign(secret, body);
