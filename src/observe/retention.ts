@@ -12,6 +12,7 @@ import {
   purgeExecutionAudit,
   type RetentionCriteria,
 } from '../store/retention-repository.ts';
+import { countFiresBefore, deleteFiresBefore } from '../store/trigger-fire-repository.ts';
 import { writeCheckpoint } from './audit-checkpoints.ts';
 import { recordAuditEvent } from './audit-logger.ts';
 import type { AuditSigner } from './audit-signer.ts';
@@ -20,7 +21,7 @@ const DAY_MS = 86_400_000;
 const BATCH = 1000;
 
 export interface RetentionPolicy {
-  /** Log lines of executions that ended more than this many days ago are deleted. */
+  /** Log lines of executions that ended more than this many days ago are deleted, and trigger fires recorded that long ago. */
   logDays: number;
   /** Audit chains of executions that ended more than this many days ago are purged. */
   auditDays: number;
@@ -39,6 +40,8 @@ export interface CleanupReport {
   dryRun: boolean;
   logLines: { before: string; deleted: number };
   audit: { before: string; chains: number; events: number };
+  /** The history of schedule and webhook fires (`workflow schedules`), kept as long as log lines. */
+  triggerFires: { before: string; deleted: number };
 }
 
 export interface RetentionDeps {
@@ -69,14 +72,18 @@ export async function runCleanup(
     status: request.status,
   };
   const audit: RetentionCriteria = { endedBefore: new Date(now - policy.auditDays * DAY_MS).toISOString(), status: request.status };
+  // Fires are no execution's: the policy's log retention applies to them, whatever the request's filters.
+  const firesBefore = new Date(now - policy.logDays * DAY_MS).toISOString();
   const chains = await expiredAuditChains(deps.db, audit);
   const report: CleanupReport = {
     dryRun: request.dryRun,
     logLines: { before: logs.endedBefore, deleted: 0 },
     audit: { before: audit.endedBefore, chains: chains.length, events: chains.reduce((n, c) => n + c.events, 0) },
+    triggerFires: { before: firesBefore, deleted: 0 },
   };
   if (request.dryRun) {
     report.logLines.deleted = await countExpiredLogLines(deps.db, logs);
+    report.triggerFires.deleted = await countFiresBefore(deps.db, firesBefore);
     return report;
   }
   if (deps.caps?.partitions) {
@@ -96,6 +103,11 @@ export async function runCleanup(
     if (deleted === 0) break;
     report.logLines.deleted += deleted;
     onProgress?.(report.logLines.deleted);
+  }
+  for (;;) {
+    const deleted = await deleteFiresBefore(deps.db, firesBefore, BATCH);
+    if (deleted === 0) break;
+    report.triggerFires.deleted += deleted;
   }
   if (chains.length > 0) {
     // The checkpoint before holds the last hash of every chain about to go; the one after is what

@@ -80,3 +80,26 @@ export async function listFires(db: Db, workflowId: string, triggerId: string, l
     createdAt: r.created_at,
   }));
 }
+
+/** How many fires were recorded before `before` (what a retention dry run reports). */
+export async function countFiresBefore(db: Db, before: string): Promise<number> {
+  const row = await db
+    .selectFrom('trigger_fires')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('created_at', '<', before)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Deletes up to `batch` fires recorded before `before`; returns how many it did. A fire older than a
+ * day serves no check any more (a webhook's replay window is minutes, and a schedule never looks at
+ * due times before its next one), so only its history goes.
+ */
+export async function deleteFiresBefore(db: Db, before: string, batch: number): Promise<number> {
+  const result = await db
+    .deleteFrom('trigger_fires')
+    .where('id', 'in', (eb) => eb.selectFrom('trigger_fires').select('id').where('created_at', '<', before).limit(batch))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

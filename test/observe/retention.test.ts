@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ interface Report {
   dryRun: boolean;
   logLines: { deleted: number };
   audit: { chains: number; events: number };
+  triggerFires: { before: string; deleted: number };
 }
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
@@ -94,6 +96,35 @@ describeEachDialect('retention', (dialect) => {
     // with a narrower window and a status filter
     const none = await h.api<Report>('POST', '/v1/admin/retention/cleanup', { olderThanDays: 1000, status: 'failed' });
     expect(none.body.logLines.deleted).toBe(0);
+  });
+
+  it('deletes the trigger fires recorded longer ago than log lines are kept, and counts them on a dry run', async () => {
+    const fire = (key: string, age: number) => ({
+      id: crypto.randomUUID(),
+      workflow_id: 'r',
+      trigger_id: 'nightly',
+      kind: 'schedule',
+      fire_key: key,
+      due_at: daysAgo(age),
+      status: 'skipped',
+      reason: 'missed',
+      execution_id: null,
+      fired_by: 'test',
+      created_at: daysAgo(age),
+    });
+    await h.store.db
+      .insertInto('trigger_fires')
+      .values([fire('a', 400), fire('b', 40), fire('c', 1)])
+      .execute();
+    const keys = async () =>
+      (await h.store.db.selectFrom('trigger_fires').select('fire_key').orderBy('fire_key').execute()).map((r) => r.fire_key);
+    const dry = await h.api<Report>('POST', '/v1/admin/retention/cleanup', { dryRun: true });
+    expect(dry.body.triggerFires.deleted).toBe(2);
+    expect(await keys()).toEqual(['a', 'b', 'c']);
+    const done = await h.api<Report>('POST', '/v1/admin/retention/cleanup', {});
+    expect(done.body.triggerFires.deleted).toBe(2);
+    expect(Date.parse(done.body.triggerFires.before)).toBeLessThan(Date.parse(daysAgo(1)));
+    expect(await keys()).toEqual(['c']);
   });
 
   it('answers stats, and refuses bad requests and members', async () => {

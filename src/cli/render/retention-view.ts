@@ -54,6 +54,8 @@ export function renderCleanupReport(report: CleanupReport, c: Colors): string {
         `${report.audit.chains.toLocaleString('en-US')} chains, ${report.audit.events.toLocaleString('en-US')} events ${verb} purged`,
       ],
       ['  cutoff', `executions that ended before ${formatTimestamp(report.audit.before)}`],
+      ['Trigger fires', `${report.triggerFires.deleted.toLocaleString('en-US')} ${verb} deleted`],
+      ['  cutoff', `recorded before ${formatTimestamp(report.triggerFires.before)}`],
     ],
     c,
   );

@@ -25,6 +25,7 @@ export const cleanupReportWire = z
     dryRun: z.boolean(),
     logLines: z.object({ before: instantWire, deleted: z.number().int() }),
     audit: z.object({ before: instantWire, chains: z.number().int(), events: z.number().int() }),
+    triggerFires: z.object({ before: instantWire, deleted: z.number().int() }),
   })
   .meta({ id: 'CleanupReport' });
 

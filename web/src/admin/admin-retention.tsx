@@ -17,6 +17,11 @@ function ReportView({ report }: { report: Report }) {
         {report.audit.events} events of {report.audit.chains} chains {report.dryRun ? 'would be' : 'were'} purged (older than{' '}
         <Time iso={report.audit.before} />)
       </dd>
+      <dt>Trigger fires</dt>
+      <dd>
+        {report.triggerFires.deleted} {report.dryRun ? 'would be' : 'were'} deleted (recorded before{' '}
+        <Time iso={report.triggerFires.before} />)
+      </dd>
     </dl>
   );
 }

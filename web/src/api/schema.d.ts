@@ -4904,6 +4904,14 @@ export interface components {
                 chains: number;
                 events: number;
             };
+            triggerFires: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                before: string;
+                deleted: number;
+            };
         };
         HealthInput: {
             status: string;
@@ -5772,6 +5780,14 @@ export interface components {
                 before: string;
                 chains: number;
                 events: number;
+            };
+            triggerFires: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 UTC, milliseconds
+                 */
+                before: string;
+                deleted: number;
             };
         };
         Health: {
