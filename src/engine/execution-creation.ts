@@ -40,15 +40,15 @@ export interface RunRequest {
 }
 
 /**
- * Runs first in the transaction that records the execution. Returning false records nothing: the
- * fire it stands for was claimed by another process.
- */
-/**
  * What a start answers: the execution's id, its status once planned (pending, or already ended when
  * nothing in it could run) and its title. Built from what the transaction wrote, not read back.
  */
 export type StartedExecution = Pick<Execution, 'id' | 'status' | 'title'>;
 
+/**
+ * Runs first in the transaction that records the execution. Returning false records nothing: the
+ * fire it stands for was claimed by another process.
+ */
 export type StartClaim = (trx: Transaction<Database>, executionId: string, now: string) => Promise<boolean>;
 
 /** The workflow and the version of it a run request names (the latest when none is given). */
