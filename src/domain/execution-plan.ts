@@ -1,9 +1,18 @@
 import { parseDurationMs } from './duration.ts';
 import { isTerminalExecutionStatus, type ExecutionStatus } from './execution-status.ts';
-import { failure, type TaskFailure } from './task-failure.ts';
+import { failure } from './task-failure.ts';
 import { isTerminalTaskRunStatus, type TaskRunStatus } from './task-run-status.ts';
 import type { TaskRunPhase } from './records.ts';
 import type { TaskDefinition } from './workflow-definition.ts';
+import {
+  HANDED_BACK,
+  MAX_HAND_BACKS,
+  type ExecutionPlan,
+  type PlanInput,
+  type PlannedRun,
+  type RetryDecision,
+  type StopRequest,
+} from './execution-plan-model.ts';
 
 /**
  * The planner: from an execution's definition, its task runs and any stop request it decides what
@@ -11,99 +20,6 @@ import type { TaskDefinition } from './workflow-definition.ts';
  * skipped, cancelled or retried, and whether the execution changes status or ends. Pure: no I/O, no
  * clock (the caller passes `now`), so every decision the engine makes is a function of stored rows.
  */
-
-/**
- * Why an execution is being stopped: a person cancelled it, its deadline passed, or a person ended a
- * human-run record (completed once every step has ended, or failed).
- */
-export const STOP_KINDS = ['cancelled', 'timed_out', 'failed_record', 'completed_record'] as const;
-export type StopKind = (typeof STOP_KINDS)[number];
-
-export interface StopRequest {
-  kind: StopKind;
-  reason: string;
-  /** Who asked, as shown in messages (a username); absent for the deadline. */
-  actor?: string | null | undefined;
-}
-
-/** What the planner needs of one task run (one attempt). */
-export interface PlannedRun {
-  id: string;
-  taskId: string;
-  attempt: number;
-  status: TaskRunStatus;
-  /** For a pending run: when it became (or becomes) claimable; null until its dependencies succeeded. */
-  availableAt: string | null;
-  error: Pick<TaskFailure, 'code' | 'message' | 'retryable'> | null;
-  /** `main` when absent. */
-  phase?: TaskRunPhase | undefined;
-  /** One item of a `for_each` task; null or absent on every other run. */
-  itemIndex?: number | null | undefined;
-}
-
-/** What a task's `if` came to: a boolean, or why it could not be evaluated. */
-export type ConditionResult = { value: boolean } | { error: string };
-
-export interface PlanInput {
-  /** The definition's tasks and any steps a person added (manual, without dependencies). */
-  tasks: readonly TaskDefinition[];
-  /** The definition's `on_failure` tasks: they run once the execution has failed or timed out. */
-  onFailure?: readonly TaskDefinition[] | undefined;
-  /** Every attempt of every task. */
-  runs: readonly PlannedRun[];
-  status: ExecutionStatus;
-  /** A human-run record: it stays running until a person completes or fails it. */
-  isRecord: boolean;
-  stop: StopRequest | null;
-  /** Milliseconds since the epoch. */
-  now: number;
-  /**
-   * Evaluates a task's `if`, once every task it needs has succeeded (their outputs are stored).
-   * Without it every condition counts as true.
-   */
-  evaluate?: ((task: TaskDefinition) => ConditionResult) | undefined;
-}
-
-export interface RetryDecision {
-  taskId: string;
-  previousRunId: string;
-  attempt: number;
-  /** When the new attempt becomes claimable (now + backoff). */
-  availableAt: number;
-  reason: string;
-}
-
-export interface ExecutionPlan {
-  /** Pending automated runs whose dependencies all succeeded: claimable from now on. */
-  ready: string[];
-  /** Pending manual runs whose dependencies all succeeded: they now wait for a person. */
-  waitForPerson: string[];
-  /** Pending runs that will never run: a dependency did not succeed, their `if` was false, an item failed. */
-  skip: Array<{ runId: string; error: TaskFailure }>;
-  /** Pending runs that fail without running: their `if` could not be evaluated. */
-  fail: Array<{ runId: string; error: TaskFailure }>;
-  /** Runs made ready because their `if` was true (recorded with them). */
-  conditions: Array<{ runId: string; expression: string }>;
-  /** Pending and waiting runs ended because the execution is being stopped. */
-  cancel: Array<{ runId: string; error: TaskFailure }>;
-  /** New attempts of runs that failed and whose policy allows another. */
-  retry: RetryDecision[];
-  /** The own runs of `for_each` tasks whose items have all ended: they end too. */
-  finishGroups: Array<{ runId: string; taskId: string; status: 'succeeded' | 'failed' | 'cancelled'; error: TaskFailure | null }>;
-  /** The execution has failed and has `on_failure` tasks: their runs are to be created (and planned). */
-  startOnFailure: boolean;
-  /** A status change that does not end the execution (`running` ⇄ `waiting`), or null. */
-  status: ExecutionStatus | null;
-  /** The execution ends: with which status and why. */
-  end: { status: Extract<ExecutionStatus, 'completed' | 'failed' | 'cancelled' | 'timed_out'>; error: TaskFailure | null } | null;
-}
-
-/** Attempts handed back by a stopping worker are re-run regardless of the retry policy, this many times at most. */
-export const MAX_HAND_BACKS = 3;
-
-/** The error code of an attempt a stopping worker handed back (it did not fail by itself). */
-export const HANDED_BACK = 'WORKER_STOPPED';
-
 export function planExecution(input: PlanInput): ExecutionPlan {
   const plan: ExecutionPlan = {
     ready: [],

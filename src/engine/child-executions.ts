@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { ExecutionPlan } from '../domain/execution-plan.ts';
+import type { ExecutionPlan } from '../domain/execution-plan-model.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
-import { planExecution, type ExecutionPlan, type PlannedRun } from '../domain/execution-plan.ts';
+import { planExecution } from '../domain/execution-plan.ts';
+import type { ExecutionPlan, PlannedRun } from '../domain/execution-plan-model.ts';
 import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';

@@ -1,4 +1,4 @@
-import type { ConditionResult } from '../domain/execution-plan.ts';
+import type { ConditionResult } from '../domain/execution-plan-model.ts';
 import { evaluateCondition, ExpressionError, type ExpressionVariables } from '../domain/expression.ts';
 import { expressionOf } from '../domain/for-each.ts';
 import type { TaskRun } from '../domain/records.ts';

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { ExecutionPlan } from '../domain/execution-plan.ts';
+import type { ExecutionPlan } from '../domain/execution-plan-model.ts';
 import type { Actor, TaskRun } from '../domain/records.ts';
 import type { Database } from '../store/database-schema.ts';
 import { itemOutputs } from './flow-context.ts';

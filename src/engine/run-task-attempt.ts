@@ -1,5 +1,5 @@
 import { parseDurationMs } from '../domain/duration.ts';
-import { HANDED_BACK } from '../domain/execution-plan.ts';
+import { HANDED_BACK } from '../domain/execution-plan-model.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, toError, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { StopKind } from '../domain/execution-plan.ts';
+import type { StopKind } from '../domain/execution-plan-model.ts';
 import { isTerminalExecutionStatus } from '../domain/execution-status.ts';
 import type { Actor } from '../domain/records.ts';
 import { auditActor, recordAuditEvent } from '../observe/audit-logger.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { StopKind, StopRequest } from '../domain/execution-plan.ts';
+import type { StopKind, StopRequest } from '../domain/execution-plan-model.ts';
 import type { ExecutionStatus } from '../domain/execution-status.ts';
 import type { Trigger } from '../domain/records.ts';
 import type { DialectCapabilities } from './capabilities.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planExecution, type ConditionResult, type PlanInput, type PlannedRun } from '../../src/domain/execution-plan.ts';
+import type { ConditionResult, PlanInput, PlannedRun } from '../../src/domain/execution-plan-model.ts';
+import { planExecution } from '../../src/domain/execution-plan.ts';
 import type { TaskRunStatus } from '../../src/domain/task-run-status.ts';
 import type { TaskDefinition } from '../../src/domain/workflow-definition.ts';
 

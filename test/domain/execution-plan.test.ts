@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HANDED_BACK, MAX_HAND_BACKS, planExecution, type PlanInput, type PlannedRun } from '../../src/domain/execution-plan.ts';
+import { HANDED_BACK, MAX_HAND_BACKS, type PlanInput, type PlannedRun } from '../../src/domain/execution-plan-model.ts';
+import { planExecution } from '../../src/domain/execution-plan.ts';
 import type { ExecutionStatus } from '../../src/domain/execution-status.ts';
 import type { TaskRunStatus } from '../../src/domain/task-run-status.ts';
 import type { TaskDefinition } from '../../src/domain/workflow-definition.ts';
