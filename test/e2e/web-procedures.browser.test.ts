@@ -471,7 +471,8 @@ describe.skipIf(skip)('procedures in Chromium', () => {
     await page.getByLabel(/^Older than/).fill('30');
     await page.getByRole('button', { name: 'Preview (dry run)' }).click();
     const cleanup = page.getByRole('dialog', { name: 'Run this cleanup?' });
-    await cleanup.getByText(/0 would be deleted/).waitFor();
+    await cleanup.getByText(/^0 would be deleted \(older than/).waitFor();
+    await cleanup.getByText(/^0 would be deleted \(recorded before/).waitFor();
     await expectAccessible(page, 'retention dry run');
     await screenshot(page, '31-admin-retention');
     await cleanup.getByRole('button', { name: 'Delete now' }).click();
