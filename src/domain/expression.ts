@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import safeRegex from 'safe-regex2';
 
 /**
  * Expressions in definitions (`if:`, a computed `for_each:`) are CEL, the Common Expression Language:
@@ -42,12 +43,49 @@ const environment = (() => {
 /** Why `expression` cannot be used (it does not parse, or names an unknown variable), or null when it can. */
 export function checkExpression(expression: string): string | null {
   if (expression.length > MAX_EXPRESSION_LENGTH) return `longer than ${MAX_EXPRESSION_LENGTH} characters`;
+  const known = checked.get(expression);
+  if (known !== undefined) return known;
+  let problem: string | null;
   try {
     const result = environment.check(expression);
-    return result.valid ? null : firstLine(result.error?.message ?? 'invalid expression');
+    problem = result.valid ? unsafePattern(environment.parse(expression).ast) : firstLine(result.error?.message ?? 'invalid expression');
   } catch (e: unknown) {
-    return firstLine(e instanceof Error ? e.message : String(e));
+    problem = firstLine(e instanceof Error ? e.message : String(e));
   }
+  if (checked.size >= CHECKED_EXPRESSIONS) checked.delete(checked.keys().next().value!);
+  checked.set(expression, problem);
+  return problem;
+}
+
+/** Expressions checked before (every plan evaluates its definition's conditions again), by text. */
+const checked = new Map<string, string | null>();
+const CHECKED_EXPRESSIONS = 1000;
+
+/**
+ * Why a `matches` in the expression cannot be allowed, or null. `matches` runs JavaScript's
+ * backtracking RegExp, whose time on a pattern like `(a+)+$` has no bound, and conditions are
+ * evaluated while the planner holds the execution: its pattern must be a string literal without
+ * nested quantifiers (safe-regex2's check), so the definition is refused when it is applied.
+ */
+function unsafePattern(node: unknown): string | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const problem = unsafePattern(item);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (node === null || typeof node !== 'object') return null;
+  const { op, args } = node as { op?: unknown; args?: unknown };
+  if ((op === 'rcall' || op === 'call') && Array.isArray(args) && args[0] === 'matches') {
+    // `s.matches(re)` is ['matches', s, [re]]; `matches(s, re)` is ['matches', [s, re]].
+    const pattern: unknown = op === 'rcall' ? (args[2] as unknown[] | undefined)?.[0] : (args[1] as unknown[] | undefined)?.[1];
+    const literal = pattern as { op?: unknown; args?: unknown } | undefined;
+    if (literal?.op !== 'value' || typeof literal.args !== 'string')
+      return 'matches() takes a string literal as its pattern (a pattern from a variable could take unbounded time)';
+    if (!safeRegex(literal.args)) return `matches() pattern "${literal.args}" could take unbounded time (nested quantifiers); simplify it`;
+  }
+  return unsafePattern(args);
 }
 
 /** Evaluates `expression`; throws `ExpressionError` when it cannot (a missing key, a type mismatch, …). */

@@ -1,3 +1,4 @@
+import { evaluateCondition } from '../../src/domain/expression.ts';
 import { describe, expect, it } from 'vitest';
 import { InvalidDefinitionError } from '../../src/domain/errors.ts';
 import { parseWorkflowDefinition } from '../../src/domain/parse-workflow-definition.ts';
@@ -76,6 +77,20 @@ describe('flow keys in definitions', () => {
       ['tasks[1].if: references task "child" which is not among its needs'],
     ],
     [
+      'an if whose matches() pattern could backtrack without bound',
+      changed(`if: "inputs.env == 'prod' && size(tasks.each_server.output) > 0"`, `if: "inputs.env.matches('(a+)+b')"`),
+      [
+        'tasks[1].if: cannot read expression "inputs.env.matches(\'(a+)+b\')": matches() pattern "(a+)+b" could take unbounded time (nested quantifiers); simplify it',
+      ],
+    ],
+    [
+      'an if whose matches() pattern is not a literal',
+      changed(`if: "inputs.env == 'prod' && size(tasks.each_server.output) > 0"`, `if: "inputs.env.matches(inputs.pattern)"`),
+      [
+        'tasks[1].if: cannot read expression "inputs.env.matches(inputs.pattern)": matches() takes a string literal as its pattern (a pattern from a variable could take unbounded time)',
+      ],
+    ],
+    [
       'a for_each that does not parse',
       changed('for_each: "{{ inputs.servers }}"', 'for_each: "{{ inputs.servers[ }}"'),
       [expect.stringMatching(/^tasks\[0\]\.for_each: cannot read expression "inputs\.servers\[": /)],
@@ -121,6 +136,16 @@ describe('flow keys in definitions', () => {
     ],
   ])('refuses %s', (_name, text, expected) => {
     expect(problems(text)).toEqual(expected);
+  });
+
+  it('accepts a matches() with a literal pattern without nested quantifiers, and evaluates it', () => {
+    expect(
+      problems(changed(`if: "inputs.env == 'prod' && size(tasks.each_server.output) > 0"`, `if: "inputs.env.matches('^pro?d')"`)),
+    ).toEqual([]);
+    const variables = { inputs: { env: 'prod' }, tasks: {}, execution: {}, trigger: {} };
+    expect(evaluateCondition("inputs.env.matches('^pro?d')", variables)).toBe(true);
+    expect(evaluateCondition("inputs.env.matches('^staging')", variables)).toBe(false);
+    expect(() => evaluateCondition("inputs.env.matches('(a+)+b')", variables)).toThrow(/unbounded time/);
   });
 
   it('keeps {{ item }} literal in a task without for_each (other template languages use it)', () => {
