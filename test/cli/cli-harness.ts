@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from '../../src/api/server.ts';
 import { RunledgerClient } from '../../src/client/runledger-client.ts';
 import { main } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
+import { localToken } from '../support/processes.ts';
 
 /**
  * `main()` called in this process against a real server, with its own environment and captured
@@ -52,7 +53,7 @@ export async function startCliHarness(prefix: string, options: { serverEnv?: Rec
     ),
     { print: () => {} },
   );
-  const client = new RunledgerClient({ server: server.url, token: fs.readFileSync(path.join(dataDir, 'local-token'), 'utf8').trim() });
+  const client = new RunledgerClient({ server: server.url, token: localToken(dataDir) });
 
   async function run(args: string[], options: RunOptions = {}): Promise<CliRun> {
     let stdout = '';
