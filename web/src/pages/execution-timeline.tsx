@@ -2,12 +2,14 @@ import { useEffect, useRef, useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { formatDuration, formatInstant } from '../lib/format.ts';
 import { layoutTimeline, type GroupRow, type RunRow, type TimelineRow } from '../lib/timeline-layout.ts';
-import { countsLabel } from '../lib/timeline-rows.ts';
+import { countsLabel, itemLabel } from '../lib/timeline-rows.ts';
 import { usePrefs } from '../prefs.tsx';
 
 type Execution = Schemas['ExecutionDetail'];
 
 const ROW = 26;
+/** An item label's horizontal padding (styles.css, `.timeline-labels li.item`), beside its characters. */
+const ITEM_LABEL_INSET = '3.1rem';
 const AXIS = 28;
 
 /**
@@ -44,6 +46,13 @@ export function TimelineTab({ execution: e }: { execution: Execution }) {
     groupOpen,
   });
   const toggle = (group: GroupRow) => setGroupOpen((open) => ({ ...open, [group.key]: !group.open }));
+  // Wide enough for every item row, shown or folded: opening a group does not move the plot sideways.
+  const itemChars = Math.max(
+    0,
+    ...e.taskRuns.map((r) =>
+      r.itemIndex === null ? 0 : itemLabel(r.itemIndex, r.item).length + (r.attempt > 1 ? ` #${r.attempt}`.length : 0),
+    ),
+  );
   const instant = (ms: number) => formatInstant(new Date(ms).toISOString(), prefs.timeZone);
   return (
     <div className="timeline">
@@ -59,7 +68,11 @@ export function TimelineTab({ execution: e }: { execution: Execution }) {
         </span>
       </div>
       <div className="timeline-grid">
-        <ul className="timeline-labels" aria-label="Timeline rows" style={{ paddingTop: AXIS }}>
+        <ul
+          className="timeline-labels"
+          aria-label="Timeline rows"
+          style={{ paddingTop: AXIS, ...(itemChars > 0 ? { minWidth: `calc(${itemChars}ch + ${ITEM_LABEL_INSET})` } : {}) }}
+        >
           {layout.rows.map((row) => (
             <RowLabel key={rowKey(row)} row={row} onToggle={toggle} />
           ))}
