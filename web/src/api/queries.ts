@@ -15,6 +15,7 @@ export const keys = {
   attachmentLimits: () => ['attachments-limits'] as const,
   workflows: () => ['workflows'] as const,
   workflow: (id: string) => ['workflow', id] as const,
+  schedules: (workflowId: string) => ['schedules', workflowId] as const,
   versions: (id: string) => ['workflow', id, 'versions'] as const,
   version: (id: string, version: number) => ['workflow', id, 'version', version] as const,
 };
@@ -50,6 +51,14 @@ export function useWorkflows() {
 
 export function useWorkflow(id: string) {
   return useQuery({ queryKey: keys.workflow(id), queryFn: () => unwrap(api.GET('/v1/workflows/{id}', { params: { path: { id } } })) });
+}
+
+/** A workflow's schedule triggers: their next run times and last fire. */
+export function useSchedules(workflowId: string) {
+  return useQuery({
+    queryKey: keys.schedules(workflowId),
+    queryFn: () => unwrap(api.GET('/v1/schedules', { params: { query: { workflow: workflowId } } })),
+  });
 }
 
 export function useWorkflowVersions(id: string) {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useWorkflow, useWorkflowVersions } from '../api/queries.ts';
 import { ErrorNote, Loading, Time } from '../components/common.tsx';
 import { Link } from '../router.tsx';
+import { WorkflowTriggers } from './workflow-triggers.tsx';
 
 /** A workflow's definition as it was written (YAML or JSON), version by version. */
 export function WorkflowPage({ id }: { id: string }) {
@@ -31,6 +32,7 @@ export function WorkflowPage({ id }: { id: string }) {
           </Link>
         </div>
       </div>
+      <WorkflowTriggers workflowId={id} triggers={workflow.data.definition.triggers ?? []} />
       <div className="field">
         <label htmlFor="wf-version">Version</label>
         <select id="wf-version" value={shown?.version ?? ''} onChange={(e) => setChosen(Number(e.target.value))}>
