@@ -2,18 +2,10 @@ import type { Transaction } from 'kysely';
 import type { StoredAuditEvent } from './audit-event-repository.ts';
 import type { Database } from './database-schema.ts';
 import type { ExecutionLogRow } from './execution-log-repository.ts';
-import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { TaskRunTransition } from '../domain/records.ts';
 
-/** A task run's move from one state to another, as its transition row records it. */
-export interface NewTransition {
-  id: string;
-  taskRunId: string;
-  executionId: string;
-  fromState: TaskRunStatus | null;
-  toState: TaskRunStatus;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-}
+/** A task run's move from one state to another, as its transition row will record it. */
+export type NewTransition = TaskRunTransition;
 
 /**
  * The append-only writes of a state-change transaction, held until just before it commits and then

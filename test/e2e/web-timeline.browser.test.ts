@@ -3,15 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
-import {
-  expectAccessible,
-  screenshot,
-  SCREENSHOT_DIR,
-  signIn,
-  startWebServer,
-  watchedContext,
-  type WebServer,
-} from '../support/web-server.ts';
+import { expectAccessible, screenshot, SCREENSHOT_DIR, signedInPage, startWebServer, type WebServer } from '../support/web-server.ts';
 
 /**
  * The timeline of an execution with a for_each task, in Chromium against the real server: the eight
@@ -69,12 +61,7 @@ describe.skipIf(skip)('timeline of a for_each task in Chromium', () => {
     const ended = await web.client.waitForExecution(executionId, { pollMs: 100, timeoutMs: 30_000 });
     expect(ended.status).toBe('failed');
     browser = await launchChromium();
-    ({ context, errors } = await watchedContext(browser));
-    page = await context.newPage();
-    page.setDefaultTimeout(8000);
-    await page.goto(`${web.server.url}/login`);
-    await signIn(page);
-    await page.waitForURL(/\/executions$/);
+    ({ context, page, errors } = await signedInPage(browser, web.server.url));
   }, 60_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
-import { expectAccessible, screenshot, signIn, startWebServer, watchedContext, type WebServer } from '../support/web-server.ts';
+import { expectAccessible, screenshot, signedInPage, startWebServer, type WebServer } from '../support/web-server.ts';
 
 /**
  * A workflow's triggers on its page, in Chromium against the real server: the schedule with its next
@@ -27,12 +27,7 @@ describe.skipIf(skip)("a workflow's triggers in Chromium", () => {
     const applied = await web.client.applyWorkflow(fs.readFileSync(path.resolve('examples/scheduled-report.yaml'), 'utf8'), 'yaml');
     secret = applied.webhookSecrets!.on_demand!;
     browser = await launchChromium();
-    ({ context, errors } = await watchedContext(browser));
-    page = await context.newPage();
-    page.setDefaultTimeout(8000);
-    await page.goto(`${web.server.url}/login`);
-    await signIn(page);
-    await page.waitForURL(/\/executions$/);
+    ({ context, page, errors } = await signedInPage(browser, web.server.url));
   }, 60_000);
 
   afterAll(async () => {

@@ -71,6 +71,20 @@ export async function watchedContext(
   return { context, dialogs, errors };
 }
 
+/** A watched context (see `watchedContext`) and its page, signed in as the admin and showing the executions. */
+export async function signedInPage(
+  browser: Browser,
+  serverUrl: string,
+): Promise<{ context: BrowserContext; page: Page; dialogs: string[]; errors: string[] }> {
+  const watched = await watchedContext(browser);
+  const page = await watched.context.newPage();
+  page.setDefaultTimeout(8000);
+  await page.goto(`${serverUrl}/login`);
+  await signIn(page);
+  await page.waitForURL(/\/executions$/);
+  return { ...watched, page };
+}
+
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? false });
