@@ -3,12 +3,12 @@ import type { Database } from '../store/database-schema.ts';
 import { parseDurationMs } from '../domain/duration.ts';
 import { InvalidInputsError, WorkflowNotFoundError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import type { Actor, Execution, Trigger, Workflow, WorkflowVersion } from '../domain/records.ts';
+import type { Actor, Execution, TaskRun, Trigger, Workflow, WorkflowVersion } from '../domain/records.ts';
 import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
 import type { CallerTrace } from '../observe/engine-tracing.ts';
-import { insertExecution } from '../store/execution-repository.ts';
+import { insertExecutions, type NewExecution } from '../store/execution-repository.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -152,50 +152,93 @@ export async function writeExecution(
   e: PreparedExecution,
   now: string,
 ): Promise<StartedExecution> {
+  const [started] = await writeExecutions(trx, tx, deps, [e], now);
+  return started!;
+}
+
+/**
+ * `writeExecution` for many, in order: the executions, their inputs and their task runs are each one
+ * statement for the whole set; then each execution's CREATED event and first plan.
+ */
+export async function writeExecutions(
+  trx: Transaction<Database>,
+  tx: TxHooks,
+  deps: Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>,
+  prepared: readonly PreparedExecution[],
+  now: string,
+): Promise<StartedExecution[]> {
+  if (prepared.length === 0) return [];
+  const rows = prepared.map((e) => newExecutionRow(e, now));
+  const rowOf = new Map(rows.map((row) => [row.id, row]));
+  await insertExecutions(trx, rows);
+  // Their audit chains start in this transaction: each head is created with the first event.
+  for (const { id } of prepared) startChain(trx, 'execution', id);
+  const created = await createPendingTaskRuns(
+    trx,
+    prepared.flatMap(({ id, version }) =>
+      version.definition.tasks.map((t) => ({
+        id: newId(),
+        executionId: id,
+        taskId: t.id,
+        type: t.type,
+        attempt: 1,
+        status: 'pending' as const,
+        createdAt: now,
+      })),
+    ),
+    (run) => ({ reason: 'execution created', workerId: deps.workerId, correlationId: rowOf.get(run.executionId)?.correlationId ?? run.executionId }),
+    // Only a retry's creation is audited with its actor; these are first attempts.
+    prepared[0]!.req.actor,
+  );
+  const runsOf = new Map<string, TaskRun[]>();
+  for (const run of created) runsOf.set(run.executionId, [...(runsOf.get(run.executionId) ?? []), run]);
+  const started: StartedExecution[] = [];
+  for (const [i, e] of prepared.entries()) {
+    started.push(await recordAndPlan(trx, tx, deps, e, rows[i]!, runsOf.get(e.id) ?? [], now));
+  }
+  return started;
+}
+
+function newExecutionRow(e: PreparedExecution, now: string): NewExecution & { title: string | null; deadlineAt: string | null; triggeredBy: string | null } {
   const { id, req, masker, correlationId } = e;
   const { definition, workflowId, version } = e.version;
-  const triggeredBy = req.triggeredBy === undefined ? req.actor.userId : req.triggeredBy;
   const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;
-  const title = req.title
-    ? masker.mask(req.title)
-    : req.trigger === 'manual'
-      ? masker.mask(defaultRecordTitle(definition, req.inputs, now))
-      : null;
-  const deadlineAt = timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString();
-  await insertExecution(trx, {
+  return {
     id,
     workflowId,
     workflowVersion: version,
     trigger: req.trigger,
-    triggeredBy,
+    triggeredBy: req.triggeredBy === undefined ? req.actor.userId : req.triggeredBy,
     correlationId,
-    title,
+    title: req.title
+      ? masker.mask(req.title)
+      : req.trigger === 'manual'
+        ? masker.mask(defaultRecordTitle(definition, req.inputs, now))
+        : null,
     inputs: e.maskedInputs,
     unsearchableInputs: secretInputNames(definition),
     createdAt: now,
     sealedSecrets: e.sealedSecrets,
-    deadlineAt,
+    deadlineAt: timeoutMs === undefined ? null : new Date(Date.parse(now) + timeoutMs).toISOString(),
     triggerId: req.triggerId ?? null,
     triggerBody: e.triggerBody,
     parent: req.parent ?? null,
-  });
-  // Its audit chain starts in this transaction: the head is created with the first event.
-  startChain(trx, 'execution', id);
+  };
+}
 
-  const runs = await createPendingTaskRuns(
-    trx,
-    definition.tasks.map((t) => ({
-      id: newId(),
-      executionId: id,
-      taskId: t.id,
-      type: t.type,
-      attempt: 1,
-      status: 'pending' as const,
-      createdAt: now,
-    })),
-    { reason: 'execution created', workerId: deps.workerId, correlationId: correlationId ?? id },
-    req.actor,
-  );
+/** The CREATED event of an execution just inserted, its first scheduler line, and its first plan. */
+async function recordAndPlan(
+  trx: Transaction<Database>,
+  tx: TxHooks,
+  deps: Pick<EngineDeps, 'caps' | 'signals' | 'versions' | 'workerId' | 'events'>,
+  e: PreparedExecution,
+  row: ReturnType<typeof newExecutionRow>,
+  runs: TaskRun[],
+  now: string,
+): Promise<StartedExecution> {
+  const { id, req, correlationId } = e;
+  const { workflowId, version } = e.version;
+  const { title, triggeredBy, deadlineAt } = row;
   await recordAuditEvent(trx, {
     subjectType: 'execution',
     subjectId: id,
@@ -267,12 +310,12 @@ export function executionsCreation(
   version: WorkflowVersion,
   runs: readonly RunRequest[],
 ): StateChange<StartedExecution[]>[] {
-  const changes: StateChange<StartedExecution>[] = [];
+  const prepared: PreparedExecution[] = [];
   const problems: string[] = [];
   const invalid: number[] = [];
   runs.forEach((run, index) => {
     try {
-      changes.push(executionCreation(deps, workflow, version, run));
+      prepared.push(prepareExecution(deps, version, { ...run, inputs: resolveInputs(version.definition, run.inputs) }));
     } catch (e: unknown) {
       if (!(e instanceof InvalidInputsError)) throw e;
       invalid.push(index);
@@ -282,13 +325,9 @@ export function executionsCreation(
   if (invalid.length > 0) throw new InvalidInputsError(problems, { runs: invalid });
   const perGroup = Math.max(1, Math.floor(TASK_RUNS_PER_TRANSACTION / Math.max(1, version.definition.tasks.length)));
   const groups: StateChange<StartedExecution[]>[] = [];
-  for (let i = 0; i < changes.length; i += perGroup) {
-    const group = changes.slice(i, i + perGroup);
-    groups.push(async (trx, tx) => {
-      const created: StartedExecution[] = [];
-      for (const change of group) created.push(await change(trx, tx));
-      return created;
-    });
+  for (let i = 0; i < prepared.length; i += perGroup) {
+    const group = prepared.slice(i, i + perGroup);
+    groups.push((trx, tx) => writeExecutions(trx, tx, deps, group, nowIso()));
   }
   return groups;
 }

@@ -7,7 +7,7 @@ import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
 import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { markExecutionsStarted, startExecutionsLockingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { startExecutionsReadingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -60,16 +60,11 @@ export async function claimRuns(trx: Transaction<Database>, tx: TxHooks, deps: L
   const log = SchedulerLog.of(tx, deps);
   const schedules = new Map<string, ExecutionSchedule>(options.lockedRunning);
   const others = [...new Set(claimed.map((r) => r.executionId))].filter((id) => !schedules.has(id));
-  let started: string[];
-  if (deps.caps.rowLocks) {
-    // One statement starts them, locks their audit chains' heads for the events below, and reads them.
-    const result = await startExecutionsLockingHeads(trx, others, deps.workerId, now);
-    for (const head of result.heads) knowChainHead(trx, 'execution', head.id, head);
-    for (const schedule of result.executions) schedules.set(schedule.id, schedule);
-    started = result.started;
-  } else {
-    started = await markExecutionsStarted(trx, others, deps.workerId, now);
-  }
+  // One read (on PostgreSQL one statement) starts them, reads the heads of their audit chains for the
+  // events below (locking them on PostgreSQL), and reads the executions for the attempts.
+  const { started, heads, executions } = await startExecutionsReadingHeads(trx, deps.caps, others, deps.workerId, now);
+  for (const head of heads) knowChainHead(trx, 'execution', head.id, head);
+  for (const schedule of executions) schedules.set(schedule.id, schedule);
   for (const id of started) {
     await recordAuditEvent(trx, {
       subjectType: 'execution',

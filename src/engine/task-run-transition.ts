@@ -114,15 +114,20 @@ async function moveTaskRun(
   return updated;
 }
 
-/** Creates task runs in `pending` with their first transition (none → pending). */
+/**
+ * Creates task runs in `pending` with their first transition (none → pending). `metadata` goes on
+ * each transition: the same for every run, or each run's own.
+ */
 export async function createPendingTaskRuns(
   trx: Transaction<Database>,
   runs: readonly NewTaskRun[],
-  metadata: Record<string, unknown>,
+  metadataOf: Record<string, unknown> | ((run: NewTaskRun) => Record<string, unknown>),
   actor: Actor,
 ): Promise<TaskRun[]> {
+  const metadata = typeof metadataOf === 'function' ? metadataOf : () => metadataOf;
   await insertTaskRuns(trx, runs);
   for (const r of runs.filter((x) => x.attempt > 1)) {
+    const { previousTaskRunId, reason } = metadata(r);
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: r.executionId,
@@ -133,8 +138,8 @@ export async function createPendingTaskRuns(
         taskRunId: r.id,
         taskId: r.taskId,
         attempt: r.attempt,
-        previousTaskRunId: metadata.previousTaskRunId,
-        reason: metadata.reason,
+        previousTaskRunId,
+        reason,
       },
     });
   }
@@ -146,7 +151,7 @@ export async function createPendingTaskRuns(
       executionId: r.executionId,
       fromState: null,
       toState: r.status,
-      metadata,
+      metadata: metadata(r),
       createdAt: r.createdAt,
     })),
   );

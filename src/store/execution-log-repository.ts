@@ -3,6 +3,7 @@ import type { DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 import { toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
+import { chunks } from './statement-chunks.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -13,12 +14,6 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 const COUNTS_PER_STATEMENT = 500;
 const LOG_ROWS_PER_STATEMENT = 1000;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export interface ExecutionLogRow {
   executionId: string;

@@ -15,6 +15,7 @@ import type { Database, ExecutionsTable } from './database-schema.ts';
 import { visibleExecutions, type ExecutionReadScope } from './execution-visibility.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
+import { chunks } from './statement-chunks.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -71,41 +72,58 @@ export interface NewExecution {
 
 /** Inserts the execution and one `execution_inputs` row per input that is not secret (the search index). */
 export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
+  await insertExecutions(db, [e]);
+}
+
+/**
+ * Input rows per statement (three parameters each). The callers bound the executions of one
+ * transaction (1,000 at 26 parameters a row fit in one statement), not their inputs.
+ */
+const INPUT_ROWS_PER_STATEMENT = 5000;
+
+/** `insertExecution` for many: one statement for the executions and one for their inputs. */
+export async function insertExecutions(db: Db, executions: readonly NewExecution[]): Promise<void> {
+  if (executions.length === 0) return;
   await db
     .insertInto('executions')
-    .values({
-      id: e.id,
-      workflow_id: e.workflowId,
-      workflow_version: e.workflowVersion,
-      status: 'pending',
-      trigger: e.trigger,
-      triggered_by: e.triggeredBy,
-      correlation_id: e.correlationId,
-      title: e.title,
-      notes: null,
-      inputs: toJson(e.inputs),
-      context: null,
-      error: null,
-      worker_id: null,
-      created_at: e.createdAt,
-      started_at: null,
-      completed_at: null,
-      updated_at: e.createdAt,
-      deleted_at: null,
-      deleted_by: null,
-      audit_purged_at: null,
-      sealed_secrets: e.sealedSecrets ?? null,
-      deadline_at: e.deadlineAt ?? null,
-      trigger_id: e.triggerId ?? null,
-      trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
-      parent_execution_id: e.parent?.executionId ?? null,
-      parent_task_run_id: e.parent?.taskRunId ?? null,
-    })
+    .values(
+      executions.map((e) => ({
+        id: e.id,
+        workflow_id: e.workflowId,
+        workflow_version: e.workflowVersion,
+        status: 'pending',
+        trigger: e.trigger,
+        triggered_by: e.triggeredBy,
+        correlation_id: e.correlationId,
+        title: e.title,
+        notes: null,
+        inputs: toJson(e.inputs),
+        context: null,
+        error: null,
+        worker_id: null,
+        created_at: e.createdAt,
+        started_at: null,
+        completed_at: null,
+        updated_at: e.createdAt,
+        deleted_at: null,
+        deleted_by: null,
+        audit_purged_at: null,
+        sealed_secrets: e.sealedSecrets ?? null,
+        deadline_at: e.deadlineAt ?? null,
+        trigger_id: e.triggerId ?? null,
+        trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
+        parent_execution_id: e.parent?.executionId ?? null,
+        parent_task_run_id: e.parent?.taskRunId ?? null,
+      })),
+    )
     .execute();
-  const rows = Object.entries(e.inputs)
-    .filter(([key, v]) => v !== null && v !== undefined && !e.unsearchableInputs?.includes(key))
-    .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) }));
-  if (rows.length > 0) await db.insertInto('execution_inputs').values(rows).execute();
+  const rows = executions.flatMap((e) =>
+    Object.entries(e.inputs)
+      .filter(([key, v]) => v !== null && v !== undefined && !e.unsearchableInputs?.includes(key))
+      .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) })),
+  );
+  // Three parameters a row: a bulk start of executions with many inputs each goes out in parts.
+  for (const part of chunks(rows, INPUT_ROWS_PER_STATEMENT)) await db.insertInto('execution_inputs').values(part).execute();
 }
 
 /** An execution if it exists and the scope may read it; otherwise undefined, whichever the reason. */

@@ -125,41 +125,55 @@ export async function requestStop(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Executions whose first run was just claimed move pending → running; returns those that did. */
-export async function markExecutionsStarted(db: Db, ids: readonly string[], workerId: string, now: string): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .updateTable('executions')
-    .set({ status: 'running', started_at: now, worker_id: workerId, updated_at: now })
-    .where('id', 'in', [...ids])
-    .where('status', '=', 'pending')
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id).sort();
-}
-
 /**
- * For a claim on PostgreSQL, in one statement: the pending ones among `ids` move to running (as
- * `markExecutionsStarted`), the heads of their audit chains are locked (in id order) and returned,
- * for the events the claim records about them, and so is each execution (as it was before the claim
- * started it), for the attempts to run.
+ * For a claim, the executions of the claimed runs: the pending ones among `ids` move to running, and
+ * each comes back as it was before the claim started it, for the attempts to run, with the head of
+ * its audit chain, for the events the claim records about it. On PostgreSQL one statement, which also
+ * locks the heads (in id order); on SQLite, the only writer, a read and an update.
  */
-export async function startExecutionsLockingHeads(
+export async function startExecutionsReadingHeads(
   trx: Transaction<Database>,
+  caps: DialectCapabilities,
   ids: readonly string[],
   workerId: string,
   now: string,
 ): Promise<{ started: string[]; heads: Array<{ id: string; seq: number; hash: string | null }>; executions: ExecutionSchedule[] }> {
   if (ids.length === 0) return { started: [], heads: [], executions: [] };
-  const list = sql.join([...ids].sort().map((v) => sql`${v}`));
-  const { rows } = await sql<Selectable<ExecutionsTable> & { audit_seq: number; audit_hash: string | null; started: boolean }>`
-    with started as (
-      update executions set status = 'running', started_at = ${now}, worker_id = ${workerId}, updated_at = ${now}
-      where id in (${list}) and status = 'pending' returning id)
-    select e.*, h.seq as audit_seq, h.hash as audit_hash, h.subject_id in (select id from started) as started
-    from audit_chain_heads h join executions e on e.id = h.subject_id
-    where h.subject_type = 'execution' and h.subject_id in (${list})
-    order by h.subject_id for update of h`.execute(trx);
+  const sorted = [...ids].sort();
+  type Row = Selectable<ExecutionsTable> & { audit_seq: number; audit_hash: string | null; started: boolean | number };
+  let rows: Row[];
+  if (caps.rowLocks) {
+    const list = sql.join(sorted.map((v) => sql`${v}`));
+    ({ rows } = await sql<Row>`
+      with started as (
+        update executions set status = 'running', started_at = ${now}, worker_id = ${workerId}, updated_at = ${now}
+        where id in (${list}) and status = 'pending' returning id)
+      select e.*, h.seq as audit_seq, h.hash as audit_hash, h.subject_id in (select id from started) as started
+      from audit_chain_heads h join executions e on e.id = h.subject_id
+      where h.subject_type = 'execution' and h.subject_id in (${list})
+      order by h.subject_id for update of h`.execute(trx));
+  } else {
+    const read = await trx
+      .selectFrom('executions')
+      .innerJoin('audit_chain_heads as h', (join) => join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'))
+      .selectAll('executions')
+      .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
+      .where('executions.id', 'in', sorted)
+      .orderBy('executions.id')
+      .execute();
+    const started = new Set(
+      (
+        await trx
+          .updateTable('executions')
+          .set({ status: 'running', started_at: now, worker_id: workerId, updated_at: now })
+          .where('id', 'in', sorted)
+          .where('status', '=', 'pending')
+          .returning('id')
+          .execute()
+      ).map((r) => r.id),
+    );
+    rows = read.map((r) => ({ ...r, started: started.has(r.id) }));
+  }
   return {
     started: rows.filter((r) => r.started).map((r) => r.id),
     heads: rows.map((r) => ({ id: r.id, seq: r.audit_seq, hash: r.audit_hash })),

@@ -42,3 +42,40 @@ export function takeHeldAppends(trx: Transaction<Database>): HeldAppends | undef
   held.delete(trx);
   return appends;
 }
+
+/**
+ * Bound parameters each held row costs at most, in the statements that write it (audit events with
+ * their chain heads; log lines with their counters).
+ */
+const PARAMETERS_PER_ROW = { claimable: 2, transitions: 7, auditEvents: 13 + 4, logLines: 8 + 2 } as const;
+
+/**
+ * Parameters one statement may carry: SQLite takes 32,766 and PostgreSQL 65,535, and on PostgreSQL
+ * all the held appends go out as one statement. A transaction that holds more (a bulk start of
+ * executions that each record several events) writes them in parts, in the order they were held.
+ */
+export const MAX_PARAMETERS_PER_STATEMENT = 30_000;
+
+/**
+ * The held appends in parts of at most `maxParameters` parameters each (one part when they fit),
+ * every list keeping its order; the wake-ups go with the last part.
+ */
+export function partsOfHeldAppends(appends: HeldAppends, maxParameters = MAX_PARAMETERS_PER_STATEMENT): HeldAppends[] {
+  const empty = (): HeldAppends => ({ transitions: [], auditEvents: [], logLines: [], notifications: [], claimable: [] });
+  const parts: HeldAppends[] = [empty()];
+  let used = 0;
+  const lists = ['claimable', 'transitions', 'auditEvents', 'logLines'] as const;
+  for (const list of lists) {
+    const cost = PARAMETERS_PER_ROW[list];
+    for (const row of appends[list]) {
+      if (used + cost > maxParameters) {
+        parts.push(empty());
+        used = 0;
+      }
+      (parts.at(-1)![list] as unknown[]).push(row);
+      used += cost;
+    }
+  }
+  parts.at(-1)!.notifications = appends.notifications;
+  return parts;
+}

@@ -5,18 +5,24 @@ import type { Database } from './database-schema.ts';
 import { appendLogLines, countsRelation, lockLogCounters, type ExecutionLogRow } from './execution-log-repository.ts';
 import { toNullableJson } from './json-column.ts';
 import { notifyAll } from './store-notifications.ts';
-import { takeHeldAppends } from './held-appends.ts';
+import { partsOfHeldAppends, takeHeldAppends, type HeldAppends } from './held-appends.ts';
 import { claimablePart, writeClaimable } from './task-claim-repository.ts';
 import { insertTransitions, transitionRows } from './task-run-repository.ts';
 
 /**
  * Writes what `trx` held (see held-appends.ts) just before it commits: on PostgreSQL one statement
  * (data-modifying WITHs) where there were up to eight round trips; on SQLite, where a statement costs
- * no round trip, the usual statements in the same order.
+ * no round trip, the usual statements in the same order. More than one statement takes is written
+ * in parts (`partsOfHeldAppends`).
  */
 export async function writeHeldAppends(trx: Transaction<Database>): Promise<void> {
   const tail = takeHeldAppends(trx);
   if (!tail) return;
+  for (const part of partsOfHeldAppends(tail)) await writePart(trx, part);
+}
+
+/** Writes a part of the held appends small enough for one statement of either dialect. */
+async function writePart(trx: Transaction<Database>, tail: HeldAppends): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) {
     await writeClaimable(trx, tail.claimable);
     await insertTransitions(trx, tail.transitions);

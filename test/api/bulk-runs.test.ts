@@ -135,6 +135,23 @@ describeEachDialect('bulk start of executions', (dialect) => {
     expect(logs.body.items.map((l) => l.seq)).toEqual(logs.body.items.map((_, i) => i + 1));
   }, 120_000);
 
+  it('indexes every input of 1000 executions with 12 inputs each: more input rows than one statement takes', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    await h.apply({
+      id: 'wide',
+      name: 'Wide',
+      inputs: Object.fromEntries(names.map((n) => [n, { type: 'string', required: true }])),
+      tasks: [{ id: 'gate', type: 'manual', with: { description: 'Go?' } }],
+    });
+    const runs = Array.from({ length: 1000 }, (_, i) => ({ inputs: Object.fromEntries(names.map((n) => [n, `${n}-${i}`])) }));
+    const res = await h.api<Started>('POST', '/v1/workflows/wide/runs', { runs });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    for (const i of [0, 417, 999]) {
+      const found = await h.api<{ items: { id: string }[] }>('GET', `/v1/executions?input.k0=k0-${i}&input.k11=k11-${i}`);
+      expect(found.body.items.map((e) => e.id)).toEqual([res.body.items[i]!.executionId]);
+    }
+  }, 120_000);
+
   it('starts 300 executions of a 40-task workflow: more task runs than one statement of either store takes', async () => {
     // The first step waits for a person, so nothing runs meanwhile: 12,000 pending task runs.
     await h.apply({
