@@ -46,8 +46,13 @@ export interface PlanInput {
   tasks: readonly TaskDefinition[];
   /** The definition's `on_failure` tasks: they run once the execution has failed or timed out. */
   onFailure?: readonly TaskDefinition[] | undefined;
-  /** Every attempt of every task. */
+  /**
+   * Every attempt of every task, but the items counted in `settledItems` (left out of the read, see
+   * `listRunsForPlanning`).
+   */
   runs: readonly PlannedRun[];
+  /** Per `for_each` task: how many of its items succeeded and are not among `runs`. */
+  settledItems?: ReadonlyMap<string, number> | undefined;
   status: ExecutionStatus;
   /** A human-run record: it stays running until a person completes or fails it. */
   isRecord: boolean;

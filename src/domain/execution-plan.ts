@@ -221,7 +221,8 @@ function planItems(state: PlanState, task: TaskDefinition, group: PlannedRun): v
   const items = [...attempts.entries()]
     .filter(([, runs]) => runs[0]!.taskId === task.id && itemIndexOf(runs) !== null)
     .sort(([, a], [, b]) => itemIndexOf(a)! - itemIndexOf(b)!);
-  if (items.length === 0) return; // its worker is expanding it
+  const settled = state.input.settledItems?.get(task.id) ?? 0;
+  if (items.length === 0 && settled === 0) return; // its worker is expanding it
   const notStarted = items.filter(([key, runs]) => {
     const latest = latestOf(runs);
     return latest.status === 'pending' && latest.availableAt === null && !state.retried.has(key);
@@ -272,7 +273,8 @@ function finishStoppedGroups(state: PlanState, stop: StopRequest): void {
     const group = runs && latestOf(runs);
     if (group?.status !== 'running') continue;
     const items = [...state.attempts.entries()].filter(([, r]) => r[0]!.taskId === task.id && itemIndexOf(r) !== null);
-    if (items.length === 0 || !items.every(([key]) => isTerminalTaskRunStatus(state.outcome.get(key)!))) continue;
+    const settled = state.input.settledItems?.get(task.id) ?? 0;
+    if (items.length + settled === 0 || !items.every(([key]) => isTerminalTaskRunStatus(state.outcome.get(key)!))) continue;
     const error = failure('cancelled', 'CANCELLED', stop.reason, { retryable: false });
     state.plan.finishGroups.push({ runId: group.id, taskId: task.id, status: 'cancelled', error });
     state.outcome.set(task.id, 'cancelled');

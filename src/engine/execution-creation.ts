@@ -186,7 +186,11 @@ export async function writeExecutions(
         createdAt: now,
       })),
     ),
-    (run) => ({ reason: 'execution created', workerId: deps.workerId, correlationId: rowOf.get(run.executionId)?.correlationId ?? run.executionId }),
+    (run) => ({
+      reason: 'execution created',
+      workerId: deps.workerId,
+      correlationId: rowOf.get(run.executionId)?.correlationId ?? run.executionId,
+    }),
     // Only a retry's creation is audited with its actor; these are first attempts.
     prepared[0]!.req.actor,
   );
@@ -199,7 +203,10 @@ export async function writeExecutions(
   return started;
 }
 
-function newExecutionRow(e: PreparedExecution, now: string): NewExecution & { title: string | null; deadlineAt: string | null; triggeredBy: string | null } {
+function newExecutionRow(
+  e: PreparedExecution,
+  now: string,
+): NewExecution & { title: string | null; deadlineAt: string | null; triggeredBy: string | null } {
   const { id, req, masker, correlationId } = e;
   const { definition, workflowId, version } = e.version;
   const timeoutMs = definition.timeout ? parseDurationMs(definition.timeout) : undefined;

@@ -4,13 +4,14 @@ import type { ExecutionPlan, PlannedRun } from '../domain/execution-plan-model.t
 import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';
+import { MAX_FOR_EACH_ITEMS } from '../domain/for-each.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
-import type { TaskDefinition } from '../domain/workflow-definition.ts';
+import type { TaskDefinition, WorkflowDefinition } from '../domain/workflow-definition.ts';
 import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { markClaimable } from '../store/task-claim-repository.ts';
-import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
+import { listRunsForPlanning, listTaskRunsByExecution, type RunsForPlanning } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
 import { MASK } from './masker.ts';
@@ -42,8 +43,14 @@ export interface PlanningOptions {
    * (`claimTaskRuns` with `ready`), which marks those it does not take.
    */
   holdReady?: boolean;
-  /** The execution's task runs, when this transaction has just written all of them (saves a read). */
+  /**
+   * The execution's task runs as this transaction has just written or read them (saves a read): all
+   * of them, or all but the items counted in `settledItems` (`listRunsForPlanning`).
+   */
   runs?: readonly TaskRun[];
+  settledItems?: ReadonlyMap<string, number>;
+  /** False when `runs` is a `listRunsForPlanning` read that left runs out (true when absent). */
+  complete?: boolean;
 }
 
 /**
@@ -77,19 +84,38 @@ export async function planAndApply(
     tellEnded(tx, deps, schedule, 'failed', now);
     return { status: 'failed', scheduled: 0, heldReady: [] };
   }
-  const runs = options.runs ? [...options.runs] : await listTaskRunsByExecution(trx, executionId);
   const onFailure = version.definition.on_failure ?? [];
-  const tasks = tasksOf([...version.definition.tasks, ...onFailure], runs);
-  const plan = planExecution({
-    tasks: [...tasks.values()].filter((t) => !onFailure.includes(t)),
-    onFailure,
-    runs: runs.map(plannedRun),
-    status: schedule.status,
-    isRecord: schedule.trigger === 'manual',
-    stop: schedule.stop,
-    now: Date.parse(now),
-    evaluate: conditionEvaluator(schedule, runs),
-  });
+  const decide = (runs: readonly TaskRun[], settledItems?: ReadonlyMap<string, number>) => {
+    const tasks = tasksOf([...version.definition.tasks, ...onFailure], runs);
+    const evaluate = conditionEvaluator(schedule, runs);
+    let evaluated = false;
+    const plan = planExecution({
+      tasks: [...tasks.values()].filter((t) => !onFailure.includes(t)),
+      onFailure,
+      runs: runs.map(plannedRun),
+      settledItems,
+      status: schedule.status,
+      isRecord: schedule.trigger === 'manual',
+      stop: schedule.stop,
+      now: Date.parse(now),
+      evaluate: (task) => {
+        evaluated = true;
+        return evaluate(task);
+      },
+    });
+    return { tasks, plan, evaluated };
+  };
+  let read: Pick<RunsForPlanning, 'runs' | 'complete'> & { settledItems?: ReadonlyMap<string, number> | undefined };
+  if (options.runs) read = { runs: [...options.runs], settledItems: options.settledItems, complete: options.complete ?? true };
+  else if (hasForEach(version.definition)) read = await listRunsForPlanning(trx, executionId, waitingItemsToRead(version.definition));
+  else read = { runs: await listTaskRunsByExecution(trx, executionId), complete: true };
+  let runs = read.runs;
+  const first = decide(runs, read.settledItems);
+  let { tasks, plan } = first;
+  if (!read.complete && needsEveryRun(plan, first.evaluated)) {
+    runs = await listTaskRunsByExecution(trx, executionId);
+    ({ tasks, plan } = decide(runs));
+  }
   const holdReady = options.holdReady === true && !plan.end && !plan.startOnFailure;
   const applied = await applyPlan(trx, deps, { schedule, tasks, runs, plan, now, worker, log, holdReady });
   if (plan.startOnFailure) {
@@ -167,6 +193,34 @@ function tellEnded(tx: TxHooks, deps: PlanningDeps, schedule: ExecutionSchedule,
 }
 
 /** The definition's tasks, and the steps people added to this execution (known only from their runs). */
+/** Whether a definition has a `for_each` task, whose items a plan may count rather than read. */
+export function hasForEach(definition: WorkflowDefinition): boolean {
+  return [...definition.tasks, ...(definition.on_failure ?? [])].some((t) => t.for_each !== undefined);
+}
+
+/** The most items waiting to start one plan can make ready: the highest `concurrency` of a `for_each` task. */
+export function waitingItemsToRead(definition: WorkflowDefinition): number {
+  const forEach = [...definition.tasks, ...(definition.on_failure ?? [])].filter((t) => t.for_each !== undefined);
+  return Math.max(1, ...forEach.map((t) => t.concurrency ?? MAX_FOR_EACH_ITEMS));
+}
+
+/**
+ * Whether a plan made from a read that left runs out must be made again from every run: it ends a
+ * `for_each` task (its output lists every item's), skips, fails or cancels runs (maybe some not read),
+ * evaluated a condition (on outputs), or ends the execution or starts its on_failure phase.
+ */
+function needsEveryRun(plan: ExecutionPlan, evaluated: boolean): boolean {
+  return (
+    evaluated ||
+    plan.finishGroups.length > 0 ||
+    plan.skip.length > 0 ||
+    plan.fail.length > 0 ||
+    plan.cancel.length > 0 ||
+    plan.end !== null ||
+    plan.startOnFailure
+  );
+}
+
 function tasksOf(defined: readonly TaskDefinition[], runs: readonly TaskRun[]): Map<string, TaskDefinition> {
   const tasks = new Map(defined.map((t) => [t.id, t]));
   for (const run of runs) if (!tasks.has(run.taskId)) tasks.set(run.taskId, extraStepDefinition(run));

@@ -9,12 +9,12 @@ import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-l
 import type { Database } from '../store/database-schema.ts';
 import { startExecutionsReadingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
-import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
+import { getTaskRun, insertTransitions, listRunsForPlanning } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { lockExecution, planAndApply, scheduledRetries } from './execution-planning.ts';
+import { hasForEach, lockExecution, planAndApply, scheduledRetries, waitingItemsToRead } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
-import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns } from './task-run-transition.ts';
+import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns, type TransitionRequest } from './task-run-transition.ts';
 
 /**
  * The three things that happen to a lease, each one transaction: a worker claims runs, a worker
@@ -162,8 +162,10 @@ export async function reportAttempt(
   const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
   const log = SchedulerLog.of(tx, deps);
   log.addTaken(report.lines);
-  // The execution's runs come back with the change, for the plan below.
-  const { moved: ended, runs } = await tryTransitionTaskRunListingRuns(trx, {
+  // The execution's runs come back with the change, for the plan below; with for_each tasks, all
+  // but the items that succeeded (`listRunsForPlanning`).
+  const version = schedule && (await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion));
+  const transition: TransitionRequest = {
     run,
     to: report.status,
     changes: {
@@ -187,9 +189,20 @@ export async function reportAttempt(
     actor: workerActor(deps.workerId),
     now,
     lease: { owner: deps.workerId, fence: run.fence },
-  });
+  };
+  let ended: TaskRun | null;
+  let runs: TaskRun[];
+  let partial: { settledItems: ReadonlyMap<string, number>; complete: boolean } | undefined;
+  if (version && hasForEach(version.definition)) {
+    ended = await tryTransitionTaskRun(trx, transition);
+    let settledItems: ReadonlyMap<string, number>, complete: boolean;
+    ({ runs, settledItems, complete } = await listRunsForPlanning(trx, run.executionId, waitingItemsToRead(version.definition)));
+    partial = { settledItems, complete };
+  } else {
+    ({ moved: ended, runs } = await tryTransitionTaskRunListingRuns(trx, transition));
+  }
   if (!ended) {
-    const current = runs.find((r) => r.id === run.id);
+    const current = runs.find((r) => r.id === run.id) ?? (await getTaskRun(trx, run.id));
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: run.executionId,
@@ -216,7 +229,11 @@ export async function reportAttempt(
   log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
   const claiming = claimAfter !== undefined && claimAfter.limit > 0;
   // The next steps are handed to the claim, which marks claimable those it does not take.
-  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, { holdReady: claiming, runs });
+  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, {
+    holdReady: claiming,
+    runs,
+    ...partial,
+  });
   if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
   const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
   const claimed = await claimRuns(trx, tx, deps, {

@@ -76,6 +76,13 @@ export async function insertExecution(db: Db, e: NewExecution): Promise<void> {
 }
 
 /**
+ * The longest input value (as text: JSON for a list or an object) the search index holds. PostgreSQL
+ * refuses a B-tree index row over 2,704 bytes, and nobody looks an execution up by a whole long list:
+ * a longer value is kept with the execution but not indexed (`input.<name>=…` does not find it).
+ */
+export const MAX_INDEXED_INPUT_BYTES = 2048;
+
+/**
  * Input rows per statement (three parameters each). The callers bound the executions of one
  * transaction (1,000 at 26 parameters a row fit in one statement), not their inputs.
  */
@@ -120,7 +127,8 @@ export async function insertExecutions(db: Db, executions: readonly NewExecution
   const rows = executions.flatMap((e) =>
     Object.entries(e.inputs)
       .filter(([key, v]) => v !== null && v !== undefined && !e.unsearchableInputs?.includes(key))
-      .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) })),
+      .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) }))
+      .filter((row) => Buffer.byteLength(row.value) <= MAX_INDEXED_INPUT_BYTES),
   );
   // Three parameters a row: a bulk start of executions with many inputs each goes out in parts.
   for (const part of chunks(rows, INPUT_ROWS_PER_STATEMENT)) await db.insertInto('execution_inputs').values(part).execute();

@@ -155,7 +155,9 @@ export async function startExecutionsReadingHeads(
   } else {
     const read = await trx
       .selectFrom('executions')
-      .innerJoin('audit_chain_heads as h', (join) => join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'))
+      .innerJoin('audit_chain_heads as h', (join) =>
+        join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'),
+      )
       .selectAll('executions')
       .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
       .where('executions.id', 'in', sorted)

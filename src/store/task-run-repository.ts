@@ -212,6 +212,73 @@ export async function listTaskRunsByExecution(db: Db, executionId: string): Prom
   return rows.map(toTaskRun);
 }
 
+/** What a plan of an execution with `for_each` tasks reads (`listRunsForPlanning`). */
+export interface RunsForPlanning {
+  /** Every run but the items left out below. */
+  runs: TaskRun[];
+  /** Per task: how many of its items succeeded (none of them is in `runs`). */
+  settledItems: Map<string, number>;
+  /** False when runs were left out: items that succeeded, or items waiting to start beyond the first ones. */
+  complete: boolean;
+}
+
+/**
+ * The runs a plan of an execution with `for_each` tasks reads: every run but two kinds of items. The
+ * items that succeeded are only counted per task; of the items still waiting to start (pending, not
+ * yet claimable), only the first `waitingPerTask` of each task in item order, the most one plan can
+ * start. A plan that makes the next items ready, or takes one more report of an item, needs no more;
+ * a plan that ends a `for_each` task, skips or cancels runs, evaluates a condition or ends the
+ * execution is made again from every run (`listTaskRunsByExecution`). Without this, each report of an
+ * item would read every item: a thousand items, a million rows.
+ */
+export async function listRunsForPlanning(db: Db, executionId: string, waitingPerTask: number): Promise<RunsForPlanning> {
+  const rows = await db
+    .selectFrom('task_runs')
+    .selectAll()
+    .where('execution_id', '=', executionId)
+    .where((eb) =>
+      eb.or([
+        eb('item_index', 'is', null),
+        eb.and([eb('status', '!=', 'succeeded'), eb.or([eb('status', '!=', 'pending'), eb('available_at', 'is not', null)])]),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+  const waiting = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('task_runs')
+        .selectAll()
+        .select(sql<number>`row_number() over (partition by task_id order by item_index, attempt)`.as('position'))
+        .where('execution_id', '=', executionId)
+        .where('item_index', 'is not', null)
+        .where('status', '=', 'pending')
+        .where('available_at', 'is', null)
+        .as('w'),
+    )
+    .selectAll()
+    .where('position', '<=', waitingPerTask)
+    .execute();
+  const counts = await db
+    .selectFrom('task_runs')
+    .select(['task_id', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('execution_id', '=', executionId)
+    .where('item_index', 'is not', null)
+    .where((eb) => eb.or([eb('status', '=', 'succeeded'), eb.and([eb('status', '=', 'pending'), eb('available_at', 'is', null)])]))
+    .groupBy(['task_id', 'status'])
+    .execute();
+  const settledItems = new Map<string, number>();
+  let waitingCount = 0;
+  for (const c of counts) {
+    if (c.status === 'succeeded') settledItems.set(c.task_id, Number(c.n));
+    else waitingCount += Number(c.n);
+  }
+  const runs = [...rows.map(toTaskRun), ...waiting.map(({ position: _position, ...row }) => toTaskRun(row))].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  return { runs, settledItems, complete: settledItems.size === 0 && waiting.length === waitingCount };
+}
+
 /** Task runs of many executions in one query (no N+1 when listing). */
 export async function listTaskRunsByExecutions(db: Db, executionIds: readonly string[]): Promise<TaskRun[]> {
   if (executionIds.length === 0) return [];

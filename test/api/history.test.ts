@@ -50,6 +50,22 @@ describeEachDialect('execution history search', (dialect) => {
     expect((await h.api<{ count: number }>('GET', '/v1/workflows/deploy/executions/count?input.replicas=2')).body.count).toBe(2);
   });
 
+  it('runs with an input too long for the index (a list of 1000 servers): kept whole, searchable by its other inputs', async () => {
+    const servers = Array.from({ length: 1000 }, (_, i) => `server-${i}.example.com`);
+    await h.apply({
+      id: 'fleet',
+      name: 'Fleet',
+      inputs: { servers: { type: 'array', required: true }, region: { type: 'string', required: true } },
+      tasks: [{ id: 'a', type: 'log', with: { message: '{{ inputs.region }}' } }],
+    });
+    const res = await h.api<{ executionId: string }>('POST', '/v1/workflows/fleet/run', { inputs: { servers, region: 'eu-west' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(await h.engine.waitForExecution(res.body.executionId)).toBe('completed');
+    const e = await h.api<{ inputs: { servers: string[] } }>('GET', `/v1/executions/${res.body.executionId}`);
+    expect(e.body.inputs.servers).toEqual(servers);
+    expect(await list('input.region=eu-west')).toEqual([res.body.executionId]);
+  });
+
   it('finds executions by keyword in title or notes, case-insensitively, with % and _ taken literally', async () => {
     expect(await list('keyword=WEB-02')).toEqual([ids.web2]);
     expect(await list('keyword=50%25')).toEqual([ids.web1]);

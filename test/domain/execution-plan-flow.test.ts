@@ -137,6 +137,18 @@ describe('planExecution: for_each', () => {
     expect(p.ready).toEqual(['after-1']);
   });
 
+  it('items counted as succeeded but not given (settledItems) are ended: the task finishes, or the next items start', () => {
+    const settledItems = new Map([['e', 2]]);
+    const allSettled = plan(each(), runs('list:succeeded', 'e:running', 'after:pending'), { settledItems });
+    expect(allSettled.finishGroups).toEqual([{ runId: 'e-1', taskId: 'e', status: 'succeeded', error: null }]);
+    const lastRunning = plan(each(), runs('list:succeeded', 'e:running', 'e[2]:running', 'after:pending'), { settledItems });
+    expect(lastRunning.finishGroups).toEqual([]);
+    const next = plan(each({ concurrency: 1 }), runs('list:succeeded', 'e:running', 'e[3]:pending', 'after:pending'), { settledItems });
+    expect(next.ready).toEqual(['e[3]-1']);
+    // Without the count, no item is known: its worker is still expanding it.
+    expect(plan(each(), runs('list:succeeded', 'e:running', 'after:pending')).finishGroups).toEqual([]);
+  });
+
   it('a failed item skips the items not started and, once the others ended, fails the task', () => {
     const running = plan(each(), runs('list:succeeded', 'e:running', 'e[0]:failed!', 'e[1]:running', 'e[2]:pending', 'after:pending'));
     expect(running.skip.map((s) => [s.runId, s.error.code])).toEqual([['e[2]-1', 'ITEM_FAILED']]);

@@ -10,7 +10,14 @@ const transition = (i: number) => ({
   metadata: {},
   createdAt: '2026-01-01T00:00:00.000Z',
 });
-const line = (i: number) => ({ executionId: 'e', taskRunId: null, ts: '2026-01-01T00:00:00.000Z', level: 'INFO', source: 'scheduler', message: `${i}` });
+const line = (i: number) => ({
+  executionId: 'e',
+  taskRunId: null,
+  ts: '2026-01-01T00:00:00.000Z',
+  level: 'INFO',
+  source: 'scheduler',
+  message: `${i}`,
+});
 
 describe('partsOfHeldAppends', () => {
   it('keeps what fits in one part', () => {
