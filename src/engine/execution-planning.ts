@@ -9,7 +9,7 @@ import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskDefinition, WorkflowDefinition } from '../domain/workflow-definition.ts';
 import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { eraseSealedOutputs, lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { eraseSealedOutputs, lockExecutionSchedules, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { markClaimable } from '../store/task-claim-repository.ts';
 import { listRunsForPlanning, listTaskRunsByExecution, type RunsForPlanning } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -164,9 +164,18 @@ export async function lockExecution(
   caps: PlanningDeps['caps'],
   id: string,
 ): Promise<ExecutionSchedule | undefined> {
-  const schedule = await lockExecutionSchedule(trx, caps, id);
-  if (schedule?.auditHead) knowChainHead(trx, 'execution', id, schedule.auditHead);
-  return schedule;
+  return (await lockExecutions(trx, caps, [id])).get(id);
+}
+
+/** `lockExecution` for several executions, in one statement (see `lockExecutionSchedules`). */
+export async function lockExecutions(
+  trx: Transaction<Database>,
+  caps: PlanningDeps['caps'],
+  ids: readonly string[],
+): Promise<Map<string, ExecutionSchedule>> {
+  const schedules = await lockExecutionSchedules(trx, caps, ids);
+  for (const schedule of schedules.values()) if (schedule.auditHead) knowChainHead(trx, 'execution', schedule.id, schedule.auditHead);
+  return schedules;
 }
 
 /** Transactions that scheduled a retry: its backoff ends later, so the workers must hear of it. */

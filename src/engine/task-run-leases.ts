@@ -11,10 +11,10 @@ import { startExecutionsReadingHeads, type ExecutionSchedule } from '../store/ex
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions, listRunsForPlanning } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { hasForEach, lockExecution, planAndApply, scheduledRetries, waitingItemsToRead } from './execution-planning.ts';
+import { hasForEach, lockExecution, lockExecutions, planAndApply, scheduledRetries, waitingItemsToRead } from './execution-planning.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
-import { tryTransitionTaskRun, tryTransitionTaskRunListingRuns, type TransitionRequest } from './task-run-transition.ts';
+import { tryTransitionTaskRun, tryTransitionTaskRunsListingRuns, type TransitionRequest } from './task-run-transition.ts';
 
 /**
  * The three things that happen to a lease, each one transaction: a worker claims runs, a worker
@@ -125,11 +125,13 @@ export interface AttemptReport {
   message: string;
   /** The execution's lines not yet written (the attempt's output among them): they commit with the report. */
   lines: readonly TimedLogLine[];
+  /** When the attempt ended (its duration runs from the claim to this). */
+  completedAt: string;
 }
 
 export interface ReportResult {
-  /** False when the lease had moved on: nothing was applied, the late report was audited. */
-  applied: boolean;
+  /** Per report, in order: false when its lease had moved on (nothing was applied, the late report was audited). */
+  applied: boolean[];
   /** Runs claimed for this worker in the same transaction (see `claimAfter`). */
   claimed: ClaimedRun[];
   /**
@@ -137,72 +139,62 @@ export interface ReportResult {
    * was claimable as this transaction saw the store, so looking for work again would find nothing.
    */
   exhausted: boolean;
-  /** The reported run's execution as read under its lock in this transaction (the claimed runs' attempts can use it). */
-  schedule: ExecutionSchedule | undefined;
+  /** The reported runs' executions as read under their locks in this transaction (the claimed runs' attempts can use them). */
+  schedules: ReadonlyMap<string, ExecutionSchedule>;
 }
 
 /**
- * Records how a claimed attempt ended, if this worker still holds its lease under the same fence;
+ * Records how claimed attempts ended, each if this worker still holds its lease under the same fence;
  * otherwise (the lease expired and the run was ended or re-planned) nothing is applied and the late
- * report is recorded in the audit trail. The attempt's log lines commit with it (DESIGN invariant 2),
- * and with `claimAfter` the worker claims its next runs in the same transaction: a chain of tasks
- * costs one commit per task.
+ * report is recorded in the audit trail. The attempts' log lines commit with them (DESIGN invariant
+ * 2), and with `claimAfter` the worker claims its next runs in the same transaction: a chain of tasks
+ * costs one commit per task. Reports that end together are one set: their executions are locked in
+ * one statement, their runs changed and read back in one more (on PostgreSQL), each execution is
+ * planned once, and one claim follows.
  */
-export async function reportAttempt(
+export async function reportAttempts(
   trx: Transaction<Database>,
   tx: TxHooks,
   deps: LeaseDeps,
-  report: AttemptReport,
-  now: string,
+  reports: readonly AttemptReport[],
   claimAfter?: Omit<ClaimOptions, 'now'>,
 ): Promise<ReportResult> {
-  const { run } = report;
-  // The execution first: every transaction that plans an execution locks it before its runs.
-  const schedule = await lockExecution(trx, deps.caps, run.executionId);
-  const durationMs = run.startedAt ? Date.parse(now) - Date.parse(run.startedAt) : null;
+  // The executions first: every transaction that plans an execution locks it before its runs.
+  const schedules = await lockExecutions(
+    trx,
+    deps.caps,
+    reports.map((r) => r.run.executionId),
+  );
   const log = SchedulerLog.of(tx, deps);
-  log.addTaken(report.lines);
-  // The execution's runs come back with the change, for the plan below; with for_each tasks, all
-  // but the items that succeeded (`listRunsForPlanning`).
-  const version = schedule && (await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion));
-  const transition: TransitionRequest = {
-    run,
-    to: report.status,
-    changes: {
-      input: report.input,
-      output: report.output,
-      sealedOutput: report.sealedOutput,
-      error: report.error,
-      completedAt: now,
-      durationMs,
-      leaseExpiresAt: null,
-    },
-    metadata: {
-      result: report.output,
-      error: report.error,
-      success: report.status === 'succeeded',
-      executionTimeMs: durationMs,
-      workerId: deps.workerId,
-      correlationId: report.correlationId,
-      fence: run.fence,
-    },
-    actor: workerActor(deps.workerId),
-    now,
-    lease: { owner: deps.workerId, fence: run.fence },
-  };
-  let ended: TaskRun | null;
-  let runs: TaskRun[];
-  let partial: { settledItems: ReadonlyMap<string, number>; complete: boolean } | undefined;
-  if (version && hasForEach(version.definition)) {
-    ended = await tryTransitionTaskRun(trx, transition);
-    let settledItems: ReadonlyMap<string, number>, complete: boolean;
-    ({ runs, settledItems, complete } = await listRunsForPlanning(trx, run.executionId, waitingItemsToRead(version.definition)));
-    partial = { settledItems, complete };
-  } else {
-    ({ moved: ended, runs } = await tryTransitionTaskRunListingRuns(trx, transition));
+  for (const report of reports) log.addTaken(report.lines);
+  // Executions with for_each tasks are planned from a narrower read (`listRunsForPlanning`).
+  const countsItems = new Map<string, number>();
+  for (const schedule of schedules.values()) {
+    const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
+    if (version && hasForEach(version.definition)) countsItems.set(schedule.id, waitingItemsToRead(version.definition));
   }
-  if (!ended) {
-    const current = runs.find((r) => r.id === run.id) ?? (await getTaskRun(trx, run.id));
+  // The runs come back with the changes, for the plans below.
+  const listed = [...schedules.keys()].filter((id) => !countsItems.has(id));
+  const { moved, runs } = await tryTransitionTaskRunsListingRuns(trx, reports.map(transitionOf(deps)), listed);
+  const runsOf = new Map<string, TaskRun[]>();
+  for (const r of runs) runsOf.set(r.executionId, [...(runsOf.get(r.executionId) ?? []), r]);
+  const partial = new Map<string, { settledItems: ReadonlyMap<string, number>; complete: boolean }>();
+  for (const [id, waiting] of countsItems) {
+    const read = await listRunsForPlanning(trx, id, waiting);
+    runsOf.set(id, read.runs);
+    partial.set(id, { settledItems: read.settledItems, complete: read.complete });
+  }
+
+  const toPlan = new Map<string, string>(); // execution → the latest end reported in it
+  for (const [i, report] of reports.entries()) {
+    const { run } = report;
+    if (moved[i]) {
+      log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
+      const latest = toPlan.get(run.executionId);
+      if (latest === undefined || latest < report.completedAt) toPlan.set(run.executionId, report.completedAt);
+      continue;
+    }
+    const current = runsOf.get(run.executionId)?.find((r) => r.id === run.id) ?? (await getTaskRun(trx, run.id));
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: run.executionId,
@@ -224,28 +216,62 @@ export async function reportAttempt(
       `late report refused: worker ${deps.workerId} reported task ${run.taskId} attempt ${run.attempt} ${report.status}, but the run is ${current?.status ?? 'gone'} (its lease moved on); nothing applied`,
       run.id,
     );
-    return { applied: false, claimed: [], exhausted: false, schedule };
   }
-  log.add(run.executionId, report.status === 'succeeded' ? 'INFO' : 'ERROR', report.message, run.id);
+  const applied = moved.map((m) => m !== null);
   const claiming = claimAfter !== undefined && claimAfter.limit > 0;
-  // The next steps are handed to the claim, which marks claimable those it does not take.
-  const planned = await planAndApply(trx, tx, deps, run.executionId, now, schedule, {
-    holdReady: claiming,
-    runs,
-    ...partial,
-  });
-  if (!claiming) return { applied: true, claimed: [], exhausted: false, schedule };
-  const lockedRunning = schedule && planned.status === 'running' ? new Map([[schedule.id, schedule]]) : undefined;
-  const claimed = await claimRuns(trx, tx, deps, {
-    ...claimAfter,
-    now,
-    ...(lockedRunning ? { lockedRunning } : {}),
-    ready: planned.heldReady,
-  });
+  const ready: string[] = [];
+  const lockedRunning = new Map<string, ExecutionSchedule>();
+  for (const [executionId, now] of toPlan) {
+    const schedule = schedules.get(executionId);
+    // The next steps are handed to the claim, which marks claimable those it does not take.
+    const planned = await planAndApply(trx, tx, deps, executionId, now, schedule, {
+      holdReady: claiming,
+      runs: runsOf.get(executionId) ?? [],
+      ...partial.get(executionId),
+    });
+    ready.push(...planned.heldReady);
+    if (schedule && planned.status === 'running') lockedRunning.set(executionId, schedule);
+  }
+  if (!claiming) return { applied, claimed: [], exhausted: false, schedules };
+  const now = reports.reduce((latest, r) => (r.completedAt > latest ? r.completedAt : latest), reports[0]!.completedAt);
+  const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, lockedRunning, ready });
   // Everything this transaction made claimable is claimed: waking workers (this one too) would find nothing.
   const exhausted = claimed.length < claimAfter.limit && !scheduledRetries(tx);
   if (exhausted) deps.signals.withdraw(tx, 'work');
-  return { applied: true, claimed, exhausted, schedule };
+  return { applied, claimed, exhausted, schedules };
+}
+
+/** The transition that records a report (applied only under the lease it was claimed with). */
+function transitionOf(deps: LeaseDeps): (report: AttemptReport) => TransitionRequest {
+  return (report) => {
+    const { run } = report;
+    const durationMs = run.startedAt ? Date.parse(report.completedAt) - Date.parse(run.startedAt) : null;
+    return {
+      run,
+      to: report.status,
+      changes: {
+        input: report.input,
+        output: report.output,
+        sealedOutput: report.sealedOutput,
+        error: report.error,
+        completedAt: report.completedAt,
+        durationMs,
+        leaseExpiresAt: null,
+      },
+      metadata: {
+        result: report.output,
+        error: report.error,
+        success: report.status === 'succeeded',
+        executionTimeMs: durationMs,
+        workerId: deps.workerId,
+        correlationId: report.correlationId,
+        fence: run.fence,
+      },
+      actor: workerActor(deps.workerId),
+      now: report.completedAt,
+      lease: { owner: deps.workerId, fence: run.fence },
+    };
+  };
 }
 
 /**

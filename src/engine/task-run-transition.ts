@@ -10,7 +10,7 @@ import {
   insertTaskRuns,
   insertTransitions,
   updateTaskRun,
-  updateTaskRunListingRuns,
+  updateTaskRunsListingRuns,
   type LeaseGuard,
   type NewTaskRun,
   type TaskRunChanges,
@@ -42,37 +42,39 @@ export async function transitionTaskRun(trx: Transaction<Database>, req: Transit
 
 /** `transitionTaskRun`, answering null instead of throwing when the run is no longer as expected (its lease moved on). */
 export async function tryTransitionTaskRun(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun | null> {
-  return moveTaskRun(trx, req, (changes) => updateTaskRun(trx, req.run.id, changes, req.run.status, req.lease));
+  const changes = checkedChanges(req);
+  if (!(await updateTaskRun(trx, req.run.id, changes, req.run.status, req.lease))) return null;
+  return recordMove(trx, req);
 }
 
 /**
- * `tryTransitionTaskRun`, also reading every run of the execution as it stands after the change (in
- * the same statement on PostgreSQL): for a change that is planned right after.
+ * `tryTransitionTaskRun` for each of `reqs` (null for a run no longer as expected), also reading every
+ * run of `executionIds` as they stand after the changes (in the same statement on PostgreSQL): for
+ * changes that are planned right after.
  */
-export async function tryTransitionTaskRunListingRuns(
+export async function tryTransitionTaskRunsListingRuns(
   trx: Transaction<Database>,
-  req: TransitionRequest,
-): Promise<{ moved: TaskRun | null; runs: TaskRun[] }> {
-  let runs: TaskRun[] = [];
-  const moved = await moveTaskRun(trx, req, async (changes) => {
-    const result = await updateTaskRunListingRuns(trx, req.run.executionId, req.run.id, changes, req.run.status, req.lease);
-    runs = result.runs;
-    return result.changed;
-  });
+  reqs: readonly TransitionRequest[],
+  executionIds: readonly string[],
+): Promise<{ moved: Array<TaskRun | null>; runs: TaskRun[] }> {
+  const updates = reqs.map((req) => ({ id: req.run.id, changes: checkedChanges(req), fromStatus: req.run.status, lease: req.lease }));
+  const { changed, runs } = await updateTaskRunsListingRuns(trx, updates, executionIds);
+  const moved: Array<TaskRun | null> = [];
+  for (const req of reqs) moved.push(changed.has(req.run.id) ? await recordMove(trx, req) : null);
   return { moved, runs };
 }
 
-async function moveTaskRun(
-  trx: Transaction<Database>,
-  req: TransitionRequest,
-  update: (changes: TaskRunChanges) => Promise<boolean>,
-): Promise<TaskRun | null> {
-  const { run, to, changes, metadata, actor, now } = req;
-  if (!canTransitionTaskRun(run.status, to)) {
-    throw new InvalidStateError(`task run ${run.id} cannot move from ${run.status} to ${to}`);
+/** The row changes of a transition, once it is known to be allowed. */
+function checkedChanges(req: TransitionRequest): TaskRunChanges {
+  if (!canTransitionTaskRun(req.run.status, req.to)) {
+    throw new InvalidStateError(`task run ${req.run.id} cannot move from ${req.run.status} to ${req.to}`);
   }
-  const changed = await update({ ...changes, status: to, updatedAt: now });
-  if (!changed) return null;
+  return { ...req.changes, status: req.to, updatedAt: req.now };
+}
+
+/** Records a transition whose row update was applied: its transition row and audit event. Returns the run as it now stands. */
+async function recordMove(trx: Transaction<Database>, req: TransitionRequest): Promise<TaskRun> {
+  const { run, to, changes, metadata, actor, now } = req;
   const transition = {
     id: newId(),
     taskRunId: run.id,

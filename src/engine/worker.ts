@@ -14,7 +14,7 @@ import { prepareAttempt, type PreparedAttempt } from './prepare-attempt.ts';
 import type { WorkerOptions } from './worker-options.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
-import { claimRuns, reportAttempt, type ClaimedRun } from './task-run-leases.ts';
+import { claimRuns, reportAttempts, type AttemptReport, type ClaimedRun } from './task-run-leases.ts';
 
 /** How long an attempt runs before its input is written apart from its report. */
 const INPUT_SHOWN_AFTER_MS = 250;
@@ -30,6 +30,15 @@ interface HeldRun {
    * Unless a look was missed since, the slot the run frees needs no look for work.
    */
   exhaustedAt?: number;
+}
+
+interface PendingReport {
+  entry: HeldRun;
+  report: AttemptReport;
+  /** The attempt's own measure of its duration (used when the run has no start time). */
+  durationMs: number;
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 /**
@@ -59,6 +68,8 @@ export class Worker {
   private workSignalled = false;
   /** Looks for work skipped because every slot was taken: a report's claim made after one covers it. */
   private missedLooks = 0;
+  /** Reports waiting for the end of this turn of the event loop, to go to the store together. */
+  private pendingReports: PendingReport[] = [];
   readonly stats = { claimed: 0, reported: 0, refused: 0 };
 
   constructor(
@@ -258,7 +269,8 @@ export class Worker {
 
   /**
    * Reports the attempt's end with its log lines (DESIGN invariant 2: they commit together) and, in
-   * the same transaction, claims the work that is ready for the slots this worker has free.
+   * the same transaction, claims the work that is ready for the slots this worker has free. Reports
+   * made ready in the same turn of the event loop go to the store together (`reportAttempts`).
    */
   private async report(
     entry: HeldRun,
@@ -272,49 +284,76 @@ export class Worker {
     if (this.dead) return;
     const { run } = entry;
     const lines = await this.deps.logSink.take(run.executionId);
-    // This attempt's own slot is about to be free.
+    const report: AttemptReport = {
+      run,
+      status: outcome.status,
+      input,
+      output: outcome.output,
+      sealedOutput,
+      error: outcome.error,
+      correlationId,
+      message,
+      lines,
+      completedAt,
+    };
+    await new Promise<void>((resolve, reject) => {
+      this.pendingReports.push({ entry, report, durationMs: outcome.durationMs, resolve, reject });
+      if (this.pendingReports.length === 1) setImmediate(() => void this.sendReports(this.pendingReports.splice(0)));
+    });
+  }
+
+  /** Sends reports as one change; if it fails for another reason than the store, each is tried alone. */
+  private async sendReports(batch: PendingReport[]): Promise<void> {
+    try {
+      await this.sendReportSet(batch);
+      for (const pending of batch) pending.resolve();
+    } catch (e: unknown) {
+      if (batch.length === 1 || storeFailure(e)) {
+        for (const pending of batch) pending.reject(toError(e));
+        return;
+      }
+      for (const pending of batch) await this.sendReports([pending]);
+    }
+  }
+
+  private async sendReportSet(batch: readonly PendingReport[]): Promise<void> {
+    // The reported attempts' own slots are about to be free.
     const limit =
       this.stopped || this.draining
         ? 0
-        : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + 1));
+        : Math.max(0, Math.min(this.options.claimBatch ?? 64, this.options.concurrency - this.held.size - this.reserved + batch.length));
     this.reserved += limit;
     const missedBefore = this.missedLooks;
     try {
       const result = await this.submitReport(() =>
         this.deps.writer.submit((trx, tx) =>
-          reportAttempt(
+          reportAttempts(
             trx,
             tx,
             this.deps,
-            {
-              run,
-              status: outcome.status,
-              input,
-              output: outcome.output,
-              sealedOutput,
-              error: outcome.error,
-              correlationId,
-              message,
-              lines,
-            },
-            completedAt,
+            batch.map((b) => b.report),
             { limit, leaseMs: this.options.leaseMs },
           ),
         ),
       );
-      if (result.applied) {
+      for (const [i, { report, durationMs }] of batch.entries()) {
+        if (!result.applied[i]) {
+          this.stats.refused += 1;
+          continue;
+        }
         this.stats.reported += 1;
+        const { run } = report;
         // The duration recorded: from the claim to the report (docs/concepts.md, Durations).
-        const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
-        this.deps.events.attemptEnded({ type: run.type, status: outcome.status, durationMs });
-      } else this.stats.refused += 1;
+        const recorded = run.startedAt ? Date.parse(report.completedAt) - Date.parse(run.startedAt) : durationMs;
+        this.deps.events.attemptEnded({ type: run.type, status: report.status, durationMs: recorded });
+      }
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
-      if (result.exhausted) entry.exhaustedAt = missedBefore;
-      for (const { run: next, schedule } of result.claimed) this.launch(next, schedule ?? result.schedule);
+      if (result.exhausted) for (const { entry } of batch) entry.exhaustedAt = missedBefore;
+      for (const { run: next, schedule } of result.claimed) this.launch(next, schedule ?? result.schedules.get(next.executionId));
     } catch (e: unknown) {
       this.reserved -= limit;
-      this.deps.logSink.giveBack(lines);
+      for (const { report } of batch) this.deps.logSink.giveBack(report.lines);
       throw e;
     }
   }

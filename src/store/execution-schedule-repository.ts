@@ -77,6 +77,21 @@ export async function lockExecutionSchedule(
   caps: DialectCapabilities,
   id: string,
 ): Promise<ExecutionSchedule | undefined> {
+  return (await lockExecutionSchedules(trx, caps, [id])).get(id);
+}
+
+/**
+ * `lockExecutionSchedule` for several executions: one statement, which on PostgreSQL locks them in id
+ * order (as every transaction that locks several does). Executions not found are absent from the map.
+ */
+export async function lockExecutionSchedules(
+  trx: Transaction<Database>,
+  caps: DialectCapabilities,
+  ids: readonly string[],
+): Promise<Map<string, ExecutionSchedule>> {
+  const sorted = [...new Set(ids)].sort();
+  const found = new Map<string, ExecutionSchedule>();
+  if (sorted.length === 0) return found;
   // The head of its audit chain is read (and on PostgreSQL locked) with it: the transaction is about
   // to append to it, and needs no statement of its own for that. An execution always has a head (its
   // CREATED event) once that has committed; without one, the row is read alone.
@@ -85,17 +100,19 @@ export async function lockExecutionSchedule(
     .innerJoin('audit_chain_heads as h', (join) => join.on('h.subject_type', '=', 'execution').onRef('h.subject_id', '=', 'executions.id'))
     .selectAll('executions')
     .select(['h.seq as audit_seq', 'h.hash as audit_hash'])
-    .where('executions.id', '=', id);
+    .where('executions.id', sorted.length === 1 ? '=' : 'in', sorted.length === 1 ? sorted[0]! : sorted)
+    .orderBy('executions.id');
   if (caps.rowLocks) joined = joined.forUpdate();
-  const found = await joined.executeTakeFirst();
-  if (found) {
-    const { audit_seq, audit_hash, ...row } = found;
-    return { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) };
+  for (const { audit_seq, audit_hash, ...row } of await joined.execute()) {
+    found.set(row.id, { ...toSchedule(row), ...(audit_hash === null ? {} : { auditHead: { seq: audit_seq, hash: audit_hash } }) });
   }
-  let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
-  if (caps.rowLocks) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
-  return row && toSchedule(row);
+  for (const id of sorted.filter((x) => !found.has(x))) {
+    let query = trx.selectFrom('executions').selectAll().where('id', '=', id);
+    if (caps.rowLocks) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (row) found.set(id, toSchedule(row));
+  }
+  return found;
 }
 
 export async function getExecutionSchedule(db: Db, id: string): Promise<ExecutionSchedule | undefined> {

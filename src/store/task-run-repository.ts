@@ -175,30 +175,52 @@ function guardedUpdate(db: Db, id: string, set: Updateable<TaskRunsTable>, fromS
   return query;
 }
 
+/** A run's change, made only if the run is still as the guards say (`updateTaskRun`). */
+export interface GuardedRunUpdate {
+  id: string;
+  changes: TaskRunChanges;
+  fromStatus?: TaskRunStatus | undefined;
+  lease?: LeaseGuard | undefined;
+}
+
 /**
- * `updateTaskRun`, and every run of the execution as they stand after it (in id order): on PostgreSQL
- * in one statement (a data-modifying WITH), for a change that is planned right after.
+ * `updateTaskRun` for each of `updates`, then every run of `executionIds` as they stand after them
+ * (in id order): on PostgreSQL in one statement (data-modifying WITHs), for changes that are planned
+ * right after. Answers which runs changed.
  */
-export async function updateTaskRunListingRuns(
+export async function updateTaskRunsListingRuns(
   db: Db,
-  executionId: string,
-  id: string,
-  changes: TaskRunChanges,
-  fromStatus?: TaskRunStatus,
-  lease?: LeaseGuard,
-): Promise<{ changed: boolean; runs: TaskRun[] }> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
-    const changed = await updateTaskRun(db, id, changes, fromStatus, lease);
-    return { changed, runs: await listTaskRunsByExecution(db, executionId) };
+  updates: readonly GuardedRunUpdate[],
+  executionIds: readonly string[],
+): Promise<{ changed: Set<string>; runs: TaskRun[] }> {
+  if (updates.length === 0 || !(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    const changed = new Set<string>();
+    for (const u of updates) if (await updateTaskRun(db, u.id, u.changes, u.fromStatus, u.lease)) changed.add(u.id);
+    return { changed, runs: await listTaskRunsByExecutions(db, executionIds) };
   }
-  const update = guardedUpdate(db, id, changeSet(changes), fromStatus, lease).returningAll();
+  const name = (i: number) => sql.raw(`moved_${i}`);
+  const moves = updates.map(
+    (u, i) => sql`${name(i)} as (${guardedUpdate(db, u.id, changeSet(u.changes), u.fromStatus, u.lease).returningAll()})`,
+  );
+  const moved = sql.join(
+    updates.map((_, i) => sql`select * from ${name(i)}`),
+    sql` union all `,
+  );
+  const others =
+    executionIds.length === 0
+      ? sql`false`
+      : sql`execution_id in (${sql.join(executionIds.map((id) => sql`${id}`))}) and id not in (select id from moved)`;
   const { rows } = await sql<Selectable<TaskRunsTable> & { changed: boolean }>`
-    with moved as (${update})
+    with ${sql.join(moves)}, moved as (${moved})
     select *, true as changed from moved
     union all
-    select *, false as changed from task_runs where execution_id = ${executionId} and id not in (select id from moved)
+    select *, false as changed from task_runs where ${others}
     order by id`.execute(db);
-  return { changed: rows.some((r) => r.changed), runs: rows.map(({ changed: _changed, ...row }) => toTaskRun(row)) };
+  const listed = new Set(executionIds);
+  return {
+    changed: new Set(rows.filter((r) => r.changed).map((r) => r.id)),
+    runs: rows.filter((r) => listed.has(r.execution_id)).map(({ changed: _changed, ...row }) => toTaskRun(row)),
+  };
 }
 
 export async function getTaskRun(db: Db, id: string): Promise<TaskRun | undefined> {
