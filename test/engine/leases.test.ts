@@ -7,6 +7,8 @@ import { listAuditChain } from '../../src/store/audit-event-repository.ts';
 import { getExecution } from '../../src/store/execution-repository.ts';
 import { listStalledExecutionIds } from '../../src/store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, listTransitions } from '../../src/store/task-run-repository.ts';
+import { nowIso } from '../../src/domain/time.ts';
+import { reportAttempts, type AttemptReport } from '../../src/engine/task-run-leases.ts';
 import { createHarness, createSecondEngine, type ExecutionView, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -111,6 +113,60 @@ describeEachDialect('leases and the store as the scheduler', (dialect) => {
     expect(events.filter((e) => ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT'].includes(e.eventType))).toHaveLength(1);
     const audit = await h.api<{ verification: { ok: boolean } }>('GET', `/v1/executions/${id}/audit`);
     expect(audit.body.verification.ok).toBe(true);
+  });
+
+  it('reports attempts that end together as one set: each applied one planned, a late one refused and audited alone', async () => {
+    h = await createHarness(dialect);
+    await h.apply({
+      id: 'pair',
+      name: 'Pair',
+      tasks: [
+        { id: 'a', type: 'sleep', with: { duration: '3s' } },
+        { id: 'b', type: 'sleep', with: { duration: '3s' } },
+        { id: 'after', type: 'log', needs: ['a', 'b'], with: { message: 'after {{ tasks.a.output.by }}' } },
+      ],
+    });
+    await h.apply({ id: 'single', name: 'Single', tasks: [{ id: 's', type: 'sleep', with: { duration: '3s' } }] });
+    const start = async (workflow: string) =>
+      (await h!.api<{ executionId: string }>('POST', `/v1/workflows/${workflow}/run`, {})).body.executionId;
+    const [pair, one, late] = [await start('pair'), await start('single'), await start('single')];
+    const running = await waitFor(async () => {
+      const runs = [...(await runsOf(pair)), ...(await runsOf(one)), ...(await runsOf(late))].filter((r) => r.status === 'running');
+      return runs.length === 4 ? runs : undefined;
+    }, 'four attempts to run');
+    const reports: AttemptReport[] = running.map((run) => ({
+      run: run.executionId === late ? { ...run, fence: run.fence + 1 } : run, // its lease moved on
+      status: 'succeeded',
+      input: null,
+      output: { by: 'set' },
+      sealedOutput: null,
+      error: null,
+      correlationId: run.executionId,
+      message: `task ${run.taskId} succeeded`,
+      lines: [],
+      completedAt: nowIso(),
+    }));
+    const result = await h.writer.submit((trx, tx) => reportAttempts(trx, tx, h!.deps, reports));
+    expect(result.applied).toEqual(running.map((r) => r.executionId !== late));
+
+    // The pair's two ends were planned together: its last task ran after both, and the execution completed.
+    expect(await h.engine.waitForExecution(pair, 20_000)).toBe('completed');
+    expect(await h.engine.waitForExecution(one, 20_000)).toBe('completed');
+    expect((await runsOf(pair)).map((r) => [r.taskId, r.status, r.output])).toEqual([
+      ['a', 'succeeded', { by: 'set' }],
+      ['b', 'succeeded', { by: 'set' }],
+      ['after', 'succeeded', { level: 'INFO', message: 'after set' }],
+    ]);
+    // The refused report changed nothing: the worker's own report ends that run.
+    expect(await h.engine.waitForExecution(late, 20_000)).toBe('completed');
+    const lateRun = (await runsOf(late))[0]!;
+    expect(lateRun.output).not.toEqual({ by: 'set' });
+    const refused = (await listAuditChain(h.store.db, 'execution', late)).filter((e) => e.eventType === 'LATE_REPORT_REFUSED');
+    expect(refused.map((e) => e.metadata.taskRunId)).toEqual([lateRun.id]);
+    for (const id of [pair, one, late]) {
+      const audit = await h.api<{ verification: { ok: boolean } }>('GET', `/v1/executions/${id}/audit`);
+      expect(audit.body.verification.ok).toBe(true);
+    }
   });
 
   it('keeps secret inputs sealed across a restart: the next process runs the task with the real value', async () => {
