@@ -8,7 +8,7 @@ import { resolveInputs } from '../domain/resolve-inputs.ts';
 import { nowIso } from '../domain/time.ts';
 import { recordAuditEvent, startChain } from '../observe/audit-logger.ts';
 import type { CallerTrace } from '../observe/engine-tracing.ts';
-import { insertExecutionsWithRuns, type NewExecution } from '../store/execution-repository.ts';
+import { insertExecutions, type NewExecution } from '../store/execution-repository.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
@@ -19,7 +19,7 @@ import { defaultRecordTitle } from './record-editor.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import { secretValues } from './secret-values.ts';
 import type { StateChange, TxHooks } from './state-writer.ts';
-import { recordPendingTaskRuns } from './task-run-transition.ts';
+import { createPendingTaskRuns } from './task-run-transition.ts';
 
 /** What one execution is started with, beside its workflow version. */
 export interface RunRequest {
@@ -158,8 +158,7 @@ export async function writeExecution(
 
 /**
  * `writeExecution` for many, in order: the executions, their inputs and their task runs are each one
- * statement for the whole set (on PostgreSQL one statement for the three); then each execution's
- * CREATED event and first plan.
+ * statement for the whole set; then each execution's CREATED event and first plan.
  */
 export async function writeExecutions(
   trx: Transaction<Database>,
@@ -171,23 +170,22 @@ export async function writeExecutions(
   if (prepared.length === 0) return [];
   const rows = prepared.map((e) => newExecutionRow(e, now));
   const rowOf = new Map(rows.map((row) => [row.id, row]));
-  const newRuns = prepared.flatMap(({ id, version }) =>
-    version.definition.tasks.map((t) => ({
-      id: newId(),
-      executionId: id,
-      taskId: t.id,
-      type: t.type,
-      attempt: 1,
-      status: 'pending' as const,
-      createdAt: now,
-    })),
-  );
-  await insertExecutionsWithRuns(trx, rows, newRuns);
+  await insertExecutions(trx, rows);
   // Their audit chains start in this transaction: each head is created with the first event.
   for (const { id } of prepared) startChain(trx, 'execution', id);
-  const created = await recordPendingTaskRuns(
+  const created = await createPendingTaskRuns(
     trx,
-    newRuns,
+    prepared.flatMap(({ id, version }) =>
+      version.definition.tasks.map((t) => ({
+        id: newId(),
+        executionId: id,
+        taskId: t.id,
+        type: t.type,
+        attempt: 1,
+        status: 'pending' as const,
+        createdAt: now,
+      })),
+    ),
     (run) => ({
       reason: 'execution created',
       workerId: deps.workerId,

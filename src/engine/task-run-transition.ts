@@ -126,18 +126,8 @@ export async function createPendingTaskRuns(
   metadataOf: Record<string, unknown> | ((run: NewTaskRun) => Record<string, unknown>),
   actor: Actor,
 ): Promise<TaskRun[]> {
-  await insertTaskRuns(trx, runs);
-  return recordPendingTaskRuns(trx, runs, metadataOf, actor);
-}
-
-/** `createPendingTaskRuns` for runs already inserted (with their execution, `insertExecutionsWithRuns`). */
-export async function recordPendingTaskRuns(
-  trx: Transaction<Database>,
-  runs: readonly NewTaskRun[],
-  metadataOf: Record<string, unknown> | ((run: NewTaskRun) => Record<string, unknown>),
-  actor: Actor,
-): Promise<TaskRun[]> {
   const metadata = typeof metadataOf === 'function' ? metadataOf : () => metadataOf;
+  await insertTaskRuns(trx, runs);
   for (const r of runs.filter((x) => x.attempt > 1)) {
     const { previousTaskRunId, reason } = metadata(r);
     await recordAuditEvent(trx, {

@@ -1,5 +1,4 @@
 import {
-  PostgresAdapter,
   sql,
   type Expression,
   type ExpressionBuilder,
@@ -17,7 +16,6 @@ import { visibleExecutions, type ExecutionReadScope } from './execution-visibili
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
 import { chunks } from './statement-chunks.ts';
-import { insertTaskRuns, taskRunsInsert, type NewTaskRun } from './task-run-repository.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -93,71 +91,47 @@ const INPUT_ROWS_PER_STATEMENT = 5000;
 /** `insertExecution` for many: one statement for the executions and one for their inputs. */
 export async function insertExecutions(db: Db, executions: readonly NewExecution[]): Promise<void> {
   if (executions.length === 0) return;
-  await executionsInsert(db, executions).execute();
-  // Three parameters a row: a bulk start of executions with many inputs each goes out in parts.
-  for (const part of chunks(inputRows(executions), INPUT_ROWS_PER_STATEMENT))
-    await db.insertInto('execution_inputs').values(part).execute();
-}
-
-/**
- * New executions with their first task runs: on PostgreSQL one statement (data-modifying WITHs; the
- * runs' references to their executions are checked at its end) when it stays within the parameters
- * one statement takes, otherwise as `insertExecutions` and `insertTaskRuns` do.
- */
-export async function insertExecutionsWithRuns(db: Db, executions: readonly NewExecution[], runs: readonly NewTaskRun[]): Promise<void> {
-  const inputs = inputRows(executions);
-  const parameters = executions.length * 26 + runs.length * 21 + inputs.length * 3;
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter) || executions.length === 0 || runs.length === 0 || parameters > 60_000) {
-    await insertExecutions(db, executions);
-    await insertTaskRuns(db, runs);
-    return;
-  }
-  const parts = [sql`new_executions as (${executionsInsert(db, executions)})`];
-  if (inputs.length > 0) parts.push(sql`new_inputs as (${db.insertInto('execution_inputs').values(inputs)})`);
-  await sql`with ${sql.join(parts)} ${taskRunsInsert(db, runs)}`.execute(db);
-}
-
-function executionsInsert(db: Db, executions: readonly NewExecution[]) {
-  return db.insertInto('executions').values(
-    executions.map((e) => ({
-      id: e.id,
-      workflow_id: e.workflowId,
-      workflow_version: e.workflowVersion,
-      status: 'pending',
-      trigger: e.trigger,
-      triggered_by: e.triggeredBy,
-      correlation_id: e.correlationId,
-      title: e.title,
-      notes: null,
-      inputs: toJson(e.inputs),
-      context: null,
-      error: null,
-      worker_id: null,
-      created_at: e.createdAt,
-      started_at: null,
-      completed_at: null,
-      updated_at: e.createdAt,
-      deleted_at: null,
-      deleted_by: null,
-      audit_purged_at: null,
-      sealed_secrets: e.sealedSecrets ?? null,
-      deadline_at: e.deadlineAt ?? null,
-      trigger_id: e.triggerId ?? null,
-      trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
-      parent_execution_id: e.parent?.executionId ?? null,
-      parent_task_run_id: e.parent?.taskRunId ?? null,
-    })),
-  );
-}
-
-/** The search index rows of executions' inputs: not secret, and short enough to index. */
-function inputRows(executions: readonly NewExecution[]) {
-  return executions.flatMap((e) =>
+  await db
+    .insertInto('executions')
+    .values(
+      executions.map((e) => ({
+        id: e.id,
+        workflow_id: e.workflowId,
+        workflow_version: e.workflowVersion,
+        status: 'pending',
+        trigger: e.trigger,
+        triggered_by: e.triggeredBy,
+        correlation_id: e.correlationId,
+        title: e.title,
+        notes: null,
+        inputs: toJson(e.inputs),
+        context: null,
+        error: null,
+        worker_id: null,
+        created_at: e.createdAt,
+        started_at: null,
+        completed_at: null,
+        updated_at: e.createdAt,
+        deleted_at: null,
+        deleted_by: null,
+        audit_purged_at: null,
+        sealed_secrets: e.sealedSecrets ?? null,
+        deadline_at: e.deadlineAt ?? null,
+        trigger_id: e.triggerId ?? null,
+        trigger_body: e.triggerBody === undefined ? null : toJson(e.triggerBody),
+        parent_execution_id: e.parent?.executionId ?? null,
+        parent_task_run_id: e.parent?.taskRunId ?? null,
+      })),
+    )
+    .execute();
+  const rows = executions.flatMap((e) =>
     Object.entries(e.inputs)
       .filter(([key, v]) => v !== null && v !== undefined && !e.unsearchableInputs?.includes(key))
       .map(([key, v]) => ({ execution_id: e.id, key, value: typeof v === 'string' ? v : JSON.stringify(v) }))
       .filter((row) => Buffer.byteLength(row.value) <= MAX_INDEXED_INPUT_BYTES),
   );
+  // Three parameters a row: a bulk start of executions with many inputs each goes out in parts.
+  for (const part of chunks(rows, INPUT_ROWS_PER_STATEMENT)) await db.insertInto('execution_inputs').values(part).execute();
 }
 
 /** An execution if it exists and the scope may read it; otherwise undefined, whichever the reason. */

@@ -73,36 +73,34 @@ export interface NewTaskRun {
 
 export async function insertTaskRuns(db: Db, runs: readonly NewTaskRun[]): Promise<void> {
   if (runs.length === 0) return;
-  await taskRunsInsert(db, runs).execute();
-}
-
-/** The insert of new task runs, as a query to run alone or inside another statement (a WITH). */
-export function taskRunsInsert(db: Db, runs: readonly NewTaskRun[]) {
-  return db.insertInto('task_runs').values(
-    runs.map((r) => ({
-      id: r.id,
-      execution_id: r.executionId,
-      task_id: r.taskId,
-      type: r.type,
-      attempt: r.attempt,
-      status: r.status,
-      input: null,
-      output: null,
-      error: null,
-      worker_id: null,
-      notes: null,
-      completed_by: null,
-      created_at: r.createdAt,
-      started_at: null,
-      completed_at: null,
-      duration_ms: null,
-      updated_at: r.createdAt,
-      available_at: r.availableAt ?? null,
-      phase: r.phase ?? 'main',
-      item_index: r.itemIndex ?? null,
-      item: r.itemIndex === undefined || r.itemIndex === null ? null : toJson(r.item ?? null),
-    })),
-  );
+  await db
+    .insertInto('task_runs')
+    .values(
+      runs.map((r) => ({
+        id: r.id,
+        execution_id: r.executionId,
+        task_id: r.taskId,
+        type: r.type,
+        attempt: r.attempt,
+        status: r.status,
+        input: null,
+        output: null,
+        error: null,
+        worker_id: null,
+        notes: null,
+        completed_by: null,
+        created_at: r.createdAt,
+        started_at: null,
+        completed_at: null,
+        duration_ms: null,
+        updated_at: r.createdAt,
+        available_at: r.availableAt ?? null,
+        phase: r.phase ?? 'main',
+        item_index: r.itemIndex ?? null,
+        item: r.itemIndex === undefined || r.itemIndex === null ? null : toJson(r.item ?? null),
+      })),
+    )
+    .execute();
 }
 
 export interface TaskRunChanges {
