@@ -4,9 +4,11 @@
  * in this one invocation on this machine:
  *   - executions/s of a one-task (`log`) workflow, N triggered over HTTP with 20 requests in flight;
  *   - the wall time of 40 sequential light tasks (a chain of `log` tasks), created → completed;
- * on SQLite (one node: the store is single-node), on PostgreSQL as one node (`serve`, as the
- * baseline runs) and with 1 and 3 `runledger worker` processes behind an API node. The baseline is today's code checked out from git into a temporary
- * directory and run with the same node_modules.
+ * on SQLite (one node: the store is single-node), on PostgreSQL as one node (`serve`) and with 1 and 3
+ * `runledger worker` processes behind an API node. The baseline is the code of a git ref checked out
+ * into a temporary directory and run with the same node_modules, deployed as ours is (an engine from
+ * before `runledger worker` as one node, which is how it ran tasks). The clock starts once a warm-up
+ * has run, so a worker process still starting is not measured.
  *
  *   npx tsx bench/engine.ts   (BENCH_EXECUTIONS=500, BENCH_CHAIN_RUNS=3, BENCH_ROUNDS=2, BENCH_BASELINE_REF=cd1e7b4,
  *                              BENCH_CASES=one node,3 workers to run only the cases whose names contain these)
@@ -89,8 +91,10 @@ function checkoutBaseline(ref: string): string | null {
 async function measure(d: Deployment): Promise<Figures> {
   await call(d, 'PUT', '/v1/workflows/one', oneTask);
   await call(d, 'PUT', '/v1/workflows/chain', chain);
-  // Warm-up: the first requests pay for loading code paths.
+  // Warm-up: the first requests pay for loading code paths, and the clock starts once the workers
+  // have run them (a worker process that is still starting would otherwise be measured).
   for (let i = 0; i < 10; i++) await call(d, 'POST', '/v1/workflows/one/run', {});
+  await waitForCompleted(d, 'one', 10);
 
   const started = performance.now();
   let next = 0;
@@ -119,6 +123,9 @@ async function run(root: string, store: 'sqlite' | 'postgres', workers: number):
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 const baselineRoot = checkoutBaseline(BASELINE_REF);
+/** Whether the baseline has `runledger worker` (engines before it ran tasks only inside their server). */
+const baselineHasWorkers =
+  baselineRoot !== null && fs.readFileSync(path.join(baselineRoot, 'src/cli/main.ts'), 'utf8').includes("'worker'");
 const results: Record<string, unknown> = {
   executions: EXECUTIONS,
   chainRuns: CHAIN_RUNS,
@@ -141,8 +148,9 @@ try {
     const ours: Figures[] = [];
     const base: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      // The earlier engine runs tasks inside its one server process: its shape is "one node".
-      if (baselineRoot) base.push(await run(baselineRoot, c.store, 0));
+      // An engine from before `runledger worker` runs tasks inside its one server process: its shape
+      // is then "one node"; a later one is deployed as ours is.
+      if (baselineRoot) base.push(await run(baselineRoot, c.store, baselineHasWorkers ? c.workers : 0));
       ours.push(await run(ROOT, c.store, c.workers));
     }
     const o = summary(ours);
