@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { runsByExecution } from '../domain/runs-by-execution.ts';
 import type { Database } from '../store/database-schema.ts';
 import { parseDurationMs } from '../domain/duration.ts';
 import { InvalidInputsError, WorkflowNotFoundError } from '../domain/errors.ts';
@@ -194,8 +195,7 @@ export async function writeExecutions(
     // Only a retry's creation is audited with its actor; these are first attempts.
     prepared[0]!.req.actor,
   );
-  const runsOf = new Map<string, TaskRun[]>();
-  for (const run of created) runsOf.set(run.executionId, [...(runsOf.get(run.executionId) ?? []), run]);
+  const runsOf = runsByExecution(created);
   const started: StartedExecution[] = [];
   for (const [i, e] of prepared.entries()) {
     started.push(await recordAndPlan(trx, tx, deps, e, rows[i]!, runsOf.get(e.id) ?? [], now));

@@ -201,7 +201,6 @@ function tellEnded(tx: TxHooks, deps: PlanningDeps, schedule: ExecutionSchedule,
   );
 }
 
-/** The definition's tasks, and the steps people added to this execution (known only from their runs). */
 /** Whether a definition has a `for_each` task, whose items a plan may count rather than read. */
 export function hasForEach(definition: WorkflowDefinition): boolean {
   return [...definition.tasks, ...(definition.on_failure ?? [])].some((t) => t.for_each !== undefined);
@@ -230,6 +229,7 @@ function needsEveryRun(plan: ExecutionPlan, evaluated: boolean): boolean {
   );
 }
 
+/** The definition's tasks, and the steps people added to this execution (known only from their runs). */
 function tasksOf(defined: readonly TaskDefinition[], runs: readonly TaskRun[]): Map<string, TaskDefinition> {
   const tasks = new Map(defined.map((t) => [t.id, t]));
   for (const run of runs) if (!tasks.has(run.taskId)) tasks.set(run.taskId, extraStepDefinition(run));

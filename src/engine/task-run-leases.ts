@@ -6,6 +6,7 @@ import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
 import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
+import { runsByExecution } from '../domain/runs-by-execution.ts';
 import type { Database } from '../store/database-schema.ts';
 import { startExecutionsReadingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
@@ -176,8 +177,7 @@ export async function reportAttempts(
   // The runs come back with the changes, for the plans below.
   const listed = [...schedules.keys()].filter((id) => !countsItems.has(id));
   const { moved, runs } = await tryTransitionTaskRunsListingRuns(trx, reports.map(transitionOf(deps)), listed);
-  const runsOf = new Map<string, TaskRun[]>();
-  for (const r of runs) runsOf.set(r.executionId, [...(runsOf.get(r.executionId) ?? []), r]);
+  const runsOf = runsByExecution(runs);
   const partial = new Map<string, { settledItems: ReadonlyMap<string, number>; complete: boolean }>();
   for (const [id, waiting] of countsItems) {
     const read = await listRunsForPlanning(trx, id, waiting);

@@ -312,7 +312,8 @@ export class Worker {
         for (const pending of batch) pending.reject(toError(e));
         return;
       }
-      for (const pending of batch) await this.sendReports([pending]);
+      // The set's log lines went back to the collector when it failed: a report sent again goes without them.
+      for (const pending of batch) await this.sendReports([{ ...pending, report: { ...pending.report, lines: [] } }]);
     }
   }
 
