@@ -57,7 +57,7 @@ export async function fireDueSchedule(
     createdAt: nowIso(),
   });
   const recordMisses = async (trx: Parameters<StartClaim>[0], executionId: string | null, at: string): Promise<boolean> => {
-    if (!(await advanceSchedule(trx, row, row.nextDueAt, next, at))) return false;
+    if (!(await advanceSchedule(trx, deps.caps, row, row.nextDueAt, next, at))) return false;
     // The fire row is unique per due time: a due time that already started an execution never starts another.
     if (run && executionId) {
       const started = fire(run, 'started', onTime ? null : 'catch_up: the latest missed due time', executionId);

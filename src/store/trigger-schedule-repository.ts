@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -78,16 +79,31 @@ export async function deleteSchedules(trx: Transaction<Database>, workflowId: st
 
 /**
  * The claim of a due time: moves `next_due_at` on from the value the caller saw. Only one of several
- * processes that saw the same value succeeds (on PostgreSQL the others wait for its commit and then
- * find the row changed); returns whether this one did.
+ * processes that saw the same value succeeds; returns whether this one did. On PostgreSQL a row
+ * another transaction holds is skipped, not waited for: that process is firing it, and two schedulers
+ * claiming several due times in crossing orders would otherwise deadlock (and stall for the deadlock
+ * timeout before one of them is told).
  */
 export async function advanceSchedule(
   trx: Transaction<Database>,
+  caps: DialectCapabilities,
   key: { workflowId: string; triggerId: string },
   seen: string,
   next: string,
   now: string,
 ): Promise<boolean> {
+  if (caps.skipLocked) {
+    const free = await trx
+      .selectFrom('trigger_schedules')
+      .select('trigger_id')
+      .where('workflow_id', '=', key.workflowId)
+      .where('trigger_id', '=', key.triggerId)
+      .where('next_due_at', '=', seen)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (!free) return false;
+  }
   const result = await trx
     .updateTable('trigger_schedules')
     .set({ next_due_at: next, updated_at: now })
