@@ -215,11 +215,13 @@ export function waitingItemsToRead(definition: WorkflowDefinition): number {
 /**
  * Whether a plan made from a read that left runs out must be made again from every run: it ends a
  * `for_each` task (its output lists every item's), skips, fails or cancels runs (maybe some not read),
- * evaluated a condition (on outputs), or ends the execution or starts its on_failure phase.
+ * retries one (an item whose later attempt succeeded shows only its failed one), evaluated a condition
+ * (on outputs), or ends the execution or starts its on_failure phase.
  */
 function needsEveryRun(plan: ExecutionPlan, evaluated: boolean): boolean {
   return (
     evaluated ||
+    plan.retry.length > 0 ||
     plan.finishGroups.length > 0 ||
     plan.skip.length > 0 ||
     plan.fail.length > 0 ||

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { listRunsForPlanning } from '../../src/store/task-run-repository.ts';
 import { createHarness, type Harness, type TaskRunView } from '../support/harness.ts';
@@ -48,6 +49,32 @@ describeEachDialect('for_each planning reads', (dialect) => {
     expect(read.runs.map((r) => r.taskId).sort()).toEqual(['all_there', 'each']);
     expect(read.settledItems).toEqual(new Map([['each', 60]]));
     expect(read.complete).toBe(false);
+  });
+
+  it('an item that failed and then succeeded on its retry is not retried again by a later report', async () => {
+    const marker = path.join(h.dataDir, 'item-3-failed-once');
+    await h.apply({
+      id: 'flaky',
+      name: 'Flaky',
+      tasks: [
+        {
+          id: 'each',
+          type: 'shell',
+          for_each: '{{ [0,1,2,3,4,5,6,7,8,9] }}',
+          concurrency: 2,
+          retry: { max: 2, backoff: '0s' },
+          with: { command: 'if [ "{{ item }}" = "3" ] && [ ! -f "$M" ]; then touch "$M"; exit 1; fi; echo ok', env: { M: marker } },
+        },
+      ],
+    });
+    const e = await h.runToEnd('flaky');
+    expect(e.status).toBe('completed');
+    const items = (e.taskRuns as Run[]).filter((r) => r.itemIndex !== null);
+    expect(items.filter((r) => r.itemIndex === 3).map((r) => [r.attempt, r.status])).toEqual([
+      [1, 'failed'],
+      [2, 'succeeded'],
+    ]);
+    expect(items.filter((r) => r.itemIndex !== 3).every((r) => r.attempt === 1 && r.status === 'succeeded')).toBe(true);
   });
 
   it('mid-flight it reads the running items and the next ones to start; a cancel still cancels every item waiting', async () => {
