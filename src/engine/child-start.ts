@@ -12,7 +12,7 @@ import { updateTaskRun } from '../store/task-run-repository.ts';
 import { getWorkflow } from '../store/workflow-repository.ts';
 import { prepareExecution, writeExecution, type PreparedExecution } from './execution-creation.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { lockExecution } from './execution-planning.ts';
+import { lockExecution } from './planning-reads.ts';
 import type { PreparedAttempt } from './prepare-attempt.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';

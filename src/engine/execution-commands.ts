@@ -17,7 +17,8 @@ import { getExecution } from '../store/execution-repository.ts';
 import { getExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { lockExecution, planAndApply } from './execution-planning.ts';
+import { planAndApply } from './execution-planning.ts';
+import { lockExecution } from './planning-reads.ts';
 import {
   claimedExecutionCreation,
   executionsCreation,

@@ -293,7 +293,7 @@ async function recordAndPlan(
     parentExecutionId: req.parent?.executionId ?? null,
     parentTaskRunId: req.parent?.taskRunId ?? null,
   };
-  const planned = await planAndApply(trx, tx, deps, id, now, created, { runs });
+  const planned = await planAndApply(trx, tx, deps, id, now, created, { read: { runs, complete: true } });
   tx.afterCommit(() => deps.events.executionStarted({ executionId: id, workflowId }));
   return { id, status: planned.status ?? 'pending', title };
 }

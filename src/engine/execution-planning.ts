@@ -4,14 +4,14 @@ import type { ExecutionPlan, PlannedRun } from '../domain/execution-plan-model.t
 import { isTerminalExecutionStatus, type ExecutionStatus } from '../domain/execution-status.ts';
 import { newId } from '../domain/ids.ts';
 import type { Actor, ExecutionContextSnapshot, TaskRun } from '../domain/records.ts';
-import { MAX_FOR_EACH_ITEMS } from '../domain/for-each.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
-import type { TaskDefinition, WorkflowDefinition } from '../domain/workflow-definition.ts';
-import { knowChainHead, workerActor } from '../observe/audit-logger.ts';
+import type { TaskDefinition } from '../domain/workflow-definition.ts';
+import { workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { eraseSealedOutputs, lockExecutionSchedules, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import { eraseSealedOutputs, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { markClaimable } from '../store/task-claim-repository.ts';
-import { listRunsForPlanning, listTaskRunsByExecution, type RunsForPlanning } from '../store/task-run-repository.ts';
+import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
+import { lockExecution, needsEveryRun, readRunsForPlanning, type PlanningRead } from './planning-reads.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { changeExecutionStatus } from './execution-state-change.ts';
 import { MASK } from './masker.ts';
@@ -43,14 +43,8 @@ export interface PlanningOptions {
    * (`claimTaskRuns` with `ready`), which marks those it does not take.
    */
   holdReady?: boolean;
-  /**
-   * The execution's task runs as this transaction has just written or read them (saves a read): all
-   * of them, or all but the items counted in `settledItems` (`listRunsForPlanning`).
-   */
-  runs?: readonly TaskRun[];
-  settledItems?: ReadonlyMap<string, number>;
-  /** False when `runs` is a `listRunsForPlanning` read that left runs out (true when absent). */
-  complete?: boolean;
+  /** The execution's task runs as this transaction has just written or read them (saves a read). */
+  read?: PlanningRead;
 }
 
 /**
@@ -105,11 +99,8 @@ export async function planAndApply(
     });
     return { tasks, plan, evaluated };
   };
-  let read: Pick<RunsForPlanning, 'runs' | 'complete'> & { settledItems?: ReadonlyMap<string, number> | undefined };
-  if (options.runs) read = { runs: [...options.runs], settledItems: options.settledItems, complete: options.complete ?? true };
-  else if (hasForEach(version.definition)) read = await listRunsForPlanning(trx, executionId, waitingItemsToRead(version.definition));
-  else read = { runs: await listTaskRunsByExecution(trx, executionId), complete: true };
-  let runs = read.runs;
+  const read = options.read ?? (await readRunsForPlanning(trx, executionId, version.definition));
+  let runs = [...read.runs];
   const first = decide(runs, read.settledItems);
   let { tasks, plan } = first;
   if (!read.complete && needsEveryRun(plan, first.evaluated)) {
@@ -155,29 +146,6 @@ export async function planAndApply(
   return { status, scheduled, heldReady: holdReady ? plan.ready : [] };
 }
 
-/**
- * Locks an execution's row for planning (see `lockExecutionSchedule`); the head of its audit chain,
- * read with it, spares the events this transaction records about it a read of their own.
- */
-export async function lockExecution(
-  trx: Transaction<Database>,
-  caps: PlanningDeps['caps'],
-  id: string,
-): Promise<ExecutionSchedule | undefined> {
-  return (await lockExecutions(trx, caps, [id])).get(id);
-}
-
-/** `lockExecution` for several executions, in one statement (see `lockExecutionSchedules`). */
-export async function lockExecutions(
-  trx: Transaction<Database>,
-  caps: PlanningDeps['caps'],
-  ids: readonly string[],
-): Promise<Map<string, ExecutionSchedule>> {
-  const schedules = await lockExecutionSchedules(trx, caps, ids);
-  for (const schedule of schedules.values()) if (schedule.auditHead) knowChainHead(trx, 'execution', schedule.id, schedule.auditHead);
-  return schedules;
-}
-
 /** Transactions that scheduled a retry: its backoff ends later, so the workers must hear of it. */
 const transactionsWithRetries = new WeakSet<TxHooks>();
 
@@ -198,36 +166,6 @@ function tellEnded(tx: TxHooks, deps: PlanningDeps, schedule: ExecutionSchedule,
       createdAt: schedule.createdAt,
       completedAt: now,
     }),
-  );
-}
-
-/** Whether a definition has a `for_each` task, whose items a plan may count rather than read. */
-export function hasForEach(definition: WorkflowDefinition): boolean {
-  return [...definition.tasks, ...(definition.on_failure ?? [])].some((t) => t.for_each !== undefined);
-}
-
-/** The most items waiting to start one plan can make ready: the highest `concurrency` of a `for_each` task. */
-export function waitingItemsToRead(definition: WorkflowDefinition): number {
-  const forEach = [...definition.tasks, ...(definition.on_failure ?? [])].filter((t) => t.for_each !== undefined);
-  return Math.max(1, ...forEach.map((t) => t.concurrency ?? MAX_FOR_EACH_ITEMS));
-}
-
-/**
- * Whether a plan made from a read that left runs out must be made again from every run: it ends a
- * `for_each` task (its output lists every item's), skips, fails or cancels runs (maybe some not read),
- * retries one (an item whose later attempt succeeded shows only its failed one), evaluated a condition
- * (on outputs), or ends the execution or starts its on_failure phase.
- */
-function needsEveryRun(plan: ExecutionPlan, evaluated: boolean): boolean {
-  return (
-    evaluated ||
-    plan.retry.length > 0 ||
-    plan.finishGroups.length > 0 ||
-    plan.skip.length > 0 ||
-    plan.fail.length > 0 ||
-    plan.cancel.length > 0 ||
-    plan.end !== null ||
-    plan.startOnFailure
   );
 }
 

@@ -7,13 +7,14 @@ import type { Database } from '../store/database-schema.ts';
 
 import { updateTaskRun } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { lockExecution, planAndApply } from './execution-planning.ts';
+import { planAndApply } from './execution-planning.ts';
+import { lockExecution } from './planning-reads.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { StateChange, TxHooks } from './state-writer.ts';
 import type { PreparedAttempt } from './prepare-attempt.ts';
-import type { TimedLogLine } from '../domain/log-line.ts';
 import { nowIso } from '../domain/time.ts';
 import { createPendingTaskRuns, transitionTaskRun } from './task-run-transition.ts';
+import { untilStored } from './report-sending.ts';
 
 /**
  * A for_each task has a run of its own and one run per item. A worker claims the task's own run,
@@ -109,20 +110,28 @@ export async function recordExpansion(
 }
 
 /**
- * The state change a worker submits for a for_each task's own run: its items (masked) recorded with
- * the attempt's log lines. Resolves to false when the lease had moved on.
+ * Records a for_each task's items (masked), with the attempt's log lines, for a worker: sent again
+ * while the store cannot take it, unless `givenUp` (`untilStored`); the lines go back to the collector
+ * if it fails. Resolves to false when the lease had moved on.
  */
-export function expansionChange(
-  deps: ExpansionDeps,
+export async function submitExpansion(
+  deps: ExpansionDeps & Pick<EngineDeps, 'writer' | 'logSink'>,
   run: TaskRun,
   attempt: Pick<PreparedAttempt, 'masker' | 'correlationId' | 'task'>,
   items: readonly unknown[],
-  lines: readonly TimedLogLine[],
-): StateChange<boolean> {
+  givenUp: () => boolean,
+): Promise<boolean> {
   const { masker, correlationId, task } = attempt;
-  return (trx, tx) => {
+  const lines = await deps.logSink.take(run.executionId);
+  const change: StateChange<boolean> = (trx, tx) => {
     SchedulerLog.of(tx, deps).addTaken(lines);
     const expansion = { run, items: items.map((i) => masker.maskValue(i)), expression: masker.mask(task.for_each ?? ''), correlationId };
     return recordExpansion(trx, tx, deps, { ...expansion, now: nowIso() });
   };
+  try {
+    return await untilStored(() => deps.writer.submit(change), givenUp);
+  } catch (e: unknown) {
+    deps.logSink.giveBack(lines);
+    throw e;
+  }
 }

@@ -6,7 +6,8 @@ import { auditActor, recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
 import { requestStop } from '../store/execution-schedule-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { lockExecution, planAndApply } from './execution-planning.ts';
+import { planAndApply } from './execution-planning.ts';
+import { lockExecution } from './planning-reads.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 

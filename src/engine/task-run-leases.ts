@@ -4,15 +4,17 @@ import type { TimedLogLine } from '../domain/log-line.ts';
 import type { TaskRun } from '../domain/records.ts';
 import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
+import type { WorkflowDefinition } from '../domain/workflow-definition.ts';
 import { transitionFacts } from '../observe/record-facts.ts';
 import { knowChainHead, recordAuditEvent, workerActor } from '../observe/audit-logger.ts';
 import { runsByExecution } from '../domain/runs-by-execution.ts';
 import type { Database } from '../store/database-schema.ts';
 import { startExecutionsReadingHeads, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { claimTaskRuns } from '../store/task-claim-repository.ts';
-import { getTaskRun, insertTransitions, listRunsForPlanning } from '../store/task-run-repository.ts';
+import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { hasForEach, lockExecution, lockExecutions, planAndApply, scheduledRetries, waitingItemsToRead } from './execution-planning.ts';
+import { planAndApply, scheduledRetries } from './execution-planning.ts';
+import { hasForEach, lockExecution, lockExecutions, readRunsForPlanning, type PlanningRead } from './planning-reads.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 import { tryTransitionTaskRun, tryTransitionTaskRunsListingRuns, type TransitionRequest } from './task-run-transition.ts';
@@ -168,22 +170,18 @@ export async function reportAttempts(
   );
   const log = SchedulerLog.of(tx, deps);
   for (const report of reports) log.addTaken(report.lines);
-  // Executions with for_each tasks are planned from a narrower read (`listRunsForPlanning`).
-  const countsItems = new Map<string, number>();
+  // Executions with for_each tasks are planned from a narrower read (`readRunsForPlanning`).
+  const countsItems = new Map<string, WorkflowDefinition>();
   for (const schedule of schedules.values()) {
     const version = await deps.versions.get(trx, schedule.workflowId, schedule.workflowVersion);
-    if (version && hasForEach(version.definition)) countsItems.set(schedule.id, waitingItemsToRead(version.definition));
+    if (version && hasForEach(version.definition)) countsItems.set(schedule.id, version.definition);
   }
-  // The runs come back with the changes, for the plans below.
+  // The others' runs come back with the changes, for the plans below.
   const listed = [...schedules.keys()].filter((id) => !countsItems.has(id));
   const { moved, runs } = await tryTransitionTaskRunsListingRuns(trx, reports.map(transitionOf(deps)), listed);
-  const runsOf = runsByExecution(runs);
-  const partial = new Map<string, { settledItems: ReadonlyMap<string, number>; complete: boolean }>();
-  for (const [id, waiting] of countsItems) {
-    const read = await listRunsForPlanning(trx, id, waiting);
-    runsOf.set(id, read.runs);
-    partial.set(id, { settledItems: read.settledItems, complete: read.complete });
-  }
+  const reads = new Map<string, PlanningRead>();
+  for (const [id, list] of runsByExecution(runs)) reads.set(id, { runs: list, complete: true });
+  for (const [id, definition] of countsItems) reads.set(id, await readRunsForPlanning(trx, id, definition));
 
   const toPlan = new Map<string, string>(); // execution → the latest end reported in it
   for (const [i, report] of reports.entries()) {
@@ -194,7 +192,7 @@ export async function reportAttempts(
       if (latest === undefined || latest < report.completedAt) toPlan.set(run.executionId, report.completedAt);
       continue;
     }
-    const current = runsOf.get(run.executionId)?.find((r) => r.id === run.id) ?? (await getTaskRun(trx, run.id));
+    const current = reads.get(run.executionId)?.runs.find((r) => r.id === run.id) ?? (await getTaskRun(trx, run.id));
     await recordAuditEvent(trx, {
       subjectType: 'execution',
       subjectId: run.executionId,
@@ -226,8 +224,7 @@ export async function reportAttempts(
     // The next steps are handed to the claim, which marks claimable those it does not take.
     const planned = await planAndApply(trx, tx, deps, executionId, now, schedule, {
       holdReady: claiming,
-      runs: runsOf.get(executionId) ?? [],
-      ...partial.get(executionId),
+      read: reads.get(executionId) ?? { runs: [], complete: true },
     });
     ready.push(...planned.heldReady);
     if (schedule && planned.status === 'running') lockedRunning.set(executionId, schedule);

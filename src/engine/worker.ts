@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { TaskRun } from '../domain/records.ts';
 import { toError } from '../domain/task-failure.ts';
 import { nowIso } from '../domain/time.ts';
@@ -8,13 +7,14 @@ import type { EngineDeps } from './engine-deps.ts';
 import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { renewHeldLeases, stopRequestsOf } from './held-run-checks.ts';
 import { childNotStarted, startChildExecution } from './child-start.ts';
-import { expansionChange } from './for-each-expansion.ts';
+import { submitExpansion } from './for-each-expansion.ts';
 import { label, preview } from './attempt-text.ts';
 import { prepareAttempt, type PreparedAttempt } from './prepare-attempt.ts';
 import type { WorkerOptions } from './worker-options.ts';
 import { runTaskAttempt, type AttemptOutcome } from './run-task-attempt.ts';
 import type { AbortReason } from './task-handler.ts';
 import { claimRuns, reportAttempts, type AttemptReport, type ClaimedRun } from './task-run-leases.ts';
+import { TurnBatch, untilStored } from './report-sending.ts';
 
 /** How long an attempt runs before its input is written apart from its report. */
 const INPUT_SHOWN_AFTER_MS = 250;
@@ -35,10 +35,8 @@ interface HeldRun {
 interface PendingReport {
   entry: HeldRun;
   report: AttemptReport;
-  /** The attempt's own measure of its duration (used when the run has no start time). */
+  /** As recorded: from the claim to the report (docs/concepts.md, Durations). */
   durationMs: number;
-  resolve(): void;
-  reject(error: Error): void;
 }
 
 /**
@@ -68,8 +66,12 @@ export class Worker {
   private workSignalled = false;
   /** Looks for work skipped because every slot was taken: a report's claim made after one covers it. */
   private missedLooks = 0;
-  /** Reports waiting for the end of this turn of the event loop, to go to the store together. */
-  private pendingReports: PendingReport[] = [];
+  /** Reports made ready in one turn of the event loop go to the store together. */
+  private readonly reports = new TurnBatch<PendingReport>(
+    (set) => this.sendReportSet(set),
+    // A failed set's log lines went back to the collector: a report sent again goes without them.
+    (pending) => ({ ...pending, report: { ...pending.report, lines: [] } }),
+  );
   readonly stats = { claimed: 0, reported: 0, refused: 0 };
 
   constructor(
@@ -242,15 +244,8 @@ export class Worker {
   /** Records a for_each task's items (its run then belongs to the planner), with the attempt's log lines. */
   private async expand(run: TaskRun, attempt: PreparedAttempt, items: readonly unknown[]): Promise<void> {
     if (this.dead) return;
-    const lines = await this.deps.logSink.take(run.executionId);
-    try {
-      const applied = await this.submitReport(() => this.deps.writer.submit(expansionChange(this.deps, run, attempt, items, lines)));
-      if (applied) this.stats.reported += 1;
-      else this.stats.refused += 1;
-    } catch (e: unknown) {
-      this.deps.logSink.giveBack(lines);
-      throw e;
-    }
+    if (await submitExpansion(this.deps, run, attempt, items, () => this.stopped || this.dead)) this.stats.reported += 1;
+    else this.stats.refused += 1;
   }
 
   /** Starts a workflow task's child execution (its run then waits for the child), or reports why it could not. */
@@ -296,25 +291,8 @@ export class Worker {
       lines,
       completedAt,
     };
-    await new Promise<void>((resolve, reject) => {
-      this.pendingReports.push({ entry, report, durationMs: outcome.durationMs, resolve, reject });
-      if (this.pendingReports.length === 1) setImmediate(() => void this.sendReports(this.pendingReports.splice(0)));
-    });
-  }
-
-  /** Sends reports as one change; if it fails for another reason than the store, each is tried alone. */
-  private async sendReports(batch: PendingReport[]): Promise<void> {
-    try {
-      await this.sendReportSet(batch);
-      for (const pending of batch) pending.resolve();
-    } catch (e: unknown) {
-      if (batch.length === 1 || storeFailure(e)) {
-        for (const pending of batch) pending.reject(toError(e));
-        return;
-      }
-      // The set's log lines went back to the collector when it failed: a report sent again goes without them.
-      for (const pending of batch) await this.sendReports([{ ...pending, report: { ...pending.report, lines: [] } }]);
-    }
+    const durationMs = run.startedAt ? Date.parse(completedAt) - Date.parse(run.startedAt) : outcome.durationMs;
+    await this.reports.add({ entry, report, durationMs });
   }
 
   private async sendReportSet(batch: readonly PendingReport[]): Promise<void> {
@@ -326,16 +304,18 @@ export class Worker {
     this.reserved += limit;
     const missedBefore = this.missedLooks;
     try {
-      const result = await this.submitReport(() =>
-        this.deps.writer.submit((trx, tx) =>
-          reportAttempts(
-            trx,
-            tx,
-            this.deps,
-            batch.map((b) => b.report),
-            { limit, leaseMs: this.options.leaseMs },
+      const result = await untilStored(
+        () =>
+          this.deps.writer.submit((trx, tx) =>
+            reportAttempts(
+              trx,
+              tx,
+              this.deps,
+              batch.map((b) => b.report),
+              { limit, leaseMs: this.options.leaseMs },
+            ),
           ),
-        ),
+        () => this.stopped || this.dead,
       );
       for (const [i, { report, durationMs }] of batch.entries()) {
         if (!result.applied[i]) {
@@ -343,10 +323,7 @@ export class Worker {
           continue;
         }
         this.stats.reported += 1;
-        const { run } = report;
-        // The duration recorded: from the claim to the report (docs/concepts.md, Durations).
-        const recorded = run.startedAt ? Date.parse(report.completedAt) - Date.parse(run.startedAt) : durationMs;
-        this.deps.events.attemptEnded({ type: run.type, status: report.status, durationMs: recorded });
+        this.deps.events.attemptEnded({ type: report.run.type, status: report.status, durationMs });
       }
       this.stats.claimed += result.claimed.length;
       this.reserved -= limit;
@@ -356,22 +333,6 @@ export class Worker {
       this.reserved -= limit;
       for (const { report } of batch) this.deps.logSink.giveBack(report.lines);
       throw e;
-    }
-  }
-
-  /**
-   * A report the store cannot take now (a full disk, the database down) is tried again until it can:
-   * the run's real ending is recorded once the store is back (or, if its lease ran out meanwhile, the
-   * late report is refused and audited like any other).
-   */
-  private async submitReport<T>(submit: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await submit();
-      } catch (e: unknown) {
-        if (!storeFailure(e) || this.stopped || this.dead) throw e;
-        await delay(Math.min(5000, 250 * attempt));
-      }
     }
   }
 
