@@ -9,6 +9,9 @@
  *     trigger (`POST /v1/workflows/:id/runs`, BENCH_BULK_SIZE (100) input sets a request, 4 in
  *     flight); executions per second from the first request to the last completion, on SQLite (one
  *     node) and on PostgreSQL (an API node and 1 or 3 `runledger worker` processes);
+ *   - the store alone (bench/support/record-ceiling.ts): BENCH_CEILING_EXECUTIONS (10000) copies of the
+ *     finished rows of a one-task execution's record inserted straight into SQLite, and into
+ *     PostgreSQL by multi-row inserts and by COPY; the most any engine over this record could reach;
  *   - per Runledger deployment, the wall time of 40 sequential light tasks (median of
  *     BENCH_CHAIN_RUNS (3)) and the trigger-to-start latency of one execution (request sent → its
  *     task started, p50 of BENCH_LATENCY_RUNS (11), one at a time).
@@ -39,12 +42,14 @@ import {
   waitForCompleted,
   type StoreKind,
 } from './support/runledger-deployment.ts';
+import { recordCeiling, type CeilingFigures } from './support/record-ceiling.ts';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const PEER_JOBS = Number(process.env.BENCH_PEER_JOBS ?? 5000);
 const CHAIN_RUNS = Number(process.env.BENCH_CHAIN_RUNS ?? 3);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 11);
 const BULK_SIZE = Number(process.env.BENCH_BULK_SIZE ?? 100);
+const CEILING_EXECUTIONS = Number(process.env.BENCH_CEILING_EXECUTIONS ?? 10_000);
 const PEER_CONCURRENCY = 10;
 const IN_FLIGHT = 20;
 const BULK_IN_FLIGHT = 4;
@@ -238,7 +243,10 @@ async function runledger(store: StoreKind, workers: number): Promise<RunledgerFi
   }
 }
 
-type Case = { name: string; peer: () => Promise<PeerFigures> } | { name: string; store: StoreKind; workers: number };
+type Case =
+  | { name: string; peer: () => Promise<PeerFigures> }
+  | { name: string; store: StoreKind; workers: number }
+  | { name: string; ceiling: () => Promise<CeilingFigures> };
 const cases: Case[] = [
   { name: 'graphile-worker', peer: graphileWorker },
   { name: 'pg-boss', peer: pgBoss },
@@ -246,13 +254,18 @@ const cases: Case[] = [
   { name: 'Runledger SQLite, one node', store: 'sqlite', workers: 0 },
   { name: 'Runledger PostgreSQL, API node + 1 worker', store: 'postgres', workers: 1 },
   { name: 'Runledger PostgreSQL, API node + 3 workers', store: 'postgres', workers: 3 },
+  { name: 'Store alone, SQLite', ceiling: () => recordCeiling('sqlite', CEILING_EXECUTIONS) },
+  { name: 'Store alone, PostgreSQL, multi-row inserts', ceiling: () => recordCeiling('postgres', CEILING_EXECUTIONS) },
+  { name: 'Store alone, PostgreSQL, COPY', ceiling: () => recordCeiling('postgres', CEILING_EXECUTIONS, { copy: true }) },
 ];
 
 const peers: Record<string, PeerFigures> = {};
 const ours: Record<string, RunledgerFigures> = {};
+const ceilings: Record<string, CeilingFigures> = {};
 for (const c of selectedCases(cases)) {
   process.stderr.write(`${c.name}…\n`);
   if ('peer' in c) peers[c.name] = await c.peer();
+  else if ('ceiling' in c) ceilings[c.name] = await c.ceiling();
   else ours[c.name] = await runledger(c.store, c.workers);
 }
 
@@ -278,6 +291,14 @@ for (const [name, f] of Object.entries(ours)) {
     rows.push([`${name}, ${how}`, fmt(rate), fmt(ratio(rate, gw), 2), fmt(ratio(rate, bull), 2)]);
   }
 }
+for (const [name, c] of Object.entries(ceilings)) {
+  rows.push([
+    `${name} (${c.rowsPerExecution} rows an execution, ${fmt(c.rowsPerSecond)} rows/s)`,
+    fmt(c.executionsPerSecond),
+    fmt(ratio(c.executionsPerSecond, gw), 2),
+    fmt(ratio(c.executionsPerSecond, bull), 2),
+  ]);
+}
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 console.log(`\nOne-task executions (N=${N}) and no-op jobs (${PEER_JOBS}, concurrency ${PEER_CONCURRENCY}); ${os.cpus().length} cores\n`);
 for (const r of rows) console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
@@ -285,14 +306,37 @@ for (const r of rows) console.log(r.map((cell, i) => (i === 0 ? cell.padEnd(widt
 const sqlite = ours['Runledger SQLite, one node'];
 const pg1 = ours['Runledger PostgreSQL, API node + 1 worker'];
 const pg3 = ours['Runledger PostgreSQL, API node + 3 workers'];
+// The most the store itself takes of this record, as the same ratio: the highest a target could read.
+const storeAlone = (store: StoreKind, peer: number | undefined) => {
+  const best = Math.max(
+    ...Object.entries(ceilings)
+      .filter(([name]) => name.toLowerCase().includes(store))
+      .map(([, c]) => c.executionsPerSecond),
+  );
+  return ratio(Number.isFinite(best) ? best : undefined, peer);
+};
 const targets = [
-  ['Runledger PostgreSQL (1 worker) / graphile-worker', ratio(pg1?.perRequest, gw), ratio(pg1?.bulk, gw), '≥ 1.0'],
-  ['Runledger PostgreSQL (3 workers) / graphile-worker', ratio(pg3?.perRequest, gw), ratio(pg3?.bulk, gw), '≥ 1.5'],
-  ['Runledger SQLite / graphile-worker', ratio(sqlite?.perRequest, gw), ratio(sqlite?.bulk, gw), '≥ 2.0'],
-  ['Runledger SQLite / BullMQ', ratio(sqlite?.perRequest, bull), ratio(sqlite?.bulk, bull), 'reported'],
+  [
+    'Runledger PostgreSQL (1 worker) / graphile-worker',
+    ratio(pg1?.perRequest, gw),
+    ratio(pg1?.bulk, gw),
+    '≥ 1.0',
+    storeAlone('postgres', gw),
+  ],
+  [
+    'Runledger PostgreSQL (3 workers) / graphile-worker',
+    ratio(pg3?.perRequest, gw),
+    ratio(pg3?.bulk, gw),
+    '≥ 1.5',
+    storeAlone('postgres', gw),
+  ],
+  ['Runledger SQLite / graphile-worker', ratio(sqlite?.perRequest, gw), ratio(sqlite?.bulk, gw), '≥ 2.0', storeAlone('sqlite', gw)],
+  ['Runledger SQLite / BullMQ', ratio(sqlite?.perRequest, bull), ratio(sqlite?.bulk, bull), 'reported', storeAlone('sqlite', bull)],
 ] as const;
-console.log('\nRatios (one request per execution | bulk trigger), target');
-for (const [name, perRequest, bulk, target] of targets) console.log(`  ${name}: ${fmt(perRequest, 2)} | ${fmt(bulk, 2)}  (${target})`);
+console.log('\nRatios (one request per execution | bulk trigger), target; the store alone');
+for (const [name, perRequest, bulk, target, alone] of targets) {
+  console.log(`  ${name}: ${fmt(perRequest, 2)} | ${fmt(bulk, 2)}  (${target}; the store alone ${fmt(alone, 2)})`);
+}
 console.log(`\n40 sequential light tasks, median of ${CHAIN_RUNS} (target ≤ 0.4 s); trigger-to-start p50 of ${LATENCY_RUNS}`);
 for (const [name, f] of Object.entries(ours)) {
   console.log(`  ${name}: ${fmt(median(f.chainSeconds), 3)} s; trigger-to-start ${fmt(median(f.triggerToStartMs))} ms`);
@@ -317,7 +361,8 @@ fs.writeFileSync(
           { ...f, chainSecondsMedian: median(f.chainSeconds), triggerToStartMsP50: median(f.triggerToStartMs) },
         ]),
       ),
-      ratios: Object.fromEntries(targets.map(([name, perRequest, bulk]) => [name, { perRequest, bulk }])),
+      storeAlone: ceilings,
+      ratios: Object.fromEntries(targets.map(([name, perRequest, bulk, , alone]) => [name, { perRequest, bulk, storeAlone: alone }])),
     },
     null,
     2,

@@ -20,6 +20,11 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface Deployment {
   url: string;
   token: string;
+  /** The store: the SQLite file, or the PostgreSQL database's URL. */
+  store: string;
+  /** Stops the processes and keeps the store (removed by `stop`). */
+  halt(): Promise<void>;
+  /** Stops the processes and removes the store. */
   stop(): Promise<void>;
 }
 
@@ -113,6 +118,8 @@ export async function deploy(root: string, store: StoreKind, workers: number): P
   return {
     url,
     token,
+    store: database?.url ?? path.join(dataDir, 'runledger.db'),
+    halt: () => stopAll(children),
     async stop() {
       await stopAll(children);
       fs.rmSync(dataDir, { recursive: true, force: true });
