@@ -13,7 +13,7 @@ import { markClaimable } from '../store/task-claim-repository.ts';
 import { listTaskRunsByExecution } from '../store/task-run-repository.ts';
 import { lockExecution, needsEveryRun, readRunsForPlanning, type PlanningRead } from './planning-reads.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { changeExecutionStatus } from './execution-state-change.ts';
+import { changeExecutionStatus, type ExecutionStatusChange } from './execution-state-change.ts';
 import { MASK } from './masker.ts';
 import { extraStepDefinition } from './record-editor.ts';
 import { endParentTaskRun } from './child-executions.ts';
@@ -45,6 +45,12 @@ export interface PlanningOptions {
   holdReady?: boolean;
   /** The execution's task runs as this transaction has just written or read them (saves a read). */
   read?: PlanningRead;
+  /**
+   * An end's status change waits here, for the caller to write with others (`writeHeldStatusChanges`)
+   * before anything else in the transaction reads the execution. Not for a child execution: its
+   * parent is planned right after, in this transaction.
+   */
+  heldEnds?: ExecutionStatusChange[];
 }
 
 /**
@@ -115,7 +121,8 @@ export async function planAndApply(
   }
   let status = plan.end?.status ?? plan.status ?? schedule.status;
   if (plan.end) {
-    await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log);
+    const held = schedule.parentTaskRunId === null ? options.heldEnds : undefined;
+    await endExecution(trx, schedule, plan.end, applied, now, stopActor(schedule) ?? worker, log, held);
     // A child's end is its parent task's: recorded in the same transaction, then the parent is planned.
     if (schedule.parentTaskRunId !== null) {
       await endParentTaskRun(trx, tx, deps, schedule, plan.end, applied, now, (parent) =>
@@ -341,6 +348,7 @@ async function endExecution(
   now: string,
   actor: Actor,
   log: SchedulerLog,
+  held?: ExecutionStatusChange[],
 ): Promise<void> {
   const startedAt = schedule.startedAt ?? schedule.createdAt;
   log.add(
@@ -348,15 +356,19 @@ async function endExecution(
     end.status === 'completed' ? 'INFO' : 'ERROR',
     `execution ${end.status}${end.error ? `: ${end.error.message}` : ''}`,
   );
-  await changeExecutionStatus(trx, {
-    executionId: schedule.id,
-    from: schedule.status,
-    to: end.status,
-    // Crypto-shredding: the sealed secret inputs are erased with the end, the sealed outputs below.
-    changes: { error: end.error, context: snapshot(schedule, runs), completedAt: now, sealedSecrets: null, updatedAt: now },
-    actor,
-    metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(end.error ? { error: end.error } : {}) },
-  });
+  await changeExecutionStatus(
+    trx,
+    {
+      executionId: schedule.id,
+      from: schedule.status,
+      to: end.status,
+      // Crypto-shredding: the sealed secret inputs are erased with the end, the sealed outputs below.
+      changes: { error: end.error, context: snapshot(schedule, runs), completedAt: now, sealedSecrets: null, updatedAt: now },
+      actor,
+      metadata: { durationMs: Date.parse(now) - Date.parse(startedAt), ...(end.error ? { error: end.error } : {}) },
+    },
+    held,
+  );
   if (runs.some((r) => r.outputSealed)) await eraseSealedOutputs(trx, schedule.id);
 }
 

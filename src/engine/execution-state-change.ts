@@ -4,7 +4,7 @@ import { canTransitionExecution, type ExecutionStatus } from '../domain/executio
 import type { Actor } from '../domain/records.ts';
 import { recordAuditEvent } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { updateExecution, type ExecutionChanges } from '../store/execution-repository.ts';
+import { updateExecution, updateExecutions, type ExecutionChanges } from '../store/execution-repository.ts';
 
 /** The audit event that names each execution status it moves to. */
 const EVENT_FOR: Record<ExecutionStatus, string> = {
@@ -32,13 +32,20 @@ export interface ExecutionStatusChange {
 
 /**
  * Moves an execution to a new status (compare-and-set on the statuses it may come from) and records
- * the audit event in the same transaction (DESIGN invariant 1).
+ * the audit event in the same transaction (DESIGN invariant 1). With `held`, the row's update waits
+ * there for `writeHeldStatusChanges`, later in the same transaction, to write the set at once; for
+ * changes of executions locked by this transaction that nothing in it reads before then.
  */
-export async function changeExecutionStatus(trx: Transaction<Database>, change: ExecutionStatusChange): Promise<void> {
+export async function changeExecutionStatus(
+  trx: Transaction<Database>,
+  change: ExecutionStatusChange,
+  held?: ExecutionStatusChange[],
+): Promise<void> {
   if (!canTransitionExecution(change.from, change.to))
     throw new InvalidStateError(`execution ${change.executionId} cannot move from ${change.from} to ${change.to}`);
-  const changed = await updateExecution(trx, change.executionId, { ...change.changes, status: change.to }, [change.from]);
-  if (!changed) throw new InvalidStateError(`execution ${change.executionId} is no longer ${change.from}`);
+  if (held) held.push(change);
+  else if (!(await updateExecution(trx, change.executionId, { ...change.changes, status: change.to }, [change.from])))
+    throw new InvalidStateError(`execution ${change.executionId} is no longer ${change.from}`);
   await recordAuditEvent(trx, {
     subjectType: 'execution',
     subjectId: change.executionId,
@@ -47,4 +54,14 @@ export async function changeExecutionStatus(trx: Transaction<Database>, change: 
     actor: change.actor,
     metadata: { from: change.from, to: change.to, ...change.metadata },
   });
+}
+
+/** Writes the status changes `changeExecutionStatus` held, each still a compare-and-set. */
+export async function writeHeldStatusChanges(trx: Transaction<Database>, held: readonly ExecutionStatusChange[]): Promise<void> {
+  const changed = await updateExecutions(
+    trx,
+    held.map((c) => ({ id: c.executionId, changes: { ...c.changes, status: c.to }, fromStatuses: [c.from] })),
+  );
+  const moved = held.find((c) => !changed.has(c.executionId));
+  if (moved) throw new InvalidStateError(`execution ${moved.executionId} is no longer ${moved.from}`);
 }

@@ -14,6 +14,7 @@ import { claimTaskRuns } from '../store/task-claim-repository.ts';
 import { getTaskRun, insertTransitions } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { planAndApply, scheduledRetries } from './execution-planning.ts';
+import { writeHeldStatusChanges, type ExecutionStatusChange } from './execution-state-change.ts';
 import { hasForEach, lockExecution, lockExecutions, readRunsForPlanning, type PlanningRead } from './planning-reads.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
@@ -219,16 +220,20 @@ export async function reportAttempts(
   const claiming = claimAfter !== undefined && claimAfter.limit > 0;
   const ready: string[] = [];
   const lockedRunning = new Map<string, ExecutionSchedule>();
+  // The executions that end are changed together after their plans: on PostgreSQL one statement.
+  const heldEnds: ExecutionStatusChange[] = [];
   for (const [executionId, now] of toPlan) {
     const schedule = schedules.get(executionId);
     // The next steps are handed to the claim, which marks claimable those it does not take.
     const planned = await planAndApply(trx, tx, deps, executionId, now, schedule, {
       holdReady: claiming,
       read: reads.get(executionId) ?? { runs: [], complete: true },
+      heldEnds,
     });
     ready.push(...planned.heldReady);
     if (schedule && planned.status === 'running') lockedRunning.set(executionId, schedule);
   }
+  await writeHeldStatusChanges(trx, heldEnds);
   if (!claiming) return { applied, claimed: [], exhausted: false, schedules };
   const now = reports.reduce((latest, r) => (r.completedAt > latest ? r.completedAt : latest), reports[0]!.completedAt);
   const claimed = await claimRuns(trx, tx, deps, { ...claimAfter, now, lockedRunning, ready });

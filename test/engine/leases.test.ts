@@ -8,6 +8,7 @@ import { getExecution } from '../../src/store/execution-repository.ts';
 import { listStalledExecutionIds } from '../../src/store/execution-schedule-repository.ts';
 import { listTaskRunsByExecution, listTransitions } from '../../src/store/task-run-repository.ts';
 import { nowIso } from '../../src/domain/time.ts';
+import { failure } from '../../src/domain/task-failure.ts';
 import { reportAttempts, type AttemptReport } from '../../src/engine/task-run-leases.ts';
 import { createHarness, createSecondEngine, type ExecutionView, type Harness } from '../support/harness.ts';
 import { describeEachDialect } from '../support/stores.ts';
@@ -164,6 +165,64 @@ describeEachDialect('leases and the store as the scheduler', (dialect) => {
     const refused = (await listAuditChain(h.store.db, 'execution', late)).filter((e) => e.eventType === 'LATE_REPORT_REFUSED');
     expect(refused.map((e) => e.metadata.taskRunId)).toEqual([lateRun.id]);
     for (const id of [pair, one, late]) {
+      const audit = await h.api<{ verification: { ok: boolean } }>('GET', `/v1/executions/${id}/audit`);
+      expect(audit.body.verification.ok).toBe(true);
+    }
+  });
+
+  it('ends the executions of one report set together, each with its own status, record and audit; a child ends its parent in the set', async () => {
+    h = await createHarness(dialect);
+    await h.apply({ id: 'single', name: 'Single', tasks: [{ id: 's', type: 'sleep', with: { duration: '3s' } }] });
+    await h.apply({
+      id: 'parent',
+      name: 'Parent',
+      tasks: [{ id: 'call', type: 'workflow', with: { workflow: 'single' } }],
+    });
+    const start = async (workflow: string) =>
+      (await h!.api<{ executionId: string }>('POST', `/v1/workflows/${workflow}/run`, {})).body.executionId;
+    const [ok, broken, parent] = [await start('single'), await start('single'), await start('parent')];
+    const child = await waitFor(async () => (await runsOf(parent))[0]?.childExecutionId ?? undefined, 'the child to start');
+    const running = await waitFor(async () => {
+      const runs = [...(await runsOf(ok)), ...(await runsOf(broken)), ...(await runsOf(child))].filter((r) => r.status === 'running');
+      return runs.length === 3 ? runs : undefined;
+    }, 'three attempts to run');
+    const reports: AttemptReport[] = running.map((run) => ({
+      run,
+      status: run.executionId === broken ? 'failed' : 'succeeded',
+      input: null,
+      output: run.executionId === broken ? null : { from: run.executionId },
+      sealedOutput: null,
+      error: run.executionId === broken ? failure('task', 'BROKEN', 'it broke', { retryable: false }) : null,
+      correlationId: run.executionId,
+      message: `task ${run.taskId} ended`,
+      lines: [],
+      completedAt: nowIso(),
+    }));
+    const result = await h.writer.submit((trx, tx) => reportAttempts(trx, tx, h!.deps, reports));
+    expect(result.applied).toEqual([true, true, true]);
+
+    // Ended by the set itself, before any other transaction.
+    const now = async (id: string) => (await getExecution(h!.store.db, id))!;
+    expect(await now(ok)).toMatchObject({
+      status: 'completed',
+      error: null,
+      context: { tasks: { s: { status: 'succeeded', output: { from: ok } } } },
+    });
+    expect(await now(broken)).toMatchObject({ status: 'failed', error: { code: 'TASK_FAILED' } });
+    expect(await now(child)).toMatchObject({ status: 'completed' });
+    expect(await now(parent)).toMatchObject({ status: 'completed' });
+    for (const id of [ok, broken, child, parent]) expect((await now(id)).completedAt).not.toBeNull();
+    const ends = async (id: string) =>
+      (await listAuditChain(h!.store.db, 'execution', id))
+        .filter((e) => ['COMPLETED', 'FAILED'].includes(e.eventType))
+        .map((e) => e.eventType);
+    expect([await ends(ok), await ends(broken), await ends(child), await ends(parent)]).toEqual([
+      ['COMPLETED'],
+      ['FAILED'],
+      ['COMPLETED'],
+      ['COMPLETED'],
+    ]);
+    for (const id of [ok, broken, child, parent]) {
       const audit = await h.api<{ verification: { ok: boolean } }>('GET', `/v1/executions/${id}/audit`);
       expect(audit.body.verification.ok).toBe(true);
     }

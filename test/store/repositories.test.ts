@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
+import { failure } from '../../src/domain/task-failure.ts';
 import type { WorkflowDefinition } from '../../src/domain/workflow-definition.ts';
 import * as executions from '../../src/store/execution-repository.ts';
 import { MIGRATION_NAMES } from '../../src/store/migrations/index.ts';
@@ -123,6 +124,40 @@ describeEachDialect('store repositories', (dialect) => {
     expect(done).toMatchObject({ status: 'completed', startedAt: '2026-01-01T00:00:01.000Z', completedAt: '2026-01-01T00:00:02.000Z' });
     expect(done?.context?.tasks.build?.output).toEqual({ n: 1 });
     expect(await executions.getExecution(t.store.db, newId())).toBeUndefined();
+  });
+
+  it('updates several executions at once, each a compare-and-set of its own', async () => {
+    await seedWorkflow(t);
+    const [a, b, c] = [1, 2, 3].map((i) => newExecution('deploy', `2026-01-01T00:00:0${i}.000Z`));
+    for (const e of [a!, b!, c!]) await executions.insertExecution(t.store.db, e);
+    await executions.updateExecution(t.store.db, c!.id, { status: 'running', updatedAt: '2026-01-01T00:00:04.000Z' });
+    const ended = '2026-01-01T00:00:05.000Z';
+    const changed = await executions.updateExecutions(t.store.db, [
+      {
+        id: a!.id,
+        changes: { status: 'completed', completedAt: ended, updatedAt: ended, context: { inputs: {}, tasks: {} } },
+        fromStatuses: ['pending'],
+      },
+      {
+        id: b!.id,
+        changes: { status: 'failed', completedAt: ended, updatedAt: ended, error: failure('task', 'BOOM', 'boom') },
+        fromStatuses: ['pending'],
+      },
+      // Expects pending, but it is running: left as it is.
+      { id: c!.id, changes: { status: 'cancelled', completedAt: ended, updatedAt: ended }, fromStatuses: ['pending'] },
+    ]);
+    expect([...changed].sort()).toEqual([a!.id, b!.id].sort());
+    expect(await executions.getExecution(t.store.db, a!.id)).toMatchObject({
+      status: 'completed',
+      completedAt: ended,
+      context: { inputs: {}, tasks: {} },
+    });
+    expect(await executions.getExecution(t.store.db, b!.id)).toMatchObject({
+      status: 'failed',
+      completedAt: ended,
+      error: { message: 'boom' },
+    });
+    expect(await executions.getExecution(t.store.db, c!.id)).toMatchObject({ status: 'running', completedAt: null });
   });
 
   it('lists executions newest first with filters and a keyset cursor', async () => {
