@@ -3,6 +3,7 @@ import type { DialectCapabilities } from './capabilities.ts';
 import type { Database } from './database-schema.ts';
 import { toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
+import { holdsExecutionLocks } from './execution-row-locks.ts';
 import { chunks } from './statement-chunks.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -120,7 +121,7 @@ async function allocateLogSeqs(db: Db, caps: DialectCapabilities, counts: Readon
  * the UPDATE that allocates would take them in whatever order it meets the rows.
  */
 export async function lockLogCounters(db: Db, caps: DialectCapabilities, executionIds: readonly string[]): Promise<void> {
-  if (!caps.rowLocks || executionIds.length < 2) return;
+  if (!caps.rowLocks || executionIds.length < 2 || holdsExecutionLocks(db, executionIds)) return;
   await db
     .selectFrom('executions')
     .select('id')

@@ -16,6 +16,7 @@ import type { Database, ExecutionsTable } from './database-schema.ts';
 import { visibleExecutions, type ExecutionReadScope } from './execution-visibility.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
+import { noteExecutionsLocked } from './execution-row-locks.ts';
 import { chunks } from './statement-chunks.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -92,6 +93,11 @@ const INPUT_ROWS_PER_STATEMENT = 5000;
 /** `insertExecution` for many: one statement for the executions and one for their inputs. */
 export async function insertExecutions(db: Db, executions: readonly NewExecution[]): Promise<void> {
   if (executions.length === 0) return;
+  // Rows this transaction inserts are its own until it commits.
+  noteExecutionsLocked(
+    db,
+    executions.map((e) => e.id),
+  );
   await db
     .insertInto('executions')
     .values(

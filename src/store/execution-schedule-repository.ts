@@ -5,6 +5,7 @@ import type { Trigger } from '../domain/records.ts';
 import type { DialectCapabilities } from './capabilities.ts';
 import type { Database, ExecutionsTable } from './database-schema.ts';
 import { fromJson } from './json-column.ts';
+import { noteExecutionsLocked } from './execution-row-locks.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -112,6 +113,7 @@ export async function lockExecutionSchedules(
     const row = await query.executeTakeFirst();
     if (row) found.set(id, toSchedule(row));
   }
+  if (caps.rowLocks) noteExecutionsLocked(trx, found.keys());
   return found;
 }
 
@@ -193,6 +195,11 @@ export async function startExecutionsReadingHeads(
     );
     rows = read.map((r) => ({ ...r, started: started.has(r.id) }));
   }
+  // The update locked the rows it started (the others are only read).
+  noteExecutionsLocked(
+    trx,
+    rows.filter((r) => r.started).map((r) => r.id),
+  );
   return {
     started: rows.filter((r) => r.started).map((r) => r.id),
     heads: rows.map((r) => ({ id: r.id, seq: r.audit_seq, hash: r.audit_hash })),
