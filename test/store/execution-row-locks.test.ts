@@ -3,7 +3,7 @@ import { newId } from '../../src/domain/ids.ts';
 import { insertExecutions } from '../../src/store/execution-repository.ts';
 import { holdsExecutionLocks } from '../../src/store/execution-row-locks.ts';
 import { lockExecutionSchedules } from '../../src/store/execution-schedule-repository.ts';
-import { insertWorkflow } from '../../src/store/workflow-repository.ts';
+import { insertWorkflow, insertWorkflowVersion } from '../../src/store/workflow-repository.ts';
 import { createTestStore, describeEachDialect, type TestStore } from '../support/stores.ts';
 
 const execution = (workflowId: string) => ({
@@ -22,7 +22,19 @@ describeEachDialect('the execution rows a transaction holds locked', (dialect) =
   let t: TestStore;
   beforeEach(async () => {
     t = await createTestStore(dialect);
-    await insertWorkflow(t.store.db, { id: 'w', name: 'W', createdBy: null, now: new Date().toISOString() });
+    const now = new Date().toISOString();
+    await insertWorkflow(t.store.db, { id: 'w', name: 'W', createdBy: null, now });
+    await insertWorkflowVersion(t.store.db, {
+      id: newId(),
+      workflowId: 'w',
+      version: 1,
+      definition: { id: 'w', name: 'W', inputs: {}, tasks: [] },
+      source: '{}',
+      sourceFormat: 'json',
+      checksum: 'x',
+      createdBy: null,
+      createdAt: now,
+    });
   });
   afterEach(async () => {
     await t.dispose();
