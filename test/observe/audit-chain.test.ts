@@ -8,6 +8,32 @@ it('serialises JSON canonically: sorted keys at every depth, undefined left out'
   expect(canonicalJson(null)).toBe('null');
 });
 
+it('serialises as the chain has always hashed: the same text as the first definition, for any JSON', () => {
+  // The definition events were hashed with since the first release: a stored chain verifies only
+  // while every event serialises to the same text.
+  const first = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(first).join(',')}]`;
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${first(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value ?? null);
+  };
+  const values: unknown[] = [
+    {},
+    [],
+    [undefined, null, 0, '', false],
+    { z: undefined, y: undefined },
+    { b: undefined, a: 1 },
+    { é: 1, e: 2, E: 3, '10': 4, '9': 5, '': 6, '\u{1F600}': 7, '\uFFFF': 8 },
+    { quote: 'a"b\\c\n', nested: [{ y: [1, [2, { x: null }]], x: -0.5e-7 }], big: 1234567890123456 },
+    { metadata: { from: 'pending', to: 'running', taskRunId: '01a2-…', fence: 3, error: { code: 'X', retryable: false } } },
+  ];
+  for (const value of values) expect(canonicalJson(value)).toBe(first(value));
+});
+
 describeEachDialect('audit chain', (dialect) => {
   let t: TestStore;
   beforeEach(async () => {
