@@ -71,6 +71,7 @@ const schema = z.object({
     .min(1)
     .default(1024 ** 3),
   RUNLEDGER_MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(1024).default(16),
+  RUNLEDGER_WRITE_TRANSACTIONS: z.coerce.number().int().min(1).max(64).default(2),
   RUNLEDGER_SECRET_KEY: z.string().min(1).optional(),
   RUNLEDGER_LEASE_DURATION: duration('30s', 1000, 86_400_000),
   RUNLEDGER_DRAIN_TIMEOUT: duration('30s', 0, 86_400_000),
@@ -128,6 +129,8 @@ export interface Config {
   tableSizeWarningBytes: number;
   loginLockoutMs: number;
   maxConcurrentTasks: number;
+  /** Group-commit transactions a process has in flight at once on PostgreSQL (SQLite has one writer). */
+  writeTransactions: number;
   /** Base64 of 32 bytes: seals secret inputs in the store; the same on every node. Absent: a key file in the data directory. */
   secretKey: string | undefined;
   /** How long a worker's claim on a running attempt lasts without a heartbeat. */
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tableSizeWarningBytes: e.RUNLEDGER_TABLE_SIZE_WARNING_BYTES,
     loginLockoutMs: parseDurationMs(e.RUNLEDGER_LOGIN_LOCKOUT)!,
     maxConcurrentTasks: e.RUNLEDGER_MAX_CONCURRENT_TASKS,
+    writeTransactions: e.RUNLEDGER_WRITE_TRANSACTIONS,
     secretKey: e.RUNLEDGER_SECRET_KEY,
     leaseMs: parseDurationMs(e.RUNLEDGER_LEASE_DURATION)!,
     drainTimeoutMs: parseDurationMs(e.RUNLEDGER_DRAIN_TIMEOUT)!,

@@ -10,6 +10,7 @@ it('has defaults that serve on 127.0.0.1:8080 from ./.runledger', () => {
     port: 8080,
     databaseUrl: undefined,
     maxConcurrentTasks: 16,
+    writeTransactions: 2,
     jwtTtl: '12h',
     logLevel: 'warn',
   });
@@ -25,6 +26,7 @@ it('reads the environment, and flags override it', () => {
       RUNLEDGER_PLUGIN_DIR: '/a:/b',
       RUNLEDGER_DATA_DIR: '/tmp/x',
       RUNLEDGER_HOST: '',
+      RUNLEDGER_WRITE_TRANSACTIONS: '6',
     },
     { port: 0, host: undefined },
   );
@@ -34,6 +36,7 @@ it('reads the environment, and flags override it', () => {
     databaseUrl: 'postgres://u@db/x',
     pluginDirs: ['/a', '/b'],
     dataDir: '/tmp/x',
+    writeTransactions: 6,
   });
 });
 

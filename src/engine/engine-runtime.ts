@@ -16,6 +16,7 @@ export interface EngineSettings {
   leaseMs: number;
   workerPollMs: number;
   maxConcurrentTasks: number;
+  writeTransactions: number;
   pluginDirs: readonly string[];
   env: NodeJS.ProcessEnv;
 }
@@ -55,7 +56,7 @@ export async function openEngineRuntime(
     {
       db: store.db,
       caps: store.caps,
-      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? 8 : 1, health: store.health }),
+      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? settings.writeTransactions : 1, health: store.health }),
       handlers: taskHandlers,
       logSink: logs,
       workerId: options.workerId,
