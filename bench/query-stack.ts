@@ -34,7 +34,16 @@ export async function buildStack(migrated: Store, dataDir: string): Promise<Stac
   await auth.bootstrapAdmin(dataDir, ADMIN_PASSWORD, () => undefined);
   const runtime = await openEngineRuntime(
     store,
-    { dataDir, secretKey: undefined, leaseMs: 30_000, workerPollMs: 200, maxConcurrentTasks: 16, writeTransactions: 2, pluginDirs: [], env: {} },
+    {
+      dataDir,
+      secretKey: undefined,
+      leaseMs: 30_000,
+      workerPollMs: 200,
+      maxConcurrentTasks: 16,
+      writeTransactions: 2,
+      pluginDirs: [],
+      env: {},
+    },
     { worker: true, workerId: 'bench-worker', warn: (line) => console.error(line) },
   );
   const { engine, logs } = runtime;

@@ -56,7 +56,10 @@ export async function openEngineRuntime(
     {
       db: store.db,
       caps: store.caps,
-      writer: new StateWriter(store.db, { maxInFlight: store.caps.concurrentWriters ? settings.writeTransactions : 1, health: store.health }),
+      writer: new StateWriter(store.db, {
+        maxInFlight: store.caps.concurrentWriters ? settings.writeTransactions : 1,
+        health: store.health,
+      }),
       handlers: taskHandlers,
       logSink: logs,
       workerId: options.workerId,
