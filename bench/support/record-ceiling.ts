@@ -171,7 +171,9 @@ async function readRecords(store: Store, executionIds: string[]): Promise<Execut
     if (!key) continue;
     for (const row of await store.select(`select * from "${table}" where "${key}" in (${placeholders})`, executionIds)) {
       const tables = byExecution.get(String(row[key]))!;
-      tables.set(table, [...(tables.get(table) ?? []), row]);
+      const rows = tables.get(table);
+      if (rows) rows.push(row);
+      else tables.set(table, [row]);
     }
   }
   const rank = (table: string) => (FIRST.includes(table) ? FIRST.indexOf(table) : table === 'audit_chain_heads' ? 99 : FIRST.length);
@@ -191,7 +193,13 @@ function copyOf(record: ExecutionRecord): ExecutionRecord {
 /** One transaction's inserts for `records`: the rows of each table together. */
 function batchInserts(records: ExecutionRecord[]): [string, Row[]][] {
   const byTable = new Map<string, Row[]>();
-  for (const record of records) for (const [table, rows] of record) byTable.set(table, [...(byTable.get(table) ?? []), ...rows]);
+  for (const record of records) {
+    for (const [table, rows] of record) {
+      const all = byTable.get(table);
+      if (all) all.push(...rows);
+      else byTable.set(table, [...rows]);
+    }
+  }
   return [...byTable];
 }
 

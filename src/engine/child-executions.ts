@@ -5,9 +5,10 @@ import { failure, type TaskFailure } from '../domain/task-failure.ts';
 import type { TaskRunStatus } from '../domain/task-run-status.ts';
 import { workerActor } from '../observe/audit-logger.ts';
 import type { Database } from '../store/database-schema.ts';
-import { lockExecutionSchedule, type ExecutionSchedule } from '../store/execution-schedule-repository.ts';
+import type { ExecutionSchedule } from '../store/execution-schedule-repository.ts';
 import { getTaskRun } from '../store/task-run-repository.ts';
 import type { EngineDeps } from './engine-deps.ts';
+import { lockExecution } from './planning-reads.ts';
 import { SchedulerLog } from './scheduler-log.ts';
 import type { TxHooks } from './state-writer.ts';
 import { transitionTaskRun } from './task-run-transition.ts';
@@ -48,7 +49,7 @@ export async function endParentTaskRun(
   planParent: (parent: ExecutionSchedule) => Promise<unknown>,
 ): Promise<void> {
   if (child.parentExecutionId === null || child.parentTaskRunId === null) return;
-  const parent = await lockExecutionSchedule(trx, deps.caps, child.parentExecutionId);
+  const parent = await lockExecution(trx, deps.caps, child.parentExecutionId);
   const run = await getTaskRun(trx, child.parentTaskRunId);
   if (!parent || !run || run.status !== 'running' || run.childExecutionId !== child.id) return;
   const to = TASK_STATUS[end.status];

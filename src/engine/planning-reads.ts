@@ -20,7 +20,7 @@ export interface PlanningRead {
 }
 
 /**
- * Locks an execution's row for planning (see `lockExecutionSchedule`); the head of its audit chain,
+ * Locks an execution's row for planning (see `lockExecutionSchedules`); the head of its audit chain,
  * read with it, spares the events this transaction records about it a read of their own.
  */
 export async function lockExecution(

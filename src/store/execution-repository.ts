@@ -18,6 +18,7 @@ import { fromJson, toJson, toNullableJson } from './json-column.ts';
 import { containsPattern } from './like-pattern.ts';
 import { noteExecutionsLocked } from './execution-row-locks.ts';
 import { chunks } from './statement-chunks.ts';
+import { statementsAsWiths } from './statement-withs.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -255,14 +256,11 @@ export async function updateExecutions(db: Db, updates: readonly GuardedExecutio
     for (const u of updates) if (await updateExecution(db, u.id, u.changes, u.fromStatuses)) changed.add(u.id);
     return changed;
   }
-  const name = (i: number) => sql.raw(`changed_${i}`);
-  const changes = updates.map((u, i) => sql`${name(i)} as (${guardedUpdate(db, u).returning('id')})`);
-  const { rows } = await sql<{ id: string }>`
-    with ${sql.join(changes)}
-    ${sql.join(
-      updates.map((_, i) => sql`select id from ${name(i)}`),
-      sql` union all `,
-    )}`.execute(db);
+  const { withs, rows: changed } = statementsAsWiths(
+    'changed',
+    updates.map((u) => guardedUpdate(db, u).returning('id')),
+  );
+  const { rows } = await sql<{ id: string }>`with ${withs} ${changed}`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 

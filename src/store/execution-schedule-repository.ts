@@ -69,21 +69,10 @@ function toSchedule(row: Selectable<ExecutionsTable>): ExecutionSchedule {
 }
 
 /**
- * Reads an execution to decide on it. On PostgreSQL the row stays locked until the transaction ends,
+ * Reads executions to decide on them. On PostgreSQL the rows stay locked until the transaction ends,
  * so two processes never plan the same execution at once (every transaction that plans takes this
- * lock first, which also fixes the order in which locks are taken).
- */
-export async function lockExecutionSchedule(
-  trx: Transaction<Database>,
-  caps: DialectCapabilities,
-  id: string,
-): Promise<ExecutionSchedule | undefined> {
-  return (await lockExecutionSchedules(trx, caps, [id])).get(id);
-}
-
-/**
- * `lockExecutionSchedule` for several executions: one statement, which on PostgreSQL locks them in id
- * order (as every transaction that locks several does). Executions not found are absent from the map.
+ * lock first, which also fixes the order in which locks are taken: by id, in one statement).
+ * Executions not found are absent from the map.
  */
 export async function lockExecutionSchedules(
   trx: Transaction<Database>,

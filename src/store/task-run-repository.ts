@@ -8,6 +8,7 @@ import { heldAppends, type NewTransition } from './held-appends.ts';
 
 export type { NewTransition } from './held-appends.ts';
 import { fromJson, toJson, toNullableJson } from './json-column.ts';
+import { statementsAsWiths } from './statement-withs.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -198,20 +199,16 @@ export async function updateTaskRunsListingRuns(
     for (const u of updates) if (await updateTaskRun(db, u.id, u.changes, u.fromStatus, u.lease)) changed.add(u.id);
     return { changed, runs: await listTaskRunsByExecutions(db, executionIds) };
   }
-  const name = (i: number) => sql.raw(`moved_${i}`);
-  const moves = updates.map(
-    (u, i) => sql`${name(i)} as (${guardedUpdate(db, u.id, changeSet(u.changes), u.fromStatus, u.lease).returningAll()})`,
-  );
-  const moved = sql.join(
-    updates.map((_, i) => sql`select * from ${name(i)}`),
-    sql` union all `,
+  const { withs, rows: moved } = statementsAsWiths(
+    'moved',
+    updates.map((u) => guardedUpdate(db, u.id, changeSet(u.changes), u.fromStatus, u.lease).returningAll()),
   );
   const others =
     executionIds.length === 0
       ? sql`false`
       : sql`execution_id in (${sql.join(executionIds.map((id) => sql`${id}`))}) and id not in (select id from moved)`;
   const { rows } = await sql<Selectable<TaskRunsTable> & { changed: boolean }>`
-    with ${sql.join(moves)}, moved as (${moved})
+    with ${withs}, moved as (${moved})
     select *, true as changed from moved
     union all
     select *, false as changed from task_runs where ${others}
